@@ -1,0 +1,229 @@
+#include "account.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <libgen.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "db.h"
+#include "log.h"
+#include "store.h"
+
+#define ADMIN_ACCOUNT "admin"
+
+/* Uniform characters from alphabet, by rejection sampling (no bias). */
+static int
+account_random(char *out, size_t n, const char *alphabet)
+{
+	size_t k = strlen(alphabet);
+	unsigned limit = 256 - 256 % (unsigned)k;
+	for (size_t i = 0; i < n;) {
+		unsigned char r[64];
+		if (RAND_bytes(r, sizeof r) != 1)
+			return -1;
+		for (size_t j = 0; j < sizeof r && i < n; j++)
+			if (r[j] < limit)
+				out[i++] = alphabet[r[j] % k];
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+struct new_key {
+	char account_id[13];
+	char akid[21];
+	char secret[41];
+};
+
+static int
+account_new_key(struct db *db, struct new_key *k)
+{
+	memcpy(k->akid, "AKI", 3);
+	if (account_random(k->akid + 3, 17, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") < 0 ||
+	    account_random(k->secret, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") < 0)
+		return -1;
+	return store_key_insert(db, k->akid, k->account_id, k->secret) ==
+			       STORE_OK
+		       ? 0
+		       : -1;
+}
+
+/* Creates account `name` with one key, in the caller's transaction. */
+static int
+account_create(struct db *db, const char *name, struct new_key *k)
+{
+	for (int tries = 0; tries < 5; tries++) {
+		if (account_random(k->account_id, 12, "0123456789") < 0)
+			return -1;
+		int rc = store_account_insert(db, k->account_id, name);
+		if (rc == STORE_OK)
+			return account_new_key(db, k);
+		if (rc != STORE_CONFLICT)
+			return -1;
+		struct account a;
+		if (store_account_by_name(db, name, &a) == STORE_OK) {
+			store_account_free(&a);
+			fprintf(stderr, "eulbd: account '%s' already exists\n",
+				name);
+			return -1;
+		}
+	}
+	return -1;
+}
+
+static int
+account_has_any(void *ctx, const struct account *a)
+{
+	*(int *)ctx = 1;
+	return 1;
+}
+
+int
+account_bootstrap(struct server_config *c)
+{
+	struct db *db = db_thread();
+	if (!db || db_begin(db, 1) < 0)
+		return -1;
+	char *sys = NULL;
+	int rc = store_setting_get(db, "system_account_id", &sys);
+	if (rc == STORE_NOT_FOUND) {
+		char id[13];
+		if (account_random(id, 12, "0123456789") < 0 ||
+		    store_setting_set(db, "system_account_id", id) != STORE_OK)
+			goto fail;
+		sys = xstrdup(id);
+	} else if (rc != STORE_OK) {
+		goto fail;
+	}
+	snprintf(c->system_account_id, sizeof c->system_account_id, "%s", sys);
+	free(sys);
+	int any = 0;
+	if (store_account_each(db, account_has_any, &any) != STORE_OK)
+		goto fail;
+	struct new_key k;
+	if (!any && account_create(db, ADMIN_ACCOUNT, &k) < 0)
+		goto fail;
+	if (!any)
+		log_info("created account %s (%s)", ADMIN_ACCOUNT, k.account_id);
+	return db_commit(db);
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+static void
+account_print_key(FILE *f, const char *account_id, const char *akid,
+		  const char *secret)
+{
+	fprintf(f, "export EULB_ACCOUNT_ID=%s\n", account_id);
+	fprintf(f, "export AWS_ACCESS_KEY_ID=%s\n", akid);
+	fprintf(f, "export AWS_SECRET_ACCESS_KEY=%s\n", secret);
+}
+
+int
+account_write_eucarc(const struct server_config *c, const char *base_url)
+{
+	struct db *db = db_thread();
+	struct account a = {0};
+	char *akid = NULL, *secret = NULL;
+	int rc = -1;
+	if (!db || db_begin(db, 0) < 0)
+		return -1;
+	if (store_account_by_name(db, ADMIN_ACCOUNT, &a) != STORE_OK ||
+	    store_key_first(db, a.id, &akid, &secret) != STORE_OK)
+		goto out;
+	char *dir_copy = xstrdup(c->db_path);
+	struct buf path = BUF_INIT;
+	buf_printf(&path, "%s/eucarc", dirname(dir_copy));
+	free(dir_copy);
+	int fd = open(buf_str(&path), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		      0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		log_error("cannot write %s: %m", buf_str(&path));
+		if (fd >= 0)
+			close(fd);
+		buf_free(&path);
+		goto out;
+	}
+	fchmod(fd, 0600); /* an older file may have had another mode */
+	fprintf(f, "export AWS_ELB_URL=%sservices/LoadBalancing/\n", base_url);
+	fprintf(f, "export AWS_IAM_URL=%sservices/Euare/\n", base_url);
+	account_print_key(f, a.id, akid, secret);
+	fprintf(f, "export AWS_DEFAULT_REGION=%s\n", c->region);
+	rc = fclose(f) == 0 ? 0 : -1;
+	buf_free(&path);
+out:
+	db_rollback(db);
+	store_account_free(&a);
+	free(akid);
+	if (secret)
+		OPENSSL_cleanse(secret, strlen(secret));
+	free(secret);
+	return rc;
+}
+
+static int
+account_print_row(void *ctx, const struct account *a)
+{
+	printf("ACCOUNT\t%s\t%s\n", a->id, a->name);
+	return 0;
+}
+
+static int
+account_cmd_create(struct db *db, const char *name, int key_only)
+{
+	struct new_key k;
+	struct account a = {0};
+	int rc;
+	if (key_only) {
+		rc = store_account_by_name(db, name, &a);
+		if (rc == STORE_NOT_FOUND)
+			fprintf(stderr, "eulbd: there is no account '%s'\n", name);
+		if (rc != STORE_OK)
+			return -1;
+		memcpy(k.account_id, a.id, sizeof k.account_id);
+		store_account_free(&a);
+		rc = account_new_key(db, &k);
+	} else {
+		rc = account_create(db, name, &k);
+	}
+	if (rc == 0)
+		account_print_key(stdout, k.account_id, k.akid, k.secret);
+	return rc;
+}
+
+int
+account_command(int argc, char **argv, const char *db_path)
+{
+	const char *sub = argc > 0 ? argv[0] : "";
+	int list = strcmp(sub, "list") == 0;
+	int create = strcmp(sub, "create") == 0;
+	int key = strcmp(sub, "create-key") == 0;
+	if (!list && !((create || key) && argc == 2 && *argv[1])) {
+		fprintf(stderr, "usage: eulbd account create NAME [--db FILE]\n"
+				"       eulbd account create-key NAME [--db FILE]\n"
+				"       eulbd account list [--db FILE]\n");
+		return 2;
+	}
+	if (db_init(db_path) < 0)
+		return 1;
+	struct db *db = db_thread();
+	if (!db || db_begin(db, !list) < 0)
+		return 1;
+	int rc = list ? (store_account_each(db, account_print_row, NULL) ==
+				 STORE_OK
+			 ? 0
+			 : -1)
+		      : account_cmd_create(db, argv[1], key);
+	if (rc == 0 && db_commit(db) == 0)
+		return 0;
+	db_rollback(db);
+	return 1;
+}

@@ -1,0 +1,232 @@
+/* CreateLoadBalancer, DeleteLoadBalancer, DescribeLoadBalancers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "lb_describe.h"
+#include "lb_listeners.h"
+#include "params.h"
+#include "store.h"
+#include "validate.h"
+
+#define LB_MAX_PAGE_SIZE 400
+
+/* Reads a list of strings "<name>.member.N" into store list `which`. */
+static int
+lb_store_list(struct request *rq, const char *name, enum lb_list which,
+	      int64_t lb_id)
+{
+	unsigned *idx = NULL;
+	int n = param_list(rq, name, &idx);
+	int rc = n < 0 ? -1 : 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		const char *v;
+		if (param_require(rq, &v, "%s.member.%u", name, idx[i]) < 0) {
+			rc = -1;
+			break;
+		}
+		if (strlen(v) > 255) {
+			rc = resp_error(rq, ERR_VALIDATION,
+					"%s.member.%u is longer than 255 "
+					"characters",
+					name, idx[i]);
+			break;
+		}
+		int s = store_lb_list_add(rq->db, which, lb_id, v);
+		if (s == STORE_CONFLICT)
+			rc = resp_error(rq, ERR_VALIDATION,
+					"%s lists '%s' twice; give each once",
+					name, v);
+		else if (s != STORE_OK)
+			rc = resp_error(rq, ERR_INTERNAL, NULL);
+	}
+	free(idx);
+	return rc;
+}
+
+/* Zones or subnets, exactly one of the two. There is no VPC here, so a
+ * subnet can never be found. */
+static int
+lb_check_placement(struct request *rq)
+{
+	int zones = param_list_present(rq, "AvailabilityZones");
+	int subnets = param_list_present(rq, "Subnets");
+	if (zones && subnets)
+		return resp_error(rq, ERR_VALIDATION,
+				  "Only one of SubnetIds or AvailabilityZones "
+				  "may be specified");
+	if (subnets) {
+		const char *first = param_get(rq, "Subnets.member.1");
+		return resp_error(rq, ERR_SUBNET_NOT_FOUND,
+				  "There is no subnet '%s': this cloud has no "
+				  "VPC subnets; give AvailabilityZones instead",
+				  first ? first : "");
+	}
+	if (param_list_present(rq, "SecurityGroups"))
+		return resp_error(rq, ERR_INVALID_CONFIGURATION,
+				  "Security groups can only be given for a "
+				  "load balancer in a VPC; this cloud places "
+				  "load balancers in availability zones");
+	unsigned *idx = NULL;
+	int n = param_list(rq, "AvailabilityZones", &idx);
+	free(idx);
+	if (n == 0)
+		return resp_error(rq, ERR_VALIDATION,
+				  "A load balancer needs at least one "
+				  "availability zone: give "
+				  "AvailabilityZones.member.1");
+	return n < 0 ? -1 : 0;
+}
+
+static int
+lb_read_scheme(struct request *rq, const char **scheme)
+{
+	const char *s = param_get(rq, "Scheme");
+	if (!s || !*s || strcmp(s, "internet-facing") == 0) {
+		*scheme = "internet-facing";
+		return 0;
+	}
+	if (strcmp(s, "internal") == 0) {
+		*scheme = "internal";
+		return 0;
+	}
+	return resp_error(rq, ERR_INVALID_SCHEME,
+			  "Scheme '%s' is not valid; use internet-facing or "
+			  "internal",
+			  s);
+}
+
+int
+act_create_load_balancer(struct request *rq)
+{
+	const char *name = param_get(rq, "LoadBalancerName");
+	const char *scheme;
+	if (validate_lb_name(rq, name) < 0 || lb_read_scheme(rq, &scheme) < 0 ||
+	    lb_check_placement(rq) < 0)
+		return -1;
+	struct listener_set set;
+	if (listener_set_read(rq, &set) < 0)
+		return -1;
+	char now[32];
+	store_now(now);
+	struct lb lb = {.name = (char *)name, .scheme = (char *)scheme,
+			.created_at = now};
+	memcpy(lb.account_id, rq->account_id, sizeof lb.account_id);
+	int rc = store_lb_insert(rq->db, &lb);
+	if (rc == STORE_CONFLICT)
+		rc = resp_error(rq, ERR_DUPLICATE_LB_NAME,
+				"The specified load balancer name already "
+				"exists for this account: %s",
+				name);
+	else if (rc != STORE_OK)
+		rc = resp_error(rq, ERR_INTERNAL, NULL);
+	if (rc == 0)
+		rc = lb_store_list(rq, "AvailabilityZones", LB_LIST_ZONES,
+				   lb.id);
+	if (rc == 0)
+		rc = listener_set_apply(rq, &lb, &set);
+	if (rc == 0) {
+		char *dns = lb_dns_name(rq, &lb);
+		json_object_set_new(rq->result, "DNSName", json_string(dns));
+		free(dns);
+	}
+	listener_set_free(&set);
+	return rc;
+}
+
+int
+act_delete_load_balancer(struct request *rq)
+{
+	const char *name = param_get(rq, "LoadBalancerName");
+	struct lb lb;
+	int rc = store_lb_get(rq->db, rq->account_id, name, &lb);
+	if (rc == STORE_NOT_FOUND)
+		return 0; /* AWS: deleting what isn't there succeeds */
+	if (rc != STORE_OK)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	rc = store_lb_delete(rq->db, lb.id);
+	store_lb_free(&lb);
+	return rc == STORE_OK ? 0 : resp_error(rq, ERR_INTERNAL, NULL);
+}
+
+static int
+describe_named(struct request *rq, json_t *out, unsigned *idx, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const char *name = param_get(rq, "LoadBalancerNames.member.%u",
+					     idx[i]);
+		struct lb lb;
+		int rc = store_lb_get(rq->db, rq->account_id, name, &lb);
+		if (rc == STORE_NOT_FOUND)
+			return resp_error(rq, ERR_LB_NOT_FOUND,
+					  "Cannot find Load Balancer %s", name);
+		if (rc != STORE_OK)
+			return resp_error(rq, ERR_INTERNAL, NULL);
+		json_t *d = lb_describe(rq, &lb);
+		store_lb_free(&lb);
+		if (!d)
+			return -1;
+		json_array_append_new(out, d);
+	}
+	return 0;
+}
+
+struct describe_page {
+	struct request *rq;
+	json_t *out;
+	long limit;
+	long seen;
+	char *next_marker;
+};
+
+static int
+describe_page_row(void *ctx, struct lb *lb)
+{
+	struct describe_page *p = ctx;
+	if (++p->seen > p->limit)
+		return 1; /* the extra row only proves there is a next page */
+	json_t *d = lb_describe(p->rq, lb);
+	if (!d)
+		return -1;
+	json_array_append_new(p->out, d);
+	free(p->next_marker);
+	p->next_marker = store_name_key(lb->name);
+	return 0;
+}
+
+static int
+describe_paged(struct request *rq, json_t *out)
+{
+	long page = LB_MAX_PAGE_SIZE;
+	if (param_int(rq, &page, 1, LB_MAX_PAGE_SIZE, "PageSize") < 0)
+		return -1;
+	struct describe_page p = {rq, out, page, 0, NULL};
+	const char *marker = param_get(rq, "Marker");
+	int rc = store_lb_page(rq->db, rq->account_id,
+			       marker && *marker ? marker : NULL, page + 1,
+			       describe_page_row, &p);
+	if (rc != STORE_OK) {
+		free(p.next_marker);
+		return rq->status ? -1 : resp_error(rq, ERR_INTERNAL, NULL);
+	}
+	if (p.seen > page)
+		json_object_set_new(rq->result, "NextMarker",
+				    json_string(p.next_marker));
+	free(p.next_marker);
+	return 0;
+}
+
+int
+act_describe_load_balancers(struct request *rq)
+{
+	unsigned *idx = NULL;
+	int n = param_list(rq, "LoadBalancerNames", &idx);
+	if (n < 0)
+		return -1;
+	json_t *out = json_array();
+	json_object_set_new(rq->result, "LoadBalancerDescriptions", out);
+	int rc = n > 0 ? describe_named(rq, out, idx, n)
+		       : describe_paged(rq, out);
+	free(idx);
+	return rc;
+}

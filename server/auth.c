@@ -1,0 +1,228 @@
+#include "auth.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dispatch.h"
+#include "log.h"
+#include "store.h"
+
+/* Where the signature parts came from: the header or the presigned query. */
+struct auth_parts {
+	struct sigv4_auth auth;
+	const char *amz_date;
+	long expires; /* presigned only; 0 otherwise */
+};
+
+static int
+auth_parse_time(const char *s, time_t *out)
+{
+	struct tm tm = {0};
+	if (strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z')
+		return -1;
+	const char *end = strptime(s, "%Y%m%dT%H%M%SZ", &tm);
+	if (!end || *end)
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+static int
+auth_from_header(struct request *rq, const char *hdr, struct auth_parts *p)
+{
+	const char *why = NULL;
+	if (sigv4_parse_authorization(hdr, &p->auth, &why) < 0)
+		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE, "%s", why);
+	p->amz_date = request_header(rq, "X-Amz-Date");
+	if (!p->amz_date)
+		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
+				  "Authorization header requires existence of "
+				  "either a 'X-Amz-Date' or a 'Date' header");
+	return 0;
+}
+
+static int
+auth_from_query(struct request *rq, struct auth_parts *p)
+{
+	const char *why = NULL;
+	const char *alg = form_get(&rq->params, "X-Amz-Algorithm");
+	const char *cred = form_get(&rq->params, "X-Amz-Credential");
+	const char *sh = form_get(&rq->params, "X-Amz-SignedHeaders");
+	const char *sig = form_get(&rq->params, "X-Amz-Signature");
+	const char *exp = form_get(&rq->params, "X-Amz-Expires");
+	p->amz_date = form_get(&rq->params, "X-Amz-Date");
+	if (strcmp(alg, SIGV4_ALGORITHM) != 0)
+		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
+				  "X-Amz-Algorithm must be %s", SIGV4_ALGORITHM);
+	if (!cred || !sh || !sig || !p->amz_date)
+		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
+				  "A presigned request needs X-Amz-Credential, "
+				  "X-Amz-Date, X-Amz-SignedHeaders and "
+				  "X-Amz-Signature");
+	if (sigv4_parse_credential(cred, &p->auth.cred, &why) < 0)
+		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE, "%s", why);
+	if (strlen(sh) >= sizeof p->auth.signed_headers || strlen(sig) != 64)
+		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
+				  "X-Amz-SignedHeaders or X-Amz-Signature is "
+				  "malformed");
+	strcpy(p->auth.signed_headers, sh);
+	strcpy(p->auth.signature, sig);
+	p->expires = exp ? strtol(exp, NULL, 10) : 0;
+	if (exp && (p->expires < 1 || p->expires > 604800))
+		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
+				  "X-Amz-Expires must be between 1 and 604800 "
+				  "seconds");
+	return 0;
+}
+
+static int
+auth_check_time(struct request *rq, const struct auth_parts *p)
+{
+	time_t t;
+	if (auth_parse_time(p->amz_date, &t) < 0)
+		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
+				  "X-Amz-Date '%s' is not in the form "
+				  "YYYYMMDDTHHMMSSZ",
+				  p->amz_date);
+	if (strncmp(p->amz_date, p->auth.cred.date, 8) != 0)
+		return resp_error(rq, ERR_SIGNATURE_MISMATCH,
+				  "The credential scope date %s does not match "
+				  "X-Amz-Date %s",
+				  p->auth.cred.date, p->amz_date);
+	time_t now = time(NULL);
+	if (p->expires) {
+		if (now > t + p->expires || t > now + AUTH_MAX_SKEW_SECONDS)
+			return resp_error(rq, ERR_REQUEST_EXPIRED,
+					  "Request has expired: signed at %s "
+					  "for %ld seconds",
+					  p->amz_date, p->expires);
+	} else if (t < now - AUTH_MAX_SKEW_SECONDS ||
+		   t > now + AUTH_MAX_SKEW_SECONDS) {
+		return resp_error(rq, ERR_REQUEST_EXPIRED,
+				  "Request timestamp %s is more than %d "
+				  "minutes away from the server time; check "
+				  "the client's clock",
+				  p->amz_date, AUTH_MAX_SKEW_SECONDS / 60);
+	}
+	return 0;
+}
+
+/* The signed header list must cover host, so a request can't be replayed
+ * against another endpoint. */
+static int
+auth_signed_headers_ok(const char *list)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ";");
+		if (n == 4 && strncmp(p, "host", 4) == 0)
+			return 1;
+		p += n + (p[n] == ';');
+	}
+	return 0;
+}
+
+static int
+auth_verify(struct request *rq, const struct auth_parts *p, const char *secret)
+{
+	char body_hash[65];
+	sigv4_sha256_hex(rq->body.data ? rq->body.data : "", rq->body.len,
+			 body_hash);
+	const char *sent_hash = request_header(rq, "X-Amz-Content-SHA256");
+	if (sent_hash && strcmp(sent_hash, body_hash) != 0)
+		return resp_error(rq, ERR_SIGNATURE_MISMATCH,
+				  "X-Amz-Content-SHA256 does not match the "
+				  "SHA-256 of the request body");
+	struct sigv4_request sr = {
+		.method = rq->method,
+		.path = rq->raw_path,
+		.query = rq->raw_query,
+		.headers = rq->headers,
+		.nheaders = rq->nheaders,
+		.signed_headers = p->auth.signed_headers,
+		.payload_hash = body_hash,
+	};
+	struct buf creq = BUF_INIT, sts = BUF_INIT;
+	int rc = 0;
+	if (sigv4_canonical_request(&sr, &creq) < 0) {
+		rc = resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
+				"A header listed in SignedHeaders is missing "
+				"from the request");
+		goto out;
+	}
+	char scope[256];
+	snprintf(scope, sizeof scope, "%s/%s/%s/aws4_request",
+		 p->auth.cred.date, p->auth.cred.region, p->auth.cred.service);
+	sigv4_string_to_sign(p->amz_date, scope, buf_str(&creq), &sts);
+	unsigned char key[32];
+	char expect[65];
+	sigv4_signing_key(secret, p->auth.cred.date, p->auth.cred.region,
+			  p->auth.cred.service, key);
+	sigv4_signature(key, buf_str(&sts), expect);
+	OPENSSL_cleanse(key, sizeof key);
+	if (CRYPTO_memcmp(expect, p->auth.signature, 64) != 0)
+		rc = resp_error(rq, ERR_SIGNATURE_MISMATCH,
+				"The request signature we calculated does not "
+				"match the signature you provided. Check your "
+				"AWS Secret Access Key and signing method");
+out:
+	buf_free(&creq);
+	buf_free(&sts);
+	return rc;
+}
+
+int
+auth_check(struct request *rq)
+{
+	struct auth_parts p = {0};
+	const char *hdr = request_header(rq, "Authorization");
+	if (hdr) {
+		if (auth_from_header(rq, hdr, &p) < 0)
+			return -1;
+	} else if (form_get(&rq->params, "X-Amz-Algorithm")) {
+		if (auth_from_query(rq, &p) < 0)
+			return -1;
+	} else {
+		return resp_error(rq, ERR_MISSING_AUTH,
+				  "Request is missing Authentication Token; "
+				  "sign it with AWS Signature Version 4");
+	}
+	if (!auth_signed_headers_ok(p.auth.signed_headers))
+		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
+				  "SignedHeaders must include host");
+	if (auth_check_time(rq, &p) < 0)
+		return -1;
+	char *secret = NULL;
+	int rc = store_key_lookup(rq->db, p.auth.cred.akid, rq->account_id,
+				  &secret);
+	if (rc == STORE_NOT_FOUND)
+		return resp_error(rq, ERR_INVALID_CLIENT_TOKEN,
+				  "The security token included in the request "
+				  "is invalid: no access key %s",
+				  p.auth.cred.akid);
+	if (rc != STORE_OK)
+		return resp_error(rq, ERR_SERVICE_UNAVAILABLE,
+				  "The credential store is unavailable; retry");
+	rc = auth_verify(rq, &p, secret);
+	snprintf(rq->auth_service, sizeof rq->auth_service, "%s",
+		 p.auth.cred.service);
+	OPENSSL_cleanse(secret, strlen(secret));
+	free(secret);
+	if (rc < 0)
+		rq->account_id[0] = '\0';
+	return rc;
+}
+
+int
+auth_check_service(struct request *rq)
+{
+	if (strcmp(rq->auth_service, rq->action->service) != 0)
+		return resp_error(rq, ERR_SIGNATURE_MISMATCH,
+				  "The credential scope names the service '%s'; "
+				  "%s is signed for '%s'",
+				  rq->auth_service, rq->action->name,
+				  rq->action->service);
+	return 0;
+}

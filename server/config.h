@@ -1,0 +1,31 @@
+/* eulbd's run-time configuration, fixed at start-up. */
+#ifndef EULB_CONFIG_H
+#define EULB_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_MAX_RESTRICTED 64
+
+struct server_config {
+	const char *listen;
+	const char *db_path;
+	const char *region;
+	const char *dns_domain;
+	const char *default_ssl_policy;
+	/* Inclusive port ranges clients may not use as load-balancer ports. */
+	struct {
+		int lo, hi;
+	} restricted[CONFIG_MAX_RESTRICTED];
+	size_t nrestricted;
+	size_t max_body;
+	unsigned threads;
+	unsigned connection_timeout;
+	unsigned max_connections;
+	char system_account_id[13]; /* owner of the source security groups */
+};
+
+/* Parses "22", "22,25", "1-1023,8080" into c->restricted. -1 on error. */
+int config_parse_ports(struct server_config *c, const char *list);
+int config_port_restricted(const struct server_config *c, long port);
+
+#endif

@@ -1,0 +1,291 @@
+#include "db_internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "log.h"
+#include "migrations.h"
+#include "store.h"
+
+struct db {
+	sqlite3 *conn;
+	sqlite3_stmt *stmts[STMT_COUNT];
+	struct db *next; /* registry of all connections, for shutdown */
+};
+
+static const char *const stmt_sql[STMT_COUNT] = {
+#define X(id, sql) [id] = sql,
+#include "statements.def"
+#undef X
+};
+
+static char *db_path;
+static pthread_mutex_t db_registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct db *db_registry;
+static __thread struct db *db_current;
+
+static int
+db_exec(sqlite3 *conn, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(conn, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("%s: %s", sql, msg ? msg : sqlite3_errmsg(conn));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Connection set-up is the one place for SQLite-only pragmas. WAL lets
+ * readers run beside the writer; synchronous=FULL makes an answered write
+ * survive power loss; busy_timeout queues writers instead of failing. */
+static sqlite3 *
+db_connect(const char *path)
+{
+	sqlite3 *conn = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+		    SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &conn, flags, NULL) != SQLITE_OK) {
+		log_error("cannot open %s: %s", path,
+			  conn ? sqlite3_errmsg(conn) : "out of memory");
+		sqlite3_close(conn);
+		return NULL;
+	}
+	sqlite3_busy_timeout(conn, 10000);
+	if (db_exec(conn, "PRAGMA journal_mode=WAL") < 0 ||
+	    db_exec(conn, "PRAGMA synchronous=FULL") < 0 ||
+	    db_exec(conn, "PRAGMA foreign_keys=ON") < 0) {
+		sqlite3_close(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+static int
+db_user_version(sqlite3 *conn)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(conn, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Each migration runs in its own transaction together with the
+ * user_version bump, so a crash leaves the schema at a whole version. */
+static int
+db_migrate(sqlite3 *conn)
+{
+	int have = db_user_version(conn);
+	if (have < 0)
+		return -1;
+	if (have > (int)migration_count) {
+		log_error("database schema version %d is newer than this eulbd "
+			  "(%zu); upgrade eulbd",
+			  have, migration_count);
+		return -1;
+	}
+	for (size_t i = (size_t)have; i < migration_count; i++) {
+		struct buf sql = BUF_INIT;
+		buf_printf(&sql, "BEGIN IMMEDIATE;\n%s\nPRAGMA user_version=%zu;\nCOMMIT;",
+			   migrations[i].sql, i + 1);
+		int rc = db_exec(conn, buf_str(&sql));
+		buf_free(&sql);
+		if (rc < 0) {
+			db_exec(conn, "ROLLBACK");
+			log_error("migration %s failed", migrations[i].name);
+			return -1;
+		}
+		log_info("applied migration %s", migrations[i].name);
+	}
+	return 0;
+}
+
+int
+db_init(const char *path)
+{
+	sqlite3 *conn = db_connect(path);
+	if (!conn)
+		return -1;
+	int rc = db_migrate(conn);
+	sqlite3_close(conn);
+	if (rc < 0)
+		return -1;
+	free(db_path);
+	db_path = xstrdup(path);
+	return 0;
+}
+
+static struct db *
+db_open_thread(void)
+{
+	struct db *db = xcalloc(1, sizeof *db);
+	db->conn = db_connect(db_path);
+	if (!db->conn) {
+		free(db);
+		return NULL;
+	}
+	for (int i = 0; i < STMT_COUNT; i++) {
+		if (sqlite3_prepare_v3(db->conn, stmt_sql[i], -1,
+				       SQLITE_PREPARE_PERSISTENT,
+				       &db->stmts[i], NULL) != SQLITE_OK) {
+			log_error("statement %d: %s", i, sqlite3_errmsg(db->conn));
+			for (int j = 0; j < i; j++)
+				sqlite3_finalize(db->stmts[j]);
+			sqlite3_close(db->conn);
+			free(db);
+			return NULL;
+		}
+	}
+	pthread_mutex_lock(&db_registry_lock);
+	db->next = db_registry;
+	db_registry = db;
+	pthread_mutex_unlock(&db_registry_lock);
+	return db;
+}
+
+struct db *
+db_thread(void)
+{
+	if (!db_current && db_path)
+		db_current = db_open_thread();
+	return db_current;
+}
+
+void
+db_shutdown(void)
+{
+	pthread_mutex_lock(&db_registry_lock);
+	struct db *db = db_registry;
+	db_registry = NULL;
+	pthread_mutex_unlock(&db_registry_lock);
+	while (db) {
+		struct db *next = db->next;
+		for (int i = 0; i < STMT_COUNT; i++)
+			sqlite3_finalize(db->stmts[i]);
+		if (sqlite3_close(db->conn) != SQLITE_OK)
+			log_error("close: %s", sqlite3_errmsg(db->conn));
+		free(db);
+		db = next;
+	}
+	db_current = NULL;
+	free(db_path);
+	db_path = NULL;
+}
+
+int
+db_begin(struct db *db, int write)
+{
+	return db_exec(db->conn, write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+int
+db_commit(struct db *db)
+{
+	return db_exec(db->conn, "COMMIT");
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->conn))
+		db_exec(db->conn, "ROLLBACK");
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, enum stmt_id id)
+{
+	sqlite3_stmt *st = db->stmts[id];
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+static int
+db_param_index(sqlite3_stmt *st, const char *name)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+	if (i == 0)
+		fatal("statement has no parameter %s: %s", name, sqlite3_sql(st));
+	return i;
+}
+
+void
+db_bind_text(sqlite3_stmt *st, const char *name, const char *value)
+{
+	int i = db_param_index(st, name);
+	if (value)
+		sqlite3_bind_text(st, i, value, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void
+db_bind_int(sqlite3_stmt *st, const char *name, int64_t value)
+{
+	sqlite3_bind_int64(st, db_param_index(st, name), value);
+}
+
+int
+db_step(struct db *db, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return rc;
+	if (rc != SQLITE_CONSTRAINT)
+		log_error("%s: %s", sqlite3_sql(st), sqlite3_errmsg(db->conn));
+	return -1;
+}
+
+int
+db_exec_stmt(struct db *db, sqlite3_stmt *st)
+{
+	int rc = db_step(db, st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+char *
+db_col_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+int
+db_last_error_is_constraint(struct db *db)
+{
+	return (sqlite3_errcode(db->conn) & 0xff) == SQLITE_CONSTRAINT;
+}
+
+int64_t
+db_last_insert_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->conn);
+}
+
+int
+db_changes(struct db *db)
+{
+	return sqlite3_changes(db->conn);
+}
+
+void
+store_now(char out[32])
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}

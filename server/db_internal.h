@@ -1,0 +1,39 @@
+/* For the store modules only: the statement table and binding helpers. */
+#ifndef EULB_DB_INTERNAL_H
+#define EULB_DB_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "db.h"
+
+enum stmt_id {
+#define X(id, sql) id,
+#include "statements.def"
+#undef X
+	STMT_COUNT
+};
+
+/* The prepared statement, reset and with bindings cleared. */
+sqlite3_stmt *db_stmt(struct db *db, enum stmt_id id);
+/* Bind by ":name"; a NULL text binds SQL NULL. */
+void db_bind_text(sqlite3_stmt *st, const char *name, const char *value);
+void db_bind_int(sqlite3_stmt *st, const char *name, int64_t value);
+/* sqlite3_step with logging: SQLITE_ROW, SQLITE_DONE, or -1 on error. */
+int db_step(struct db *db, sqlite3_stmt *st);
+/* Steps a statement that returns no rows. 0, or -1 (logged). */
+int db_exec_stmt(struct db *db, sqlite3_stmt *st);
+/* Text column as a malloc'd string, NULL for SQL NULL. */
+char *db_col_dup(sqlite3_stmt *st, int col);
+int db_last_error_is_constraint(struct db *db);
+int64_t db_last_insert_id(struct db *db);
+int db_changes(struct db *db);
+
+/* Maps a db_step() result for a single-row lookup to enum store_rc. */
+static inline int
+db_row_rc(int rc)
+{
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+#endif

@@ -1,0 +1,225 @@
+#include "dispatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "params.h"
+
+#define ELB_VERSION "2012-06-01"
+/* Far above any real request (a full SSLNegotiation policy is ~200). */
+#define DISPATCH_MAX_PARAMS 2000
+
+const struct action action_table[] = {
+#define X(name, handler, flags, required) \
+	{#name, handler, flags, required, ELB_VERSION, "elasticloadbalancing", \
+	 NULL},
+#include "actions.def"
+#undef X
+};
+const size_t action_count = sizeof action_table / sizeof action_table[0];
+
+static int
+action_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct action *)elem)->name);
+}
+
+const struct action *
+action_find(const char *name)
+{
+	return bsearch(name, action_table, action_count, sizeof action_table[0],
+		       action_cmp);
+}
+
+/* Strict UTF-8 (no overlongs, no surrogates) without control characters
+ * other than tab and line breaks: values end up in XML 1.0 and JSON. */
+static int
+text_is_clean(const unsigned char *s)
+{
+	while (*s) {
+		unsigned c = *s;
+		if (c < 0x80) {
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+				return 0;
+			if (c == 0x7f)
+				return 0;
+			s++;
+			continue;
+		}
+		int len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+		if (!len || c > 0xf4)
+			return 0;
+		unsigned cp = c & (0xff >> (len + 1));
+		for (int i = 1; i < len; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i] & 0x3f);
+		}
+		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return 0;
+		s += len;
+	}
+	return 1;
+}
+
+static int
+param_key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A parameter given twice is ambiguous: refuse it rather than pick one. */
+static int
+dispatch_unique(struct request *rq)
+{
+	if (rq->params.n > DISPATCH_MAX_PARAMS)
+		return resp_error(rq, ERR_VALIDATION,
+				  "The request has %zu parameters; at most %d "
+				  "are allowed",
+				  rq->params.n, DISPATCH_MAX_PARAMS);
+	char **keys = xmalloc((rq->params.n + 1) * sizeof *keys);
+	for (size_t i = 0; i < rq->params.n; i++)
+		keys[i] = rq->params.v[i].key;
+	qsort(keys, rq->params.n, sizeof *keys, param_key_cmp);
+	int rc = 0;
+	for (size_t i = 1; i < rq->params.n && rc == 0; i++)
+		if (strcmp(keys[i - 1], keys[i]) == 0)
+			rc = resp_error(rq, ERR_INVALID_PARAMETER_VALUE,
+					"The parameter %s is given more than "
+					"once; give it once",
+					keys[i]);
+	free(keys);
+	return rc;
+}
+
+static int
+dispatch_parse(struct request *rq)
+{
+	const char *err = NULL;
+	if (rq->raw_query &&
+	    form_parse(&rq->params, rq->raw_query, strlen(rq->raw_query), &err) < 0)
+		return resp_error(rq, ERR_MALFORMED_QUERY,
+				  "The query string is malformed: %s", err);
+	if (rq->body.len &&
+	    form_parse(&rq->params, rq->body.data, rq->body.len, &err) < 0)
+		return resp_error(rq, ERR_MALFORMED_QUERY,
+				  "The request body is not valid "
+				  "application/x-www-form-urlencoded: %s",
+				  err);
+	for (size_t i = 0; i < rq->params.n; i++) {
+		const struct form_param *p = &rq->params.v[i];
+		if (!text_is_clean((const unsigned char *)p->key) ||
+		    !text_is_clean((const unsigned char *)p->value))
+			return resp_error(rq, ERR_MALFORMED_QUERY,
+					  "Parameter names and values must be "
+					  "UTF-8 text without control characters");
+	}
+	return dispatch_unique(rq);
+}
+
+static int
+dispatch_required(struct request *rq)
+{
+	const char *p = rq->action->required;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		char name[128];
+		snprintf(name, sizeof name, "%.*s", (int)len, p);
+		p += len + (p[len] == ',');
+		size_t n = strlen(name);
+		if (n > 2 && strcmp(name + n - 2, "[]") == 0) {
+			name[n - 2] = '\0';
+			if (!param_list_present(rq, name))
+				return resp_error(rq, ERR_MISSING_PARAMETER,
+						  "The request must contain "
+						  "the parameter %s",
+						  name);
+		} else {
+			const char *v;
+			if (param_require(rq, &v, "%s", name) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+dispatch_action(struct request *rq)
+{
+	const char *name = form_get(&rq->params, "Action");
+	if (!name || !*name)
+		return resp_error(rq, ERR_MISSING_ACTION,
+				  "The request must contain the parameter "
+				  "Action");
+	rq->action = action_find(name);
+	if (!rq->action)
+		return resp_error(rq, ERR_INVALID_ACTION,
+				  "The action %s is not valid for this web "
+				  "service",
+				  name);
+	const char *version = form_get(&rq->params, "Version");
+	if (!version || !*version)
+		return resp_error(rq, ERR_MISSING_PARAMETER,
+				  "The request must contain the parameter "
+				  "Version (%s)",
+				  rq->action->version);
+	if (strcmp(version, rq->action->version) != 0)
+		return resp_error(rq, ERR_INVALID_ACTION,
+				  "Could not find operation %s for version %s; "
+				  "this service speaks version %s",
+				  name, version, rq->action->version);
+	return 0;
+}
+
+static int
+dispatch_run(struct request *rq)
+{
+	int write = rq->action->flags & ACT_WRITE;
+	if (db_begin(rq->db, write) < 0)
+		return resp_error(rq, ERR_SERVICE_UNAVAILABLE,
+				  "The database is busy; retry the request");
+	rq->result = json_object();
+	if (rq->action->handler(rq) < 0) {
+		db_rollback(rq->db);
+		json_decref(rq->result);
+		rq->result = NULL;
+		return -1;
+	}
+	if (db_commit(rq->db) < 0) {
+		db_rollback(rq->db);
+		json_decref(rq->result);
+		rq->result = NULL;
+		return resp_error(rq, ERR_SERVICE_UNAVAILABLE,
+				  "The change could not be committed; retry "
+				  "the request");
+	}
+	rq->status = 200;
+	return 0;
+}
+
+void
+dispatch(struct request *rq)
+{
+	rq->db = db_thread();
+	if (!rq->db) {
+		resp_error(rq, ERR_SERVICE_UNAVAILABLE,
+			   "The database cannot be opened; retry later");
+		return;
+	}
+	if (rq->body_too_large) {
+		resp_error(rq, ERR_TOO_LARGE,
+			   "The request body is larger than %zu bytes",
+			   rq->config->max_body);
+		return;
+	}
+	if (dispatch_parse(rq) < 0 || auth_check(rq) < 0 ||
+	    dispatch_action(rq) < 0 || auth_check_service(rq) < 0 ||
+	    dispatch_required(rq) < 0)
+		return;
+	dispatch_run(rq);
+}

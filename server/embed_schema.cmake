@@ -1,0 +1,20 @@
+# Writes ${out} (a C file) holding the given migration files, in order, as
+# string literals. Run at configure time; the .sql files are configure
+# dependencies, so editing one regenerates the file.
+function(eulb_embed_schema out)
+  set(body "/* Generated from the schema/ files by embed_schema.cmake. */\n#include \"migrations.h\"\n\nconst struct migration migrations[] = {\n")
+  set(count 0)
+  foreach(f ${ARGN})
+    file(READ ${f} sql)
+    string(REPLACE "\\" "\\\\" sql "${sql}")
+    string(REPLACE "\"" "\\\"" sql "${sql}")
+    string(REPLACE "\n" "\\n\"\n\"" sql "${sql}")
+    get_filename_component(name ${f} NAME)
+    string(APPEND body "\t{\"${name}\",\n\"${sql}\"},\n")
+    math(EXPR count "${count} + 1")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${f})
+  endforeach()
+  string(APPEND body "};\n\nconst size_t migration_count = ${count};\n")
+  file(WRITE ${out}.tmp "${body}")
+  file(COPY_FILE ${out}.tmp ${out} ONLY_IF_DIFFERENT)
+endfunction()

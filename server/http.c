@@ -1,0 +1,282 @@
+#include "http.h"
+
+#include <microhttpd.h>
+#include <netdb.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dispatch.h"
+#include "log.h"
+#include "request.h"
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	int fd;
+	const struct server_config *config;
+};
+
+static void
+http_request_id(char out[37])
+{
+	unsigned char r[16];
+	if (RAND_bytes(r, sizeof r) != 1)
+		memset(r, 0, sizeof r);
+	r[6] = (r[6] & 0x0f) | 0x40;
+	r[8] = (r[8] & 0x3f) | 0x80;
+	snprintf(out, 37,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x",
+		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+		 r[10], r[11], r[12], r[13], r[14], r[15]);
+}
+
+/* Called with the raw request target before MHD decodes it: SigV4 signs
+ * the path and query exactly as sent, so keep them. */
+static void *
+http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_server *s = cls;
+	struct request *rq = xcalloc(1, sizeof *rq);
+	clock_gettime(CLOCK_MONOTONIC, &rq->started);
+	rq->config = s->config;
+	const char *q = strchr(uri, '?');
+	rq->raw_path = q ? xstrndup(uri, (size_t)(q - uri)) : xstrdup(uri);
+	rq->raw_query = q ? xstrdup(q + 1) : NULL;
+	http_request_id(rq->request_id);
+	return rq;
+}
+
+static void
+request_free(struct request *rq)
+{
+	free(rq->raw_path);
+	free(rq->raw_query);
+	free(rq->headers);
+	buf_free(&rq->body);
+	form_free(&rq->params);
+	json_decref(rq->result);
+	free(rq->err_message);
+	free(rq->response_body);
+	free(rq);
+}
+
+static void
+http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+	       enum MHD_RequestTerminationCode toe)
+{
+	if (*req_cls)
+		request_free(*req_cls);
+	*req_cls = NULL;
+}
+
+static enum MHD_Result
+http_collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+		    const char *value)
+{
+	struct request *rq = cls;
+	rq->headers = xrealloc(rq->headers,
+			       (rq->nheaders + 1) * sizeof *rq->headers);
+	rq->headers[rq->nheaders].name = key;
+	rq->headers[rq->nheaders].value = value ? value : "";
+	rq->nheaders++;
+	return MHD_YES;
+}
+
+static void
+http_log_request(const struct request *rq)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double ms = (double)(now.tv_sec - rq->started.tv_sec) * 1e3 +
+		    (double)(now.tv_nsec - rq->started.tv_nsec) / 1e6;
+	const struct err_info *e = rq->status >= 300 ? err_info(rq->err) : NULL;
+	log_info("%s %s %s account=%s status=%d%s%s %.2fms", rq->method,
+		 rq->raw_path, rq->action ? rq->action->name : "-",
+		 rq->account_id[0] ? rq->account_id : "-", rq->status,
+		 e ? " " : "", e ? e->code : "", ms);
+}
+
+static enum MHD_Result
+http_send(struct MHD_Connection *conn, struct request *rq)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		rq->response_len, rq->response_body, MHD_RESPMEM_MUST_FREE);
+	if (!resp)
+		return MHD_NO;
+	rq->response_body = NULL; /* MHD owns it now */
+	MHD_add_response_header(resp, "Content-Type", rq->content_type);
+	MHD_add_response_header(resp, "x-amzn-RequestId", rq->request_id);
+	enum MHD_Result r = MHD_queue_response(conn, (unsigned)rq->status, resp);
+	MHD_destroy_response(resp);
+	http_log_request(rq);
+	return r;
+}
+
+static enum MHD_Result
+http_healthz(struct MHD_Connection *conn)
+{
+	static const char ok[] = "ok\n";
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		sizeof ok - 1, (void *)ok, MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(resp, "Content-Type", "text/plain");
+	enum MHD_Result r = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+static int
+http_wants_json(struct MHD_Connection *conn)
+{
+	const char *accept =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+	return accept && strstr(accept, "application/json") != NULL;
+}
+
+/* The first call of a request: decide early what needs no body. */
+static enum MHD_Result
+http_begin(struct MHD_Connection *conn, struct request *rq)
+{
+	const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      "Content-Length");
+	if (len && strtoull(len, NULL, 10) > rq->config->max_body) {
+		/* Answer before reading: MHD then closes the connection
+		 * instead of swallowing an oversized upload. */
+		rq->want_json = http_wants_json(conn);
+		resp_error(rq, ERR_TOO_LARGE,
+			   "The request body is larger than %zu bytes",
+			   rq->config->max_body);
+		resp_render(rq);
+		return http_send(conn, rq);
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result
+http_access(void *cls, struct MHD_Connection *conn, const char *url,
+	    const char *method, const char *version, const char *upload_data,
+	    size_t *upload_data_size, void **req_cls)
+{
+	struct request *rq = *req_cls;
+	if (!rq->method) {
+		rq->method = method;
+		if (strcmp(rq->raw_path, "/healthz") == 0 &&
+		    strcmp(method, "GET") == 0)
+			return http_healthz(conn);
+		return http_begin(conn, rq);
+	}
+	if (*upload_data_size) {
+		if (rq->body.len + *upload_data_size > rq->config->max_body)
+			rq->body_too_large = 1;
+		else
+			buf_append(&rq->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_collect_header,
+				  rq);
+	rq->want_json = http_wants_json(conn);
+	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+		resp_error(rq, ERR_INVALID_ACTION,
+			   "The HTTP method %s is not supported; use POST "
+			   "with a form body or GET with a query string",
+			   method);
+	else
+		dispatch(rq);
+	resp_render(rq);
+	return http_send(conn, rq);
+}
+
+static int
+http_bind(const char *addr, char *url, size_t url_size)
+{
+	char host[256];
+	const char *colon = strrchr(addr, ':');
+	if (!colon || colon == addr || (size_t)(colon - addr) >= sizeof host) {
+		log_error("--listen wants HOST:PORT, not '%s'", addr);
+		return -1;
+	}
+	snprintf(host, sizeof host, "%.*s", (int)(colon - addr), addr);
+	char *h = host;
+	if (h[0] == '[' && h[strlen(h) - 1] == ']') {
+		h[strlen(h) - 1] = '\0';
+		h++;
+	}
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *ai = NULL;
+	int rc = getaddrinfo(h, colon + 1, &hints, &ai);
+	if (rc != 0) {
+		log_error("cannot resolve %s: %s", addr, gai_strerror(rc));
+		return -1;
+	}
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+	    listen(fd, 1024) < 0) {
+		log_error("cannot listen on %s: %m", addr);
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(ai);
+		return -1;
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char hbuf[NI_MAXHOST], pbuf[NI_MAXSERV];
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	getnameinfo((struct sockaddr *)&ss, sl, hbuf, sizeof hbuf, pbuf,
+		    sizeof pbuf, NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(url, url_size, ai->ai_family == AF_INET6 ? "http://[%s]:%s/"
+							   : "http://%s:%s/",
+		 hbuf, pbuf);
+	freeaddrinfo(ai);
+	return fd;
+}
+
+struct http_server *
+http_start(const struct server_config *c, char *url, size_t url_size)
+{
+	struct http_server *s = xcalloc(1, sizeof *s);
+	s->config = c;
+	s->fd = http_bind(c->listen, url, url_size);
+	if (s->fd < 0) {
+		free(s);
+		return NULL;
+	}
+	/* epoll with a small thread pool: the measured best on 2 cores, and
+	 * free of the single-thread epoll stalls at 128/256 connections. */
+	s->daemon = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			MHD_USE_ERROR_LOG,
+		0, NULL, NULL, http_access, s, MHD_OPTION_LISTEN_SOCKET, s->fd,
+		MHD_OPTION_THREAD_POOL_SIZE, c->threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout,
+		MHD_OPTION_CONNECTION_LIMIT, c->max_connections,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+		MHD_OPTION_URI_LOG_CALLBACK, http_uri_log, s,
+		MHD_OPTION_NOTIFY_COMPLETED, http_completed, s,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		log_error("cannot start the HTTP daemon");
+		close(s->fd);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+http_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	MHD_quiesce_daemon(s->daemon);
+	MHD_stop_daemon(s->daemon);
+	close(s->fd);
+	free(s);
+}

@@ -1,0 +1,16 @@
+/* A load balancer as DescribeLoadBalancers shows it. */
+#ifndef EULB_LB_DESCRIBE_H
+#define EULB_LB_DESCRIBE_H
+
+#include <jansson.h>
+
+#include "request.h"
+#include "store.h"
+
+/* <name>-<account>.lb.<dns-domain>, "internal-" first for internal ones. */
+char *lb_dns_name(const struct request *rq, const struct lb *lb);
+/* The LoadBalancerDescriptions member of lb, or NULL (error set on rq). */
+json_t *lb_describe(struct request *rq, const struct lb *lb);
+json_t *lb_health_check_json(const struct lb *lb);
+
+#endif

@@ -1,0 +1,183 @@
+/* eulbd: flags, the `account` subcommand, signals, start and stop. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "account.h"
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: eulbd [--listen ADDR:PORT] [--db FILE] [--region R]\n"
+		"             [--dns-domain D] [--restricted-ports LIST]\n"
+		"             [--default-ssl-policy NAME] [--threads N]\n"
+		"             [--max-body BYTES] [--max-connections N]\n"
+		"             [--connection-timeout SECONDS]\n"
+		"       eulbd account create|create-key NAME [--db FILE]\n"
+		"       eulbd account list [--db FILE]\n");
+}
+
+static long
+parse_number(const char *flag, const char *s, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || !*s || *end || v < min || v > max)
+		fatal("%s wants a number from %ld to %ld, not '%s'", flag, min,
+		      max, s);
+	return v;
+}
+
+static void
+parse_flags(int argc, char **argv, struct server_config *c)
+{
+	enum { O_LISTEN = 256, O_DB, O_REGION, O_DNS, O_PORTS, O_SSL, O_THREADS,
+	       O_BODY, O_CONNS, O_TIMEOUT };
+	static const struct option opts[] = {
+		{"listen", required_argument, NULL, O_LISTEN},
+		{"db", required_argument, NULL, O_DB},
+		{"region", required_argument, NULL, O_REGION},
+		{"dns-domain", required_argument, NULL, O_DNS},
+		{"restricted-ports", required_argument, NULL, O_PORTS},
+		{"default-ssl-policy", required_argument, NULL, O_SSL},
+		{"threads", required_argument, NULL, O_THREADS},
+		{"max-body", required_argument, NULL, O_BODY},
+		{"max-connections", required_argument, NULL, O_CONNS},
+		{"connection-timeout", required_argument, NULL, O_TIMEOUT},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int o;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case O_LISTEN: c->listen = optarg; break;
+		case O_DB: c->db_path = optarg; break;
+		case O_REGION: c->region = optarg; break;
+		case O_DNS: c->dns_domain = optarg; break;
+		case O_PORTS:
+			if (config_parse_ports(c, optarg) < 0)
+				fatal("--restricted-ports wants a list like "
+				      "'22' or '22,25,1000-1023', not '%s'",
+				      optarg);
+			break;
+		case O_SSL: c->default_ssl_policy = optarg; break;
+		case O_THREADS:
+			c->threads = (unsigned)parse_number("--threads", optarg, 1, 64);
+			break;
+		case O_BODY:
+			c->max_body = (size_t)parse_number("--max-body", optarg,
+							   1024, 64L << 20);
+			break;
+		case O_CONNS:
+			c->max_connections = (unsigned)parse_number(
+				"--max-connections", optarg, 1, 100000);
+			break;
+		case O_TIMEOUT:
+			c->connection_timeout = (unsigned)parse_number(
+				"--connection-timeout", optarg, 1, 3600);
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		exit(2);
+	}
+}
+
+/* `account ...`: pulls --db out of the arguments, wherever it is. */
+static int
+run_account(int argc, char **argv, const char *db_path)
+{
+	char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
+	int n = 0;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			db_path = argv[++i];
+		else if (strncmp(argv[i], "--db=", 5) == 0)
+			db_path = argv[i] + 5;
+		else
+			rest[n++] = argv[i];
+	}
+	int rc = account_command(n, rest, db_path);
+	free(rest);
+	db_shutdown();
+	return rc;
+}
+
+static void
+ensure_parent_dir(const char *path)
+{
+	char *copy = xstrdup(path);
+	char *slash = strrchr(copy, '/');
+	if (slash && slash != copy) {
+		*slash = '\0';
+		if (mkdir(copy, 0700) < 0 && errno != EEXIST)
+			fatal("cannot create %s: %s", copy, strerror(errno));
+	}
+	free(copy);
+}
+
+static int
+serve(struct server_config *c)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	/* Blocked before any thread starts, so only sigwait sees them. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	ensure_parent_dir(c->db_path);
+	if (db_init(c->db_path) < 0 || account_bootstrap(c) < 0)
+		fatal("cannot prepare the database %s", c->db_path);
+	char url[300];
+	struct http_server *s = http_start(c, url, sizeof url);
+	if (!s)
+		fatal("cannot listen on %s", c->listen);
+	if (account_write_eucarc(c, url) < 0)
+		fatal("cannot write eucarc beside %s", c->db_path);
+	fprintf(stderr, "eulbd: listening on %s\n", url);
+	int sig = 0;
+	sigwait(&set, &sig);
+	log_info("signal %d: finishing requests in flight", sig);
+	http_stop(s);
+	db_shutdown();
+	log_info("stopped");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct server_config c = {
+		.listen = "127.0.0.1:8773",
+		.db_path = "var/eulb.db",
+		.region = "eucalyptus",
+		.dns_domain = "localhost",
+		.default_ssl_policy = "ELBSecurityPolicy-2016-08",
+		.max_body = 1 << 20,
+		.threads = 2,
+		.connection_timeout = 30,
+		.max_connections = 1000,
+	};
+	config_parse_ports(&c, "22");
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	if (argc > 1 && strcmp(argv[1], "account") == 0)
+		return run_account(argc - 2, argv + 2, c.db_path);
+	parse_flags(argc, argv, &c);
+	return serve(&c);
+}

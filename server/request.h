@@ -1,0 +1,61 @@
+/*
+ * One API request, from the bytes libmicrohttpd hands over to the response
+ * it sends back. Lives exactly as long as the HTTP request.
+ */
+#ifndef EULB_REQUEST_H
+#define EULB_REQUEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+#include "errors.h"
+#include "form.h"
+#include "sigv4.h"
+
+struct action;
+struct db;
+struct server_config;
+
+struct request {
+	/* transport */
+	const char *method;
+	char *raw_path;	 /* as sent, still percent-encoded */
+	char *raw_query; /* after '?', or NULL */
+	struct sigv4_header *headers;
+	size_t nheaders;
+	struct buf body;
+	int body_too_large;
+	int want_json;
+	struct timespec started;
+	char request_id[37];
+
+	/* parsed */
+	struct form params;
+	const struct action *action;
+	char account_id[13];   /* the caller, once authenticated */
+	char auth_service[65]; /* the service its signature is scoped to */
+	struct db *db;
+	const struct server_config *config;
+
+	/* response: the Result contents a handler builds, or an error */
+	json_t *result;
+	int status;
+	enum err_id err;
+	char *err_message;
+	char *response_body;
+	size_t response_len;
+	const char *content_type;
+};
+
+/* Set rq's error response. Returns -1 so handlers can `return resp_error()`. */
+int resp_error(struct request *rq, enum err_id err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Render rq->result (or the error) into rq->response_body as XML or JSON. */
+void resp_render(struct request *rq);
+
+/* Header lookup, case-insensitive; NULL if absent. */
+const char *request_header(const struct request *rq, const char *name);
+
+#endif

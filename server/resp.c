@@ -1,0 +1,197 @@
+/*
+ * All response rendering. Handlers build a jansson tree of the Result's
+ * contents; this file turns it into AWS XML or, on Accept:
+ * application/json, into the same tree as JSON. Arrays are lists: in XML a
+ * wrapper element holding <member> items, empty lists as <Name/>.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "log.h"
+#include "request.h"
+
+#define ELB_XMLNS "http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/"
+
+static void
+xml_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': buf_puts(b, "&amp;"); break;
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\r': buf_puts(b, "&#13;"); break;
+		default: buf_putc(b, *s);
+		}
+	}
+}
+
+static void xml_value(struct buf *b, const char *name, json_t *v);
+
+static void
+xml_object(struct buf *b, json_t *obj)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) xml_value(b, key, v);
+}
+
+static void
+xml_scalar(struct buf *b, json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING: xml_escape(b, json_string_value(v)); break;
+	case JSON_INTEGER:
+		buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_REAL: buf_printf(b, "%g", json_real_value(v)); break;
+	case JSON_TRUE: buf_puts(b, "true"); break;
+	case JSON_FALSE: buf_puts(b, "false"); break;
+	default: break;
+	}
+}
+
+static void
+xml_value(struct buf *b, const char *name, json_t *v)
+{
+	if (json_is_null(v))
+		return;
+	if (json_is_array(v) && json_array_size(v) == 0) {
+		buf_printf(b, "<%s/>", name);
+		return;
+	}
+	buf_printf(b, "<%s>", name);
+	if (json_is_object(v)) {
+		xml_object(b, v);
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *item;
+		json_array_foreach(v, i, item) xml_value(b, "member", item);
+	} else {
+		xml_scalar(b, v);
+	}
+	buf_printf(b, "</%s>", name);
+}
+
+static const char *
+resp_namespace(const struct request *rq)
+{
+	return rq->action && rq->action->xmlns ? rq->action->xmlns : ELB_XMLNS;
+}
+
+static void
+resp_render_xml(struct request *rq, struct buf *b)
+{
+	const char *op = rq->action->name;
+	buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		      "<%sResponse xmlns=\"%s\">",
+		   op, resp_namespace(rq));
+	if (json_object_size(rq->result) == 0) {
+		buf_printf(b, "<%sResult/>", op);
+	} else {
+		buf_printf(b, "<%sResult>", op);
+		xml_object(b, rq->result);
+		buf_printf(b, "</%sResult>", op);
+	}
+	buf_printf(b, "<ResponseMetadata><RequestId>%s</RequestId>"
+		      "</ResponseMetadata></%sResponse>\n",
+		   rq->request_id, op);
+}
+
+static void
+resp_render_error_xml(struct request *rq, struct buf *b)
+{
+	const struct err_info *e = err_info(rq->err);
+	buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		      "<ErrorResponse xmlns=\"%s\"><Error><Type>%s</Type>"
+		      "<Code>%s</Code><Message>",
+		   resp_namespace(rq), e->type, e->code);
+	xml_escape(b, rq->err_message ? rq->err_message : e->message);
+	buf_printf(b, "</Message></Error><RequestId>%s</RequestId>"
+		      "</ErrorResponse>\n",
+		   rq->request_id);
+}
+
+static json_t *
+resp_error_tree(struct request *rq)
+{
+	const struct err_info *e = err_info(rq->err);
+	const char *msg = rq->err_message ? rq->err_message : e->message;
+	return json_pack("{s:{s:{s:s,s:s,s:s},s:s}}", "ErrorResponse", "Error",
+			 "Type", e->type, "Code", e->code, "Message", msg,
+			 "RequestId", rq->request_id);
+}
+
+static json_t *
+resp_success_tree(struct request *rq)
+{
+	char resp_key[128], result_key[128];
+	snprintf(resp_key, sizeof resp_key, "%sResponse", rq->action->name);
+	snprintf(result_key, sizeof result_key, "%sResult", rq->action->name);
+	json_t *inner = json_object();
+	json_object_set(inner, result_key, rq->result);
+	json_object_set_new(inner, "ResponseMetadata",
+			    json_pack("{s:s}", "RequestId", rq->request_id));
+	json_t *root = json_object();
+	json_object_set_new(root, resp_key, inner);
+	return root;
+}
+
+void
+resp_render(struct request *rq)
+{
+	struct buf b = BUF_INIT;
+	int is_error = rq->status >= 300 || !rq->action || !rq->result;
+	if (is_error && rq->status < 300) {
+		rq->err = ERR_INTERNAL;
+		rq->status = 500;
+	}
+	if (rq->want_json) {
+		json_t *tree = is_error ? resp_error_tree(rq)
+					: resp_success_tree(rq);
+		char *s = tree ? json_dumps(tree, JSON_COMPACT) : NULL;
+		buf_puts(&b, s ? s : "{}");
+		buf_putc(&b, '\n');
+		free(s);
+		json_decref(tree);
+		rq->content_type = "application/json";
+	} else {
+		if (is_error)
+			resp_render_error_xml(rq, &b);
+		else
+			resp_render_xml(rq, &b);
+		rq->content_type = "text/xml";
+	}
+	rq->response_len = b.len;
+	rq->response_body = buf_steal(&b);
+}
+
+int
+resp_error(struct request *rq, enum err_id err, const char *fmt, ...)
+{
+	rq->err = err;
+	rq->status = err_info(err)->http_status;
+	free(rq->err_message);
+	rq->err_message = NULL;
+	if (fmt) {
+		struct buf b = BUF_INIT;
+		va_list ap;
+		va_start(ap, fmt);
+		buf_vprintf(&b, fmt, ap);
+		va_end(ap);
+		rq->err_message = buf_steal(&b);
+	}
+	return -1;
+}
+
+const char *
+request_header(const struct request *rq, const char *name)
+{
+	for (size_t i = 0; i < rq->nheaders; i++)
+		if (strcasecmp(rq->headers[i].name, name) == 0)
+			return rq->headers[i].value;
+	return NULL;
+}

@@ -1,0 +1,107 @@
+/*
+ * The store: every read and write of eulb's state, in domain terms. The
+ * SQL lives in statements.def; nothing above this header sees SQLite.
+ * Functions return STORE_OK, STORE_NOT_FOUND, STORE_CONFLICT (a uniqueness
+ * rule was hit) or STORE_ERROR (logged where it happened).
+ */
+#ifndef EULB_STORE_H
+#define EULB_STORE_H
+
+#include <stdint.h>
+
+#include "db.h"
+
+enum store_rc {
+	STORE_ERROR = -1,
+	STORE_OK = 0,
+	STORE_NOT_FOUND = 1,
+	STORE_CONFLICT = 2,
+};
+
+/* Now as ISO-8601 UTC with milliseconds: 2026-01-02T03:04:05.678Z. */
+void store_now(char out[32]);
+/* The case-folded form under which names are unique (malloc'd). */
+char *store_name_key(const char *name);
+
+/* settings */
+int store_setting_get(struct db *db, const char *key, char **value);
+int store_setting_set(struct db *db, const char *key, const char *value);
+
+/* accounts and access keys */
+struct account {
+	char id[13];
+	char *name;
+};
+int store_account_insert(struct db *db, const char *id, const char *name);
+int store_account_by_name(struct db *db, const char *name,
+			  struct account *out);
+/* Calls fn for every account, ordered by name. */
+int store_account_each(struct db *db,
+		       int (*fn)(void *ctx, const struct account *a),
+		       void *ctx);
+void store_account_free(struct account *a);
+int store_key_insert(struct db *db, const char *akid, const char *account_id,
+		     const char *secret);
+/* The account and secret of an active key. */
+int store_key_lookup(struct db *db, const char *akid, char account_id[13],
+		     char **secret);
+/* The oldest active key of an account (for eucarc). */
+int store_key_first(struct db *db, const char *account_id, char **akid,
+		    char **secret);
+
+/* load balancers */
+struct lb {
+	int64_t id;
+	char account_id[13];
+	char *name;
+	char *scheme;
+	char *created_at;
+	char *vpc_id;
+	char *hc_target; /* NULL until a health check exists */
+	long hc_interval, hc_timeout, hc_unhealthy, hc_healthy;
+};
+void store_lb_free(struct lb *lb);
+int store_lb_get(struct db *db, const char *account_id, const char *name,
+		 struct lb *out);
+/* Sets lb->id. STORE_CONFLICT if the account has that name (any case). */
+int store_lb_insert(struct db *db, struct lb *lb);
+int store_lb_delete(struct db *db, int64_t lb_id);
+int store_lb_count(struct db *db, const char *account_id, long *count);
+int store_lb_set_health_check(struct db *db, const struct lb *lb);
+/* Up to limit load balancers of the account whose name sorts after
+ * marker (NULL: from the start), in name order. */
+int store_lb_page(struct db *db, const char *account_id, const char *marker,
+		  long limit, int (*fn)(void *ctx, struct lb *lb), void *ctx);
+
+/* zones, subnets, security groups: ordered string lists of a load balancer */
+enum lb_list {
+	LB_LIST_ZONES,
+	LB_LIST_SUBNETS,
+	LB_LIST_SECURITY_GROUPS,
+};
+int store_lb_list_add(struct db *db, enum lb_list which, int64_t lb_id,
+		      const char *value);
+int store_lb_list_each(struct db *db, enum lb_list which, int64_t lb_id,
+		       int (*fn)(void *ctx, const char *value), void *ctx);
+
+/* listeners */
+struct listener {
+	long lb_port;
+	char protocol[8];
+	long instance_port;
+	char instance_protocol[8];
+	char *ssl_certificate_id; /* NULL when none */
+};
+int store_listener_get(struct db *db, int64_t lb_id, long lb_port,
+		       struct listener *out);
+int store_listener_insert(struct db *db, int64_t lb_id,
+			  const struct listener *l);
+int store_listener_delete(struct db *db, int64_t lb_id, long lb_port);
+int store_listener_count(struct db *db, int64_t lb_id, long *count);
+/* In load-balancer port order. */
+int store_listener_each(struct db *db, int64_t lb_id,
+			int (*fn)(void *ctx, const struct listener *l),
+			void *ctx);
+void store_listener_free(struct listener *l);
+
+#endif

@@ -1,0 +1,136 @@
+/* The store: settings, accounts and access keys. */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db_internal.h"
+
+int
+store_setting_get(struct db *db, const char *key, char **value)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_SETTING_GET);
+	db_bind_text(st, ":key", key);
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW)
+		*value = db_col_dup(st, 0);
+	sqlite3_reset(st);
+	return db_row_rc(rc);
+}
+
+int
+store_setting_set(struct db *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_SETTING_SET);
+	db_bind_text(st, ":key", key);
+	db_bind_text(st, ":value", value);
+	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+int
+store_account_insert(struct db *db, const char *id, const char *name)
+{
+	char now[32];
+	store_now(now);
+	sqlite3_stmt *st = db_stmt(db, STMT_ACCOUNT_INSERT);
+	db_bind_text(st, ":id", id);
+	db_bind_text(st, ":name", name);
+	db_bind_text(st, ":now", now);
+	if (db_exec_stmt(db, st) == 0)
+		return STORE_OK;
+	return db_last_error_is_constraint(db) ? STORE_CONFLICT : STORE_ERROR;
+}
+
+static void
+store_account_row(sqlite3_stmt *st, struct account *a)
+{
+	snprintf(a->id, sizeof a->id, "%s",
+		 (const char *)sqlite3_column_text(st, 0));
+	a->name = db_col_dup(st, 1);
+}
+
+int
+store_account_by_name(struct db *db, const char *name, struct account *out)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_ACCOUNT_BY_NAME);
+	db_bind_text(st, ":name", name);
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW)
+		store_account_row(st, out);
+	sqlite3_reset(st);
+	return db_row_rc(rc);
+}
+
+int
+store_account_each(struct db *db, int (*fn)(void *ctx, const struct account *a),
+		   void *ctx)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_ACCOUNT_ALL);
+	int rc;
+	while ((rc = db_step(db, st)) == SQLITE_ROW) {
+		struct account a;
+		store_account_row(st, &a);
+		int stop = fn(ctx, &a);
+		store_account_free(&a);
+		if (stop)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? STORE_ERROR : STORE_OK;
+}
+
+void
+store_account_free(struct account *a)
+{
+	free(a->name);
+	a->name = NULL;
+}
+
+int
+store_key_insert(struct db *db, const char *akid, const char *account_id,
+		 const char *secret)
+{
+	char now[32];
+	store_now(now);
+	sqlite3_stmt *st = db_stmt(db, STMT_KEY_INSERT);
+	db_bind_text(st, ":akid", akid);
+	db_bind_text(st, ":account", account_id);
+	db_bind_text(st, ":secret", secret);
+	db_bind_text(st, ":now", now);
+	if (db_exec_stmt(db, st) == 0)
+		return STORE_OK;
+	return db_last_error_is_constraint(db) ? STORE_CONFLICT : STORE_ERROR;
+}
+
+int
+store_key_lookup(struct db *db, const char *akid, char account_id[13],
+		 char **secret)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_KEY_LOOKUP);
+	db_bind_text(st, ":akid", akid);
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW) {
+		snprintf(account_id, 13, "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+		*secret = db_col_dup(st, 1);
+	}
+	sqlite3_reset(st);
+	return db_row_rc(rc);
+}
+
+int
+store_key_first(struct db *db, const char *account_id, char **akid,
+		char **secret)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_KEY_FIRST);
+	db_bind_text(st, ":account", account_id);
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW) {
+		*akid = db_col_dup(st, 0);
+		*secret = db_col_dup(st, 1);
+	}
+	sqlite3_reset(st);
+	return db_row_rc(rc);
+}

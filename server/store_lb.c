@@ -1,0 +1,269 @@
+/* The store: load balancers, their zone/subnet/group lists, listeners. */
+#include "store.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db_internal.h"
+
+char *
+store_name_key(const char *name)
+{
+	char *k = xstrdup(name);
+	for (char *p = k; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return k;
+}
+
+static void
+store_lb_row(sqlite3_stmt *st, struct lb *lb)
+{
+	lb->id = sqlite3_column_int64(st, 0);
+	snprintf(lb->account_id, sizeof lb->account_id, "%s",
+		 (const char *)sqlite3_column_text(st, 1));
+	lb->name = db_col_dup(st, 2);
+	lb->scheme = db_col_dup(st, 3);
+	lb->created_at = db_col_dup(st, 4);
+	lb->vpc_id = db_col_dup(st, 5);
+	lb->hc_target = db_col_dup(st, 6);
+	lb->hc_interval = sqlite3_column_int(st, 7);
+	lb->hc_timeout = sqlite3_column_int(st, 8);
+	lb->hc_unhealthy = sqlite3_column_int(st, 9);
+	lb->hc_healthy = sqlite3_column_int(st, 10);
+}
+
+void
+store_lb_free(struct lb *lb)
+{
+	free(lb->name);
+	free(lb->scheme);
+	free(lb->created_at);
+	free(lb->vpc_id);
+	free(lb->hc_target);
+	memset(lb, 0, sizeof *lb);
+}
+
+int
+store_lb_get(struct db *db, const char *account_id, const char *name,
+	     struct lb *out)
+{
+	char *key = store_name_key(name);
+	sqlite3_stmt *st = db_stmt(db, STMT_LB_GET);
+	db_bind_text(st, ":account", account_id);
+	db_bind_text(st, ":name_key", key);
+	free(key);
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW)
+		store_lb_row(st, out);
+	sqlite3_reset(st);
+	return db_row_rc(rc);
+}
+
+int
+store_lb_insert(struct db *db, struct lb *lb)
+{
+	char *key = store_name_key(lb->name);
+	sqlite3_stmt *st = db_stmt(db, STMT_LB_INSERT);
+	db_bind_text(st, ":account", lb->account_id);
+	db_bind_text(st, ":name", lb->name);
+	db_bind_text(st, ":name_key", key);
+	db_bind_text(st, ":scheme", lb->scheme);
+	db_bind_text(st, ":created_at", lb->created_at);
+	db_bind_text(st, ":vpc_id", lb->vpc_id);
+	free(key);
+	if (db_exec_stmt(db, st) < 0)
+		return db_last_error_is_constraint(db) ? STORE_CONFLICT
+						       : STORE_ERROR;
+	lb->id = db_last_insert_id(db);
+	return STORE_OK;
+}
+
+int
+store_lb_delete(struct db *db, int64_t lb_id)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LB_DELETE);
+	db_bind_int(st, ":id", lb_id);
+	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+static int
+store_count(struct db *db, sqlite3_stmt *st, long *count)
+{
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW)
+		*count = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+int
+store_lb_count(struct db *db, const char *account_id, long *count)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LB_COUNT);
+	db_bind_text(st, ":account", account_id);
+	return store_count(db, st, count);
+}
+
+int
+store_lb_set_health_check(struct db *db, const struct lb *lb)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LB_SET_HEALTH_CHECK);
+	db_bind_text(st, ":target", lb->hc_target);
+	db_bind_int(st, ":interval", lb->hc_interval);
+	db_bind_int(st, ":timeout", lb->hc_timeout);
+	db_bind_int(st, ":unhealthy", lb->hc_unhealthy);
+	db_bind_int(st, ":healthy", lb->hc_healthy);
+	db_bind_int(st, ":id", lb->id);
+	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+int
+store_lb_page(struct db *db, const char *account_id, const char *marker,
+	      long limit, int (*fn)(void *ctx, struct lb *lb), void *ctx)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LB_PAGE);
+	db_bind_text(st, ":account", account_id);
+	db_bind_text(st, ":marker", marker ? marker : "");
+	db_bind_int(st, ":limit", limit);
+	int rc;
+	/* Rows are copied out before fn runs: fn issues its own queries. */
+	struct lb *rows = NULL;
+	size_t n = 0;
+	while ((rc = db_step(db, st)) == SQLITE_ROW) {
+		rows = xrealloc(rows, (n + 1) * sizeof *rows);
+		store_lb_row(st, &rows[n++]);
+	}
+	sqlite3_reset(st);
+	int stop = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (rc >= 0 && !stop)
+			stop = fn(ctx, &rows[i]);
+		store_lb_free(&rows[i]);
+	}
+	free(rows);
+	return rc < 0 || stop < 0 ? STORE_ERROR : STORE_OK;
+}
+
+static const enum stmt_id lb_list_add[] = {
+	[LB_LIST_ZONES] = STMT_ZONE_ADD,
+	[LB_LIST_SUBNETS] = STMT_SUBNET_ADD,
+	[LB_LIST_SECURITY_GROUPS] = STMT_GROUP_ADD,
+};
+static const enum stmt_id lb_list_each[] = {
+	[LB_LIST_ZONES] = STMT_ZONE_EACH,
+	[LB_LIST_SUBNETS] = STMT_SUBNET_EACH,
+	[LB_LIST_SECURITY_GROUPS] = STMT_GROUP_EACH,
+};
+
+int
+store_lb_list_add(struct db *db, enum lb_list which, int64_t lb_id,
+		  const char *value)
+{
+	sqlite3_stmt *st = db_stmt(db, lb_list_add[which]);
+	db_bind_int(st, ":lb", lb_id);
+	db_bind_text(st, ":value", value);
+	if (db_exec_stmt(db, st) == 0)
+		return STORE_OK;
+	return db_last_error_is_constraint(db) ? STORE_CONFLICT : STORE_ERROR;
+}
+
+int
+store_lb_list_each(struct db *db, enum lb_list which, int64_t lb_id,
+		   int (*fn)(void *ctx, const char *value), void *ctx)
+{
+	sqlite3_stmt *st = db_stmt(db, lb_list_each[which]);
+	db_bind_int(st, ":lb", lb_id);
+	int rc;
+	while ((rc = db_step(db, st)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(st, 0)))
+			break;
+	sqlite3_reset(st);
+	return rc < 0 ? STORE_ERROR : STORE_OK;
+}
+
+static void
+store_listener_row(sqlite3_stmt *st, struct listener *l)
+{
+	l->lb_port = sqlite3_column_int(st, 0);
+	snprintf(l->protocol, sizeof l->protocol, "%s",
+		 (const char *)sqlite3_column_text(st, 1));
+	l->instance_port = sqlite3_column_int(st, 2);
+	snprintf(l->instance_protocol, sizeof l->instance_protocol, "%s",
+		 (const char *)sqlite3_column_text(st, 3));
+	l->ssl_certificate_id = db_col_dup(st, 4);
+}
+
+void
+store_listener_free(struct listener *l)
+{
+	free(l->ssl_certificate_id);
+	l->ssl_certificate_id = NULL;
+}
+
+int
+store_listener_get(struct db *db, int64_t lb_id, long lb_port,
+		   struct listener *out)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LISTENER_GET);
+	db_bind_int(st, ":lb", lb_id);
+	db_bind_int(st, ":port", lb_port);
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW)
+		store_listener_row(st, out);
+	sqlite3_reset(st);
+	return db_row_rc(rc);
+}
+
+int
+store_listener_insert(struct db *db, int64_t lb_id, const struct listener *l)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LISTENER_INSERT);
+	db_bind_int(st, ":lb", lb_id);
+	db_bind_int(st, ":port", l->lb_port);
+	db_bind_text(st, ":protocol", l->protocol);
+	db_bind_int(st, ":instance_port", l->instance_port);
+	db_bind_text(st, ":instance_protocol", l->instance_protocol);
+	db_bind_text(st, ":cert", l->ssl_certificate_id);
+	if (db_exec_stmt(db, st) == 0)
+		return STORE_OK;
+	return db_last_error_is_constraint(db) ? STORE_CONFLICT : STORE_ERROR;
+}
+
+int
+store_listener_delete(struct db *db, int64_t lb_id, long lb_port)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LISTENER_DELETE);
+	db_bind_int(st, ":lb", lb_id);
+	db_bind_int(st, ":port", lb_port);
+	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+int
+store_listener_count(struct db *db, int64_t lb_id, long *count)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LISTENER_COUNT);
+	db_bind_int(st, ":lb", lb_id);
+	return store_count(db, st, count);
+}
+
+int
+store_listener_each(struct db *db, int64_t lb_id,
+		    int (*fn)(void *ctx, const struct listener *l), void *ctx)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LISTENER_EACH);
+	db_bind_int(st, ":lb", lb_id);
+	int rc;
+	while ((rc = db_step(db, st)) == SQLITE_ROW) {
+		struct listener l;
+		store_listener_row(st, &l);
+		int stop = fn(ctx, &l);
+		store_listener_free(&l);
+		if (stop)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? STORE_ERROR : STORE_OK;
+}
