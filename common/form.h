@@ -41,7 +41,8 @@ void form_free(struct form *f);
  * The distinct member numbers N, ascending, of keys "<prefix>.member.N" and
  * "<prefix>.member.N.<anything>". Numbers need not be contiguous.
  * Returns how many (0 if none; *out is then NULL), or -1 if some N is not a
- * decimal number in 1..FORM_MAX_MEMBER (the caller reports it).
+ * decimal number in 1..FORM_MAX_MEMBER (the caller reports it). A leading
+ * zero ("member.01") counts as malformed: "%u" lookups could never find it.
  * *out is malloc'd; free it.
  */
 #define FORM_MAX_MEMBER 100000

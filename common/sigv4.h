@@ -34,6 +34,8 @@ struct sigv4_request {
  * header values trimmed with inner runs of spaces collapsed, repeated
  * headers joined with ','). Returns 0, or -1 if a signed header is
  * missing from the request.
+ * Appends to out, which is left as it was on -1. The query is decoded as
+ * form_parse does ('+' is a space), so one that does not decode is -1 too.
  */
 int sigv4_canonical_request(const struct sigv4_request *rq, struct buf *out);
 void sigv4_string_to_sign(const char *amz_date, const char *scope,

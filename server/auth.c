@@ -110,17 +110,30 @@ auth_check_time(struct request *rq, const struct auth_parts *p)
 	return 0;
 }
 
-/* The signed header list must cover host, so a request can't be replayed
- * against another endpoint. */
 static int
-auth_signed_headers_ok(const char *list)
+auth_signed(const char *list, const char *name)
 {
+	size_t len = strlen(name);
 	for (const char *p = list; *p;) {
 		size_t n = strcspn(p, ";");
-		if (n == 4 && strncmp(p, "host", 4) == 0)
+		if (n == len && strncmp(p, name, n) == 0)
 			return 1;
 		p += n + (p[n] == ';');
 	}
+	return 0;
+}
+
+/* The signature must cover host, so a request can't be replayed against
+ * another endpoint, and the date it is judged by. */
+static int
+auth_signed_headers_check(struct request *rq, const struct auth_parts *p)
+{
+	if (!auth_signed(p->auth.signed_headers, "host"))
+		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
+				  "SignedHeaders must include host");
+	if (!p->expires && !auth_signed(p->auth.signed_headers, "x-amz-date"))
+		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
+				  "SignedHeaders must include x-amz-date");
 	return 0;
 }
 
@@ -189,10 +202,7 @@ auth_check(struct request *rq)
 				  "Request is missing Authentication Token; "
 				  "sign it with AWS Signature Version 4");
 	}
-	if (!auth_signed_headers_ok(p.auth.signed_headers))
-		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
-				  "SignedHeaders must include host");
-	if (auth_check_time(rq, &p) < 0)
+	if (auth_signed_headers_check(rq, &p) < 0 || auth_check_time(rq, &p) < 0)
 		return -1;
 	char *secret = NULL;
 	int rc = store_key_lookup(rq->db, p.auth.cred.akid, rq->account_id,
