@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <libgen.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,27 +12,12 @@
 #include "buf.h"
 #include "db.h"
 #include "log.h"
+#include "rand.h"
 #include "store.h"
 
 #define ADMIN_ACCOUNT "admin"
-
-/* Uniform characters from alphabet, by rejection sampling (no bias). */
-static int
-account_random(char *out, size_t n, const char *alphabet)
-{
-	size_t k = strlen(alphabet);
-	unsigned limit = 256 - 256 % (unsigned)k;
-	for (size_t i = 0; i < n;) {
-		unsigned char r[64];
-		if (RAND_bytes(r, sizeof r) != 1)
-			return -1;
-		for (size_t j = 0; j < sizeof r && i < n; j++)
-			if (r[j] < limit)
-				out[i++] = alphabet[r[j] % k];
-	}
-	out[n] = '\0';
-	return 0;
-}
+#define SECRET_ALPHABET \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 struct new_key {
 	char account_id[13];
@@ -45,8 +29,8 @@ static int
 account_new_key(struct db *db, struct new_key *k)
 {
 	memcpy(k->akid, "AKI", 3);
-	if (account_random(k->akid + 3, 17, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") < 0 ||
-	    account_random(k->secret, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") < 0)
+	if (rand_chars(k->akid + 3, 17, RAND_UPPER_DIGITS) < 0 ||
+	    rand_chars(k->secret, 40, SECRET_ALPHABET) < 0)
 		return -1;
 	return store_key_insert(db, k->akid, k->account_id, k->secret) ==
 			       STORE_OK
@@ -59,7 +43,7 @@ static int
 account_create(struct db *db, const char *name, struct new_key *k)
 {
 	for (int tries = 0; tries < 5; tries++) {
-		if (account_random(k->account_id, 12, "0123456789") < 0)
+		if (rand_chars(k->account_id, 12, RAND_DIGITS) < 0)
 			return -1;
 		int rc = store_account_insert(db, k->account_id, name);
 		if (rc == STORE_OK)
@@ -94,7 +78,7 @@ account_bootstrap(struct server_config *c)
 	int rc = store_setting_get(db, "system_account_id", &sys);
 	if (rc == STORE_NOT_FOUND) {
 		char id[13];
-		if (account_random(id, 12, "0123456789") < 0 ||
+		if (rand_chars(id, 12, RAND_DIGITS) < 0 ||
 		    store_setting_set(db, "system_account_id", id) != STORE_OK)
 			goto fail;
 		sys = xstrdup(id);

@@ -8,6 +8,7 @@
 #include "lb_describe.h"
 #include "lb_listeners.h"
 #include "params.h"
+#include "policy.h"
 #include "validate.h"
 
 /* Eucalyptus's default when the first listener arrives. */
@@ -69,16 +70,22 @@ listener_same(const struct listener *a, const struct listener *b)
 	       strcmp(ca, cb) == 0;
 }
 
-/* No server certificates can be uploaded yet, so none can be found. */
-static int
-listener_check_certificate(struct request *rq, const struct listener *l)
+int
+listener_check_certificate(struct request *rq, const char *arn)
 {
-	if (!l->ssl_certificate_id)
+	struct server_cert c;
+	int rc = store_cert_by_arn(rq->db, rq->account_id, arn, &c);
+	if (rc == STORE_OK) {
+		store_cert_free(&c);
 		return 0;
+	}
+	if (rc != STORE_NOT_FOUND)
+		return resp_error(rq, ERR_INTERNAL, NULL);
 	return resp_error(rq, ERR_CERTIFICATE_NOT_FOUND,
-			  "Server certificate '%s' was not found in account "
-			  "%s; upload it first (euare-servercertupload)",
-			  l->ssl_certificate_id, rq->account_id);
+			  "Server certificate '%s' is not one of account %s's "
+			  "certificates; upload it first "
+			  "(euare-servercertupload) and use its ARN",
+			  arn, rq->account_id);
 }
 
 struct instance_port_check {
@@ -141,10 +148,19 @@ listener_add(struct request *rq, struct lb *lb, const struct listener *l)
 	}
 	if (rc != STORE_NOT_FOUND)
 		return resp_error(rq, ERR_INTERNAL, NULL);
-	if (listener_check_certificate(rq, l) < 0 ||
+	if ((l->ssl_certificate_id &&
+	     listener_check_certificate(rq, l->ssl_certificate_id) < 0) ||
 	    listener_check_instance_port(rq, lb, l) < 0)
 		return -1;
 	if (store_listener_insert(rq->db, lb->id, l) != STORE_OK)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	if (!protocol_is_secure(l->protocol))
+		return 0;
+	/* Like AWS, a new HTTPS/SSL listener gets the default policy. */
+	int64_t id;
+	if (policy_default_ssl(rq, lb, &id) < 0)
+		return -1;
+	if (store_listener_policies_set(rq->db, lb->id, l->lb_port, &id, 1))
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	return 0;
 }
@@ -177,24 +193,12 @@ listener_set_apply(struct request *rq, struct lb *lb,
 	return set->n ? listener_default_health_check(rq, lb, &set->v[0]) : 0;
 }
 
-static int
-listener_lb(struct request *rq, struct lb *lb)
-{
-	const char *name = param_get(rq, "LoadBalancerName");
-	int rc = store_lb_get(rq->db, rq->account_id, name, lb);
-	if (rc == STORE_NOT_FOUND)
-		return resp_error(rq, ERR_LB_NOT_FOUND,
-				  "There is no ACTIVE Load Balancer named '%s'",
-				  name);
-	return rc == STORE_OK ? 0 : resp_error(rq, ERR_INTERNAL, NULL);
-}
-
 int
 act_create_load_balancer_listeners(struct request *rq)
 {
 	struct lb lb;
 	struct listener_set set;
-	if (listener_lb(rq, &lb) < 0)
+	if (lb_lookup(rq, &lb) < 0)
 		return -1;
 	int rc = listener_set_read(rq, &set);
 	if (rc == 0)
@@ -208,7 +212,7 @@ int
 act_delete_load_balancer_listeners(struct request *rq)
 {
 	struct lb lb;
-	if (listener_lb(rq, &lb) < 0)
+	if (lb_lookup(rq, &lb) < 0)
 		return -1;
 	unsigned *idx = NULL;
 	int n = param_list(rq, "LoadBalancerPorts", &idx);
@@ -256,7 +260,7 @@ int
 act_configure_health_check(struct request *rq)
 {
 	struct lb lb;
-	if (listener_lb(rq, &lb) < 0)
+	if (lb_lookup(rq, &lb) < 0)
 		return -1;
 	int rc = health_check_read(rq, &lb);
 	if (rc == 0 && store_lb_set_health_check(rq->db, &lb) != STORE_OK)

@@ -10,13 +10,20 @@
 #include "params.h"
 
 #define ELB_VERSION "2012-06-01"
+#define IAM_VERSION "2010-05-08"
+#define IAM_XMLNS "https://iam.amazonaws.com/doc/2010-05-08/"
 /* Far above any real request (a full SSLNegotiation policy is ~200). */
 #define DISPATCH_MAX_PARAMS 2000
 
 const struct action action_table[] = {
-#define X(name, handler, flags, required) \
-	{#name, handler, flags, required, ELB_VERSION, "elasticloadbalancing", \
-	 NULL},
+#define X(name, handler, flags, required)                                 \
+	{#name,                                                          \
+	 handler,                                                        \
+	 flags,                                                          \
+	 required,                                                       \
+	 (flags) & ACT_IAM ? IAM_VERSION : ELB_VERSION,                  \
+	 (flags) & ACT_IAM ? "iam" : "elasticloadbalancing",             \
+	 (flags) & ACT_IAM ? IAM_XMLNS : NULL},
 #include "actions.def"
 #undef X
 };

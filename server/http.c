@@ -163,9 +163,6 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	struct request *rq = *req_cls;
 	if (!rq->method) {
 		rq->method = method;
-		if (strcmp(rq->raw_path, "/healthz") == 0 &&
-		    strcmp(method, "GET") == 0)
-			return http_healthz(conn);
 		return http_begin(conn, rq);
 	}
 	if (*upload_data_size) {
@@ -176,6 +173,10 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	/* Answered on the final call, not the first: a response queued
+	 * before MHD has looked for a body makes it close the connection. */
+	if (strcmp(rq->raw_path, "/healthz") == 0 && strcmp(method, "GET") == 0)
+		return http_healthz(conn);
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_collect_header,
 				  rq);
 	rq->want_json = http_wants_json(conn);

@@ -7,6 +7,7 @@
 #ifndef EULB_STORE_H
 #define EULB_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -103,5 +104,78 @@ int store_listener_each(struct db *db, int64_t lb_id,
 			int (*fn)(void *ctx, const struct listener *l),
 			void *ctx);
 void store_listener_free(struct listener *l);
+int store_listener_set_certificate(struct db *db, int64_t lb_id, long lb_port,
+				   const char *arn);
+
+/* policies of a load balancer, with ordered attributes */
+struct policy {
+	int64_t id;
+	char *name;
+	char *type;
+};
+void store_policy_free(struct policy *p);
+int store_policy_get(struct db *db, int64_t lb_id, const char *name,
+		     struct policy *out);
+/* Sets p->id. STORE_CONFLICT if the load balancer has that name. */
+int store_policy_insert(struct db *db, int64_t lb_id, struct policy *p,
+			const char *fingerprint);
+int store_policy_attr_add(struct db *db, int64_t policy_id, int position,
+			  const char *name, const char *value);
+int store_policy_delete(struct db *db, int64_t policy_id);
+int store_policy_count(struct db *db, int64_t lb_id, long *count);
+/* In creation order. */
+int store_policy_each(struct db *db, int64_t lb_id,
+		      int (*fn)(void *ctx, const struct policy *p), void *ctx);
+int store_policy_attr_each(struct db *db, int64_t policy_id,
+			   int (*fn)(void *ctx, const char *name,
+				     const char *value),
+			   void *ctx);
+/* Whether it is attached to a listener or back-end port, or named by an
+ * attached policy. */
+int store_policy_in_use(struct db *db, int64_t lb_id, const struct policy *p,
+			int *in_use);
+/* Replace the policies of a listener / back-end port (ids in order). */
+int store_listener_policies_set(struct db *db, int64_t lb_id, long lb_port,
+				const int64_t *ids, size_t n);
+int store_backend_policies_set(struct db *db, int64_t lb_id,
+			       long instance_port, const int64_t *ids,
+			       size_t n);
+/* A listener's policies, in order. */
+int store_listener_policy_each(struct db *db, int64_t lb_id, long lb_port,
+			       int (*fn)(void *ctx, const char *name,
+					 const char *type),
+			       void *ctx);
+/* All back-end policies, by instance port then position. */
+int store_backend_policy_each(struct db *db, int64_t lb_id,
+			      int (*fn)(void *ctx, long instance_port,
+					const char *name),
+			      void *ctx);
+
+/* IAM server certificates */
+struct server_cert {
+	int64_t id;
+	char account_id[13];
+	char *name;
+	char *path;
+	char *certificate_id;
+	char *arn;
+	char *body;
+	char *chain;
+	char *private_key; /* only when inserting; never read back here */
+	char *upload_date;
+	char *expiration;
+};
+void store_cert_free(struct server_cert *c);
+int store_cert_insert(struct db *db, struct server_cert *c);
+int store_cert_by_name(struct db *db, const char *account_id,
+		       const char *name, struct server_cert *out);
+int store_cert_by_arn(struct db *db, const char *account_id, const char *arn,
+		      struct server_cert *out);
+int store_cert_each(struct db *db, const char *account_id,
+		    int (*fn)(void *ctx, const struct server_cert *c),
+		    void *ctx);
+int store_cert_delete(struct db *db, int64_t id);
+int store_cert_in_use(struct db *db, const char *account_id, const char *arn,
+		      long *listeners);
 
 #endif

@@ -1,0 +1,225 @@
+#include "pem.h"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+
+static void
+pem_fingerprint_of(EVP_PKEY *key, pem_fingerprint fp)
+{
+	unsigned char *der = NULL;
+	int len = i2d_PUBKEY(key, &der);
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	fp[0] = '\0';
+	if (len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(),
+				  NULL) == 1)
+		for (unsigned i = 0; i < mdlen; i++)
+			snprintf(fp + 2 * i, 3, "%02x", md[i]);
+	OPENSSL_free(der);
+}
+
+/* Bare base64 (whitespace allowed) to DER; -1 if it isn't base64. */
+static int
+pem_base64_decode(const char *s, struct buf *out)
+{
+	struct buf clean = BUF_INIT;
+	for (const char *p = s; *p; p++) {
+		if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+			continue;
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789+/=",
+			    *p)) {
+			buf_free(&clean);
+			return -1;
+		}
+		buf_putc(&clean, *p);
+	}
+	int rc = -1;
+	if (clean.len && clean.len % 4 == 0) {
+		unsigned char *der = xmalloc(clean.len);
+		int n = EVP_DecodeBlock(der, (const unsigned char *)clean.data,
+					(int)clean.len);
+		if (n > 0) {
+			/* DecodeBlock counts '=' padding as zero bytes. */
+			for (size_t i = clean.len;
+			     i > 0 && clean.data[i - 1] == '='; i--)
+				n--;
+			buf_append(out, der, (size_t)n);
+			rc = 0;
+		}
+		free(der);
+	}
+	buf_free(&clean);
+	return rc;
+}
+
+static int
+pem_from_der(const struct buf *der, pem_fingerprint fp, int *is_cert)
+{
+	const unsigned char *p = (const unsigned char *)der->data;
+	X509 *x = d2i_X509(NULL, &p, (long)der->len);
+	if (x && p == (const unsigned char *)der->data + der->len) {
+		pem_fingerprint_of(X509_get0_pubkey(x), fp);
+		X509_free(x);
+		*is_cert = 1;
+		return 0;
+	}
+	X509_free(x);
+	p = (const unsigned char *)der->data;
+	EVP_PKEY *k = d2i_PUBKEY(NULL, &p, (long)der->len);
+	if (k && p == (const unsigned char *)der->data + der->len) {
+		pem_fingerprint_of(k, fp);
+		EVP_PKEY_free(k);
+		*is_cert = 0;
+		return 0;
+	}
+	EVP_PKEY_free(k);
+	return -1;
+}
+
+static int
+pem_from_text(const char *value, pem_fingerprint fp, int *is_cert,
+	      char *why, size_t why_size)
+{
+	BIO *bio = BIO_new_mem_buf(value, -1);
+	int rc = -1;
+	if (strstr(value, "-----BEGIN CERTIFICATE-----")) {
+		X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		if (x) {
+			pem_fingerprint_of(X509_get0_pubkey(x), fp);
+			*is_cert = 1;
+			rc = 0;
+		}
+		X509_free(x);
+	} else if (strstr(value, "-----BEGIN PUBLIC KEY-----")) {
+		EVP_PKEY *k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+		if (k) {
+			pem_fingerprint_of(k, fp);
+			*is_cert = 0;
+			rc = 0;
+		}
+		EVP_PKEY_free(k);
+	}
+	if (rc < 0)
+		snprintf(why, why_size, "the PEM block does not parse (%s)",
+			 strstr(value, "-----END") ? "corrupt contents"
+						   : "truncated: no END line");
+	BIO_free(bio);
+	ERR_clear_error();
+	return rc;
+}
+
+int
+pem_public_key_check(const char *value, pem_fingerprint fp,
+		     int *is_certificate, char *why, size_t why_size)
+{
+	int is_cert = 0;
+	if (strstr(value, "PRIVATE KEY-----")) {
+		snprintf(why, why_size, "it is a private key; give the "
+					"certificate or its public key, never "
+					"the private key");
+		return -1;
+	}
+	if (strstr(value, "-----BEGIN")) {
+		if (!strstr(value, "-----BEGIN CERTIFICATE-----") &&
+		    !strstr(value, "-----BEGIN PUBLIC KEY-----")) {
+			snprintf(why, why_size, "a PEM value must be a "
+						"CERTIFICATE or a PUBLIC KEY");
+			return -1;
+		}
+		if (pem_from_text(value, fp, &is_cert, why, why_size) < 0)
+			return -1;
+	} else {
+		struct buf der = BUF_INIT;
+		int rc = pem_base64_decode(value, &der);
+		if (rc == 0)
+			rc = pem_from_der(&der, fp, &is_cert);
+		buf_free(&der);
+		ERR_clear_error();
+		if (rc < 0) {
+			snprintf(why, why_size,
+				 "it is neither a PEM certificate or public key "
+				 "nor the base64 DER of one");
+			return -1;
+		}
+	}
+	if (is_certificate)
+		*is_certificate = is_cert;
+	return 0;
+}
+
+static void
+pem_asn1_time_iso(const ASN1_TIME *t, char out[32])
+{
+	struct tm tm;
+	out[0] = '\0';
+	if (ASN1_TIME_to_tm(t, &tm) == 1)
+		strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Every certificate in a chain must parse, and there must be one. */
+static int
+pem_chain_check(const char *chain, char *why, size_t why_size)
+{
+	BIO *bio = BIO_new_mem_buf(chain, -1);
+	int n = 0;
+	X509 *x;
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		X509_free(x);
+		n++;
+	}
+	unsigned long err = ERR_peek_last_error();
+	ERR_clear_error();
+	BIO_free(bio);
+	/* Reading stops with "no start line" after the last certificate. */
+	if (n == 0 || (err && ERR_GET_REASON(err) != PEM_R_NO_START_LINE)) {
+		snprintf(why, why_size, "the certificate chain does not parse "
+					"as PEM certificates");
+		return -1;
+	}
+	return 0;
+}
+
+int
+pem_server_certificate_check(const char *body, const char *key,
+			     const char *chain, struct pem_cert_info *info,
+			     int *mismatch, char *why, size_t why_size)
+{
+	BIO *bb = BIO_new_mem_buf(body, -1), *kb = BIO_new_mem_buf(key, -1);
+	X509 *x = PEM_read_bio_X509(bb, NULL, NULL, NULL);
+	EVP_PKEY *k = x ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
+	int rc = -1;
+	*mismatch = 0;
+	if (!x)
+		snprintf(why, why_size, "the certificate body is not a PEM "
+					"certificate");
+	else if (!k)
+		snprintf(why, why_size, "the private key is not a PEM private "
+					"key (encrypted keys are not accepted)");
+	else if (X509_check_private_key(x, k) != 1) {
+		snprintf(why, why_size, "the private key does not match the "
+					"certificate's public key");
+		*mismatch = 1;
+	} else if (chain && *chain && pem_chain_check(chain, why, why_size) < 0)
+		;
+	else {
+		pem_asn1_time_iso(X509_get0_notBefore(x), info->not_before);
+		pem_asn1_time_iso(X509_get0_notAfter(x), info->not_after);
+		pem_fingerprint_of(X509_get0_pubkey(x), info->fingerprint);
+		rc = 0;
+	}
+	X509_free(x);
+	EVP_PKEY_free(k);
+	BIO_free(bb);
+	BIO_free(kb);
+	ERR_clear_error();
+	return rc;
+}

@@ -1,0 +1,283 @@
+/* Policy actions: create, delete, describe, and attach to listeners and
+ * back-end ports. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "lb_describe.h"
+#include "params.h"
+#include "policy.h"
+#include "policy_types.h"
+#include "validate.h"
+
+/* Reads PolicyAttributes.member.N.{AttributeName,AttributeValue}. An
+ * absent value is empty (euca2ools drops empty values). */
+static int
+policy_read_attrs(struct request *rq, struct policy_attr **out, size_t *n)
+{
+	unsigned *idx = NULL;
+	int count = param_list(rq, "PolicyAttributes", &idx);
+	*out = NULL;
+	*n = 0;
+	if (count <= 0)
+		return count;
+	*out = xcalloc((size_t)count, sizeof **out);
+	for (int i = 0; i < count; i++) {
+		const char *v;
+		if (param_require(rq, &(*out)[i].name,
+				  "PolicyAttributes.member.%u.AttributeName",
+				  idx[i]) < 0) {
+			free(idx);
+			free(*out);
+			*out = NULL;
+			return -1;
+		}
+		v = param_get(rq, "PolicyAttributes.member.%u.AttributeValue",
+			      idx[i]);
+		(*out)[i].value = v ? v : "";
+	}
+	*n = (size_t)count;
+	free(idx);
+	return 0;
+}
+
+int
+act_create_load_balancer_policy(struct request *rq)
+{
+	struct lb lb;
+	const char *name = param_get(rq, "PolicyName");
+	if (policy_check_user_name(rq, name) < 0 || lb_lookup(rq, &lb) < 0)
+		return -1;
+	struct policy_attr *attrs;
+	size_t n;
+	int rc = policy_read_attrs(rq, &attrs, &n);
+	if (rc == 0)
+		rc = policy_create(rq, &lb, name, param_get(rq, "PolicyTypeName"),
+				   attrs, n);
+	free(attrs);
+	store_lb_free(&lb);
+	return rc;
+}
+
+static int
+policy_create_one(struct request *rq, const char *type, const char *attr,
+		  const char *value)
+{
+	struct lb lb;
+	const char *name = param_get(rq, "PolicyName");
+	if (policy_check_user_name(rq, name) < 0 || lb_lookup(rq, &lb) < 0)
+		return -1;
+	struct policy_attr a = {attr, value};
+	int rc = policy_create(rq, &lb, name, type, &a, value ? 1 : 0);
+	store_lb_free(&lb);
+	return rc;
+}
+
+int
+act_create_app_cookie_stickiness_policy(struct request *rq)
+{
+	return policy_create_one(rq, POLICY_APP_COOKIE, "CookieName",
+				 param_get(rq, "CookieName"));
+}
+
+int
+act_create_lb_cookie_stickiness_policy(struct request *rq)
+{
+	const char *period = param_get(rq, "CookieExpirationPeriod");
+	return policy_create_one(rq, POLICY_LB_COOKIE, "CookieExpirationPeriod",
+				 period && *period ? period : NULL);
+}
+
+int
+act_delete_load_balancer_policy(struct request *rq)
+{
+	struct lb lb;
+	struct policy p;
+	if (lb_lookup(rq, &lb) < 0)
+		return -1;
+	int in_use = 0, rc = store_policy_get(rq->db, lb.id,
+					      param_get(rq, "PolicyName"), &p);
+	if (rc == STORE_NOT_FOUND) {
+		store_lb_free(&lb);
+		return 0; /* already gone: the wanted state */
+	}
+	if (rc != STORE_OK || store_policy_in_use(rq->db, lb.id, &p, &in_use))
+		rc = resp_error(rq, ERR_INTERNAL, NULL);
+	else if (in_use)
+		rc = resp_error(rq, ERR_INVALID_CONFIGURATION,
+				"You cannot delete policy [%s] since it is "
+				"enabled or referred by other enabled policy.",
+				p.name);
+	else if (store_policy_delete(rq->db, p.id) != STORE_OK)
+		rc = resp_error(rq, ERR_INTERNAL, NULL);
+	store_policy_free(&p);
+	store_lb_free(&lb);
+	return rc;
+}
+
+/* --- describing ------------------------------------------------------ */
+
+static int
+describe_attr(void *ctx, const char *name, const char *value)
+{
+	json_array_append_new(ctx, json_pack("{s:s,s:s}", "AttributeName", name,
+					     "AttributeValue", value));
+	return 0;
+}
+
+static json_t *
+describe_policy(struct request *rq, const struct policy *p)
+{
+	json_t *attrs = json_array();
+	if (store_policy_attr_each(rq->db, p->id, describe_attr, attrs) !=
+	    STORE_OK) {
+		json_decref(attrs);
+		return NULL;
+	}
+	return json_pack("{s:s,s:s,s:o}", "PolicyName", p->name,
+			 "PolicyTypeName", p->type,
+			 "PolicyAttributeDescriptions", attrs);
+}
+
+static json_t *
+describe_predefined(const struct predefined_policy *pp)
+{
+	const struct policy_type *t = policy_type_find(POLICY_SSL_NEGOTIATION);
+	json_t *attrs = json_array();
+	for (size_t i = 0; i < t->nattrs; i++)
+		if (strcmp(t->attrs[i].name, POLICY_REFERENCE_ATTR) != 0)
+			describe_attr(attrs, t->attrs[i].name,
+				      predefined_policy_value(pp, t->attrs[i].name));
+	return json_pack("{s:s,s:s,s:o}", "PolicyName", pp->name,
+			 "PolicyTypeName", POLICY_SSL_NEGOTIATION,
+			 "PolicyAttributeDescriptions", attrs);
+}
+
+struct describe_all {
+	struct request *rq;
+	json_t *out;
+};
+
+static int
+describe_all_row(void *ctx, const struct policy *p)
+{
+	struct describe_all *d = ctx;
+	json_t *j = describe_policy(d->rq, p);
+	if (!j)
+		return -1;
+	json_array_append_new(d->out, j);
+	return 0;
+}
+
+static int
+describe_named_policy(struct request *rq, const struct lb *lb,
+		      const char *name, json_t *out)
+{
+	if (!lb) {
+		const struct predefined_policy *pp = predefined_policy_find(name);
+		if (!pp)
+			return resp_error(rq, ERR_POLICY_NOT_FOUND,
+					  "There is no predefined policy with "
+					  "name %s",
+					  name);
+		json_array_append_new(out, describe_predefined(pp));
+		return 0;
+	}
+	struct policy p;
+	if (policy_lookup(rq, lb, name, &p) < 0)
+		return -1;
+	json_t *j = describe_policy(rq, &p);
+	store_policy_free(&p);
+	if (!j)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	json_array_append_new(out, j);
+	return 0;
+}
+
+static int
+describe_policies(struct request *rq, const struct lb *lb, json_t *out)
+{
+	unsigned *idx = NULL;
+	int n = param_list(rq, "PolicyNames", &idx);
+	int rc = n < 0 ? -1 : 0;
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = describe_named_policy(
+			rq, lb, param_get(rq, "PolicyNames.member.%u", idx[i]),
+			out);
+	free(idx);
+	if (n != 0)
+		return rc;
+	if (!lb) {
+		for (size_t i = 0; i < predefined_policy_count; i++)
+			json_array_append_new(out, describe_predefined(
+							   &predefined_policies[i]));
+		return 0;
+	}
+	struct describe_all d = {rq, out};
+	if (store_policy_each(rq->db, lb->id, describe_all_row, &d) != STORE_OK)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	return 0;
+}
+
+/* With a load balancer: its policies; without: the predefined ones. */
+int
+act_describe_load_balancer_policies(struct request *rq)
+{
+	json_t *out = json_array();
+	json_object_set_new(rq->result, "PolicyDescriptions", out);
+	const char *name = param_get(rq, "LoadBalancerName");
+	if (!name || !*name)
+		return describe_policies(rq, NULL, out);
+	struct lb lb;
+	if (lb_lookup(rq, &lb) < 0)
+		return -1;
+	int rc = describe_policies(rq, &lb, out);
+	store_lb_free(&lb);
+	return rc;
+}
+
+static json_t *
+describe_type(const struct policy_type *t)
+{
+	json_t *attrs = json_array();
+	for (size_t i = 0; i < t->nattrs; i++) {
+		const struct policy_attr_type *a = &t->attrs[i];
+		json_t *j = json_pack("{s:s,s:s}", "AttributeName", a->name,
+				      "AttributeType", a->type);
+		if (a->description)
+			json_object_set_new(j, "Description",
+					    json_string(a->description));
+		json_object_set_new(j, "Cardinality",
+				    json_string(policy_cardinality_name(
+					    a->cardinality)));
+		json_array_append_new(attrs, j);
+	}
+	return json_pack("{s:s,s:s,s:o}", "PolicyTypeName", t->name,
+			 "Description", t->description,
+			 "PolicyAttributeTypeDescriptions", attrs);
+}
+
+int
+act_describe_load_balancer_policy_types(struct request *rq)
+{
+	json_t *out = json_array();
+	json_object_set_new(rq->result, "PolicyTypeDescriptions", out);
+	unsigned *idx = NULL;
+	int n = param_list(rq, "PolicyTypeNames", &idx);
+	int rc = n < 0 ? -1 : 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		const char *name = param_get(rq, "PolicyTypeNames.member.%u",
+					     idx[i]);
+		const struct policy_type *t = policy_type_find(name);
+		if (t)
+			json_array_append_new(out, describe_type(t));
+		else
+			rc = resp_error(rq, ERR_POLICY_TYPE_NOT_FOUND,
+					"There is no policy type %s", name);
+	}
+	free(idx);
+	for (size_t i = 0; n == 0 && i < policy_type_count; i++)
+		json_array_append_new(out, describe_type(&policy_types[i]));
+	return rc;
+}

@@ -1,0 +1,240 @@
+#include "policy.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "pem.h"
+#include "policy_types.h"
+
+int
+policy_lookup(struct request *rq, const struct lb *lb, const char *name,
+	      struct policy *out)
+{
+	int rc = store_policy_get(rq->db, lb->id, name, out);
+	if (rc == STORE_NOT_FOUND)
+		return resp_error(rq, ERR_POLICY_NOT_FOUND,
+				  "There is no policy with name %s for load "
+				  "balancer %s",
+				  name, lb->name);
+	return rc == STORE_OK ? 0 : resp_error(rq, ERR_INTERNAL, NULL);
+}
+
+static int
+policy_is_decimal(const char *v)
+{
+	if (!*v || strlen(v) > 18)
+		return 0;
+	for (; *v; v++)
+		if (!isdigit((unsigned char)*v))
+			return 0;
+	return 1;
+}
+
+/* A PolicyName attribute names a PublicKeyPolicyType policy of lb. */
+static int
+policy_check_reference(struct request *rq, const struct lb *lb,
+		       const char *attr, const char *value)
+{
+	struct policy p;
+	if (policy_lookup(rq, lb, value, &p) < 0)
+		return -1;
+	int ok = strcmp(p.type, POLICY_PUBLIC_KEY) == 0;
+	if (!ok)
+		resp_error(rq, ERR_INVALID_CONFIGURATION,
+			   "%s '%s' is a %s; it must name a %s policy", attr,
+			   value, p.type, POLICY_PUBLIC_KEY);
+	store_policy_free(&p);
+	return ok ? 0 : -1;
+}
+
+static int
+policy_check_value(struct request *rq, const struct lb *lb,
+		   const struct policy_attr_type *t, const char *value,
+		   char *fp)
+{
+	if (!*value)
+		return resp_error(rq, ERR_INVALID_CONFIGURATION,
+				  "Attribute %s needs a value", t->name);
+	if (strcmp(t->type, "Boolean") == 0 && strcmp(value, "true") != 0 &&
+	    strcmp(value, "false") != 0)
+		return resp_error(rq, ERR_INVALID_CONFIGURATION,
+				  "Attribute %s must be true or false, not "
+				  "'%s'",
+				  t->name, value);
+	if ((strcmp(t->type, "Long") == 0 || strcmp(t->type, "Integer") == 0) &&
+	    !policy_is_decimal(value))
+		return resp_error(rq, ERR_INVALID_CONFIGURATION,
+				  "Attribute %s must be a whole number of 0 or "
+				  "more, not '%s'",
+				  t->name, value);
+	if (strcmp(t->type, "PolicyName") == 0)
+		return policy_check_reference(rq, lb, t->name, value);
+	if (strcmp(t->name, "PublicKey") == 0) {
+		char why[200];
+		if (pem_public_key_check(value, fp, NULL, why, sizeof why) < 0)
+			return resp_error(rq, ERR_INVALID_CONFIGURATION,
+					  "PublicKey is invalid: %s", why);
+	}
+	return 0;
+}
+
+static int
+policy_check_cardinality(struct request *rq, const struct policy_type *t,
+			 const struct policy_attr *attrs, size_t n)
+{
+	for (size_t i = 0; i < t->nattrs; i++) {
+		const struct policy_attr_type *a = &t->attrs[i];
+		size_t count = 0;
+		for (size_t j = 0; j < n; j++)
+			count += strcmp(attrs[j].name, a->name) == 0;
+		int required = a->cardinality == CARD_ONE ||
+			       a->cardinality == CARD_ONE_OR_MORE;
+		int single = a->cardinality == CARD_ONE ||
+			     a->cardinality == CARD_ZERO_OR_ONE;
+		if (required && count == 0)
+			return resp_error(rq, ERR_INVALID_CONFIGURATION,
+					  "There is no attribute %s found "
+					  "(Cardinality: %s); %s needs it",
+					  a->name,
+					  policy_cardinality_name(a->cardinality),
+					  t->name);
+		if (single && count > 1)
+			return resp_error(rq, ERR_INVALID_CONFIGURATION,
+					  "More than one attribute(%s) is found "
+					  "(Cardinality: %s)",
+					  a->name,
+					  policy_cardinality_name(a->cardinality));
+	}
+	return 0;
+}
+
+/* Stores the attributes; a Reference-Security-Policy is expanded into the
+ * predefined policy's values, which explicit attributes then override. */
+static int
+policy_store_attrs(struct request *rq, const struct policy *p,
+		   const struct policy_type *t,
+		   const struct predefined_policy *ref,
+		   const struct policy_attr *attrs, size_t n)
+{
+	int pos = 0;
+	if (!ref) {
+		for (size_t i = 0; i < n; i++)
+			if (store_policy_attr_add(rq->db, p->id, ++pos,
+						  attrs[i].name, attrs[i].value))
+				return -1;
+		return 0;
+	}
+	if (store_policy_attr_add(rq->db, p->id, ++pos, POLICY_REFERENCE_ATTR,
+				  ref->name))
+		return -1;
+	for (size_t i = 0; i < t->nattrs; i++) {
+		const char *name = t->attrs[i].name;
+		if (strcmp(name, POLICY_REFERENCE_ATTR) == 0)
+			continue;
+		const char *v = predefined_policy_value(ref, name);
+		for (size_t j = 0; j < n; j++)
+			if (strcmp(attrs[j].name, name) == 0)
+				v = attrs[j].value;
+		if (store_policy_attr_add(rq->db, p->id, ++pos, name, v))
+			return -1;
+	}
+	return 0;
+}
+
+static int
+policy_check_attrs(struct request *rq, const struct lb *lb,
+		   const struct policy_type *t, const struct policy_attr *attrs,
+		   size_t n, char *fp, const struct predefined_policy **ref)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct policy_attr_type *a = policy_attr_find(t, attrs[i].name);
+		if (!a)
+			return resp_error(rq, ERR_INVALID_CONFIGURATION,
+					  "Attribute %s is not defined in the "
+					  "policy type %s (see "
+					  "DescribeLoadBalancerPolicyTypes)",
+					  attrs[i].name, t->name);
+		if (policy_check_value(rq, lb, a, attrs[i].value, fp) < 0)
+			return -1;
+		if (strcmp(a->name, POLICY_REFERENCE_ATTR) == 0) {
+			*ref = predefined_policy_find(attrs[i].value);
+			if (!*ref)
+				return resp_error(rq, ERR_INVALID_CONFIGURATION,
+						  "Referenced security policy "
+						  "%s is not found (see "
+						  "DescribeLoadBalancerPolicies)",
+						  attrs[i].value);
+		}
+	}
+	return policy_check_cardinality(rq, t, attrs, n);
+}
+
+int
+policy_create(struct request *rq, const struct lb *lb, const char *name,
+	      const char *type, const struct policy_attr *attrs, size_t n)
+{
+	const struct policy_type *t = policy_type_find(type);
+	if (!t)
+		return resp_error(rq, ERR_POLICY_TYPE_NOT_FOUND,
+				  "There is no policy type %s (see "
+				  "DescribeLoadBalancerPolicyTypes)",
+				  type);
+	pem_fingerprint fp = "";
+	const struct predefined_policy *ref = NULL;
+	if (policy_check_attrs(rq, lb, t, attrs, n, fp, &ref) < 0)
+		return -1;
+	struct policy p = {0, (char *)name, (char *)type};
+	int rc = store_policy_insert(rq->db, lb->id, &p, *fp ? fp : NULL);
+	if (rc == STORE_CONFLICT)
+		return resp_error(rq, ERR_DUPLICATE_POLICY_NAME,
+				  "Policy %s already exists for load balancer "
+				  "%s",
+				  name, lb->name);
+	if (rc != STORE_OK || policy_store_attrs(rq, &p, t, ref, attrs, n) < 0)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	return 0;
+}
+
+int
+policy_default_ssl(struct request *rq, const struct lb *lb, int64_t *id)
+{
+	const char *name = rq->config->default_ssl_policy;
+	struct policy p;
+	int rc = store_policy_get(rq->db, lb->id, name, &p);
+	if (rc == STORE_NOT_FOUND) {
+		struct policy_attr ref = {POLICY_REFERENCE_ATTR, name};
+		if (policy_create(rq, lb, name, POLICY_SSL_NEGOTIATION, &ref, 1) < 0)
+			return -1;
+		rc = store_policy_get(rq->db, lb->id, name, &p);
+	}
+	if (rc != STORE_OK)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	*id = p.id;
+	store_policy_free(&p);
+	return 0;
+}
+
+int
+policy_check_user_name(struct request *rq, const char *name)
+{
+	size_t len = strlen(name);
+	if (len < 1 || len > 255)
+		return resp_error(rq, ERR_VALIDATION,
+				  "PolicyName must be 1 to 255 characters");
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-')
+			return resp_error(rq, ERR_VALIDATION,
+					  "PolicyName '%s' may hold only "
+					  "letters, digits and dashes",
+					  name);
+	if (strncmp(name, "ELBSecurityPolicy-", 18) == 0 ||
+	    strncmp(name, "ELBSample-", 10) == 0)
+		return resp_error(rq, ERR_VALIDATION,
+				  "PolicyName '%s' uses a prefix reserved for "
+				  "predefined policies (ELBSecurityPolicy-, "
+				  "ELBSample-); choose another name",
+				  name);
+	return 0;
+}

@@ -1,0 +1,34 @@
+/* Creating and checking policies: shared by the policy actions and by
+ * listener creation (the default SSL negotiation policy). */
+#ifndef EULB_POLICY_H
+#define EULB_POLICY_H
+
+#include <stddef.h>
+
+#include "request.h"
+#include "store.h"
+
+struct policy_attr {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * Checks attrs against the type's catalogue entry (names, cardinality,
+ * value types, PublicKey parsing, PublicKeyPolicyName references,
+ * Reference-Security-Policy expansion) and stores the policy on lb.
+ * DuplicatePolicyName if lb has one of that name.
+ */
+int policy_create(struct request *rq, const struct lb *lb, const char *name,
+		  const char *type, const struct policy_attr *attrs, size_t n);
+/* The id of lb's SSL negotiation policy named after the server's default
+ * predefined policy, created (expanded) on first use. */
+int policy_default_ssl(struct request *rq, const struct lb *lb, int64_t *id);
+/* A name a user may give a policy: letters, digits, dashes, and not a
+ * reserved predefined-policy prefix. */
+int policy_check_user_name(struct request *rq, const char *name);
+/* PolicyNotFound unless lb has a policy of that name. */
+int policy_lookup(struct request *rq, const struct lb *lb, const char *name,
+		  struct policy *out);
+
+#endif
