@@ -131,6 +131,7 @@ act_create_load_balancer(struct request *rq)
 		free(dns);
 	}
 	listener_set_free(&set);
+	free(lb.hc_target); /* the only field not borrowed from the request */
 	return rc;
 }
 

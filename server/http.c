@@ -253,7 +253,7 @@ http_start(const struct server_config *c, char *url, size_t url_size)
 	 * free of the single-thread epoll stalls at 128/256 connections. */
 	s->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			MHD_USE_ERROR_LOG,
+			MHD_USE_ITC | MHD_USE_ERROR_LOG,
 		0, NULL, NULL, http_access, s, MHD_OPTION_LISTEN_SOCKET, s->fd,
 		MHD_OPTION_THREAD_POOL_SIZE, c->threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout,

@@ -1,0 +1,91 @@
+/*
+ * The eulb command table and the generic run of a command: parse the
+ * options, resolve endpoint and credentials, send the signed request,
+ * print the result.
+ */
+#ifndef EULB_CLI_H
+#define EULB_CLI_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "form.h"
+#include "opt.h"
+
+/* A Query API the commands talk to. */
+struct cli_service {
+	const char *name;    /* SigV4 service and "<name>-url" config key */
+	const char *version; /* the Version parameter */
+	const char *url_env; /* environment variable holding the endpoint */
+};
+
+extern const struct cli_service cli_service_elb;
+extern const struct cli_service cli_service_iam;
+
+struct cli_print_ctx {
+	const struct opt_result *args;
+	int show_empty; /* --show-empty-fields */
+};
+
+/* Prints the result element of the response; returns the exit status. */
+typedef int (*cli_print_fn)(const struct cli_print_ctx *ctx, json_t *result);
+
+/* Command flags. */
+#define CMD_TAB 0x01 /* prints TAB-separated lines: adds --show-empty-fields   \
+	              */
+
+struct cli_command {
+	const char *name;   /* "create-lb": run as eulb-create-lb */
+	const char *action; /* "CreateLoadBalancer" */
+	const struct cli_service *service;
+	unsigned flags;
+	const struct cli_opt *opts;
+	cli_print_fn print; /* NULL: prints nothing on success */
+	const char *description;
+};
+
+/* The table (commands.def), sorted by name. */
+extern const struct cli_command cli_commands[];
+extern const size_t cli_ncommands;
+const struct cli_command *cli_command_find(const char *name);
+
+/* Rows every command has, and those of CMD_TAB commands. */
+extern const struct cli_opt cli_opts_common[];
+extern const struct cli_opt cli_opts_tab[];
+/* The NULL-terminated option tables of cmd and their --help titles. */
+size_t cli_command_tables(const struct cli_command *cmd,
+                          const struct cli_opt *tables[4],
+                          const char *titles[4]);
+/*
+ * Checks the table: names sorted and unique, every command with an
+ * action, a service and a description, and option rows that make sense
+ * (no option letter or name used twice, metavars, choices, groups).
+ * Returns 0, or -1 with *err (malloc'd) naming the first problem.
+ */
+int cli_commands_check(char **err);
+
+/* Runs cmd with argv[1..argc) and returns the exit status (0, 1 or 2). */
+int cli_run(const struct cli_command *cmd, int argc, char **argv);
+
+/* "eulb 0.1.0 (euca2ools 3.4 compatible)" */
+extern const char cli_version[];
+
+/* The program name for messages ("eulb-create-lb") and --debug state. */
+extern const char *cli_prog;
+extern int cli_debug_on;
+/* With --debug, writes "PROG: debug: <text>" to stderr. */
+void cli_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * requestbuilder's flatten_params: params (dotted names to values) into
+ * form parameters. Arrays give Name.1, Name.2...; objects Name.Sub; null
+ * gives "Name="; empty strings and empty arrays are left out.
+ */
+void cli_flatten(json_t *params, struct form *out);
+
+/* Printers (print.c, print_lbs.c). */
+int print_dns_name(const struct cli_print_ctx *ctx, json_t *result);
+int print_health_check(const struct cli_print_ctx *ctx, json_t *result);
+int print_load_balancers(const struct cli_print_ctx *ctx, json_t *result);
+
+#endif

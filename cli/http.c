@@ -1,0 +1,326 @@
+#include "http.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "sigv4.h"
+
+#define MAX_REDIRECTS 5
+#define CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
+
+/* Where the request goes, and the Host header that is both signed and sent. */
+struct target {
+	CURLU *url;
+	char *host;  /* "example.com" or "127.0.0.1:8773" (no default port) */
+	char *path;  /* raw, as curl sends it */
+	char *query; /* raw, or NULL */
+};
+
+struct exchange {
+	struct cli_response *rsp;
+	char location[2048];
+};
+
+static void
+target_clear(struct target *t)
+{
+	free(t->host);
+	curl_free(t->path);
+	curl_free(t->query);
+	t->host = t->path = t->query = NULL;
+}
+
+/* Parses (or resolves against the current URL) url. */
+static int
+target_set(struct target *t, const char *url, struct buf *err)
+{
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	int rc = -1;
+
+	target_clear(t);
+	if (curl_url_set(t->url, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(t->url, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(t->url, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(t->url, CURLUPART_PATH, &t->path, 0) != CURLUE_OK) {
+		buf_printf(err, "invalid endpoint URL '%s'", url);
+		goto out;
+	}
+	if (strcasecmp(scheme, "http") != 0 &&
+	    strcasecmp(scheme, "https") != 0) {
+		buf_printf(err, "endpoint URL '%s' is neither http nor https",
+		           url);
+		goto out;
+	}
+	if (curl_url_get(t->url, CURLUPART_QUERY, &t->query, 0) != CURLUE_OK)
+		t->query = NULL;
+	int default_port = strcasecmp(scheme, "https") == 0 ? 443 : 80;
+	struct buf h = BUF_INIT;
+	buf_puts(&h, host);
+	/* Only an explicit, non-default port goes into Host (as curl does). */
+	if (curl_url_get(t->url, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
+	    atoi(port) != default_port)
+		buf_printf(&h, ":%s", port);
+	t->host = buf_steal(&h);
+	rc = 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	return rc;
+}
+
+static size_t
+on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct exchange *x = arg;
+	buf_append(&x->rsp->body, data, size * n);
+	return size * n;
+}
+
+/* Keeps the reason phrase of the last status line and any Location. */
+static size_t
+on_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct exchange *x = arg;
+	size_t len = size * n;
+	while (len && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+		len--;
+	if (len > 5 && strncmp(data, "HTTP/", 5) == 0) {
+		const char *sp = memchr(data, ' ', len);
+		const char *reason =
+		    sp ? memchr(sp + 1, ' ', len - (size_t)(sp + 1 - data))
+		       : NULL;
+		size_t rlen = reason ? len - (size_t)(reason + 1 - data) : 0;
+		if (rlen >= sizeof x->rsp->reason)
+			rlen = sizeof x->rsp->reason - 1;
+		memcpy(x->rsp->reason, reason ? reason + 1 : "", rlen);
+		x->rsp->reason[rlen] = '\0';
+		x->location[0] = '\0';
+	} else if (len > 9 && strncasecmp(data, "location:", 9) == 0) {
+		const char *v = data + 9;
+		while (v < data + len && (*v == ' ' || *v == '\t'))
+			v++;
+		size_t vlen = (size_t)(data + len - v);
+		if (vlen < sizeof x->location) {
+			memcpy(x->location, v, vlen);
+			x->location[vlen] = '\0';
+		}
+	}
+	return size * n;
+}
+
+static void
+add_header(struct curl_slist **list, struct sigv4_header *h, size_t *n,
+           const char *name, const char *value)
+{
+	struct buf line = BUF_INIT;
+	buf_printf(&line, "%s: %s", name, value);
+	*list = curl_slist_append(*list, buf_str(&line));
+	cli_debug("request header: %s", buf_str(&line));
+	buf_free(&line);
+	h[*n].name = name;
+	h[*n].value = value;
+	(*n)++;
+}
+
+static void
+debug_signing(const struct sigv4_request *rq, const char *amz_date,
+              const char *scope)
+{
+	struct buf canon = BUF_INIT, sts = BUF_INIT;
+	if (!cli_debug_on || sigv4_canonical_request(rq, &canon) < 0)
+		return;
+	sigv4_string_to_sign(amz_date, scope, buf_str(&canon), &sts);
+	cli_debug("canonical request:\n%s", buf_str(&canon));
+	cli_debug("string to sign:\n%s", buf_str(&sts));
+	buf_free(&canon);
+	buf_free(&sts);
+}
+
+/* Builds the signed header list for one attempt. */
+static struct curl_slist *
+signed_headers(const struct cli_config *cfg, const struct cli_service *svc,
+               const struct target *t, const char *body)
+{
+	struct sigv4_header h[8];
+	size_t n = 0;
+	struct curl_slist *list = NULL;
+	char amz_date[17], hash[65];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(amz_date, sizeof amz_date, "%Y%m%dT%H%M%SZ", &tm);
+	sigv4_sha256_hex(body, strlen(body), hash);
+	add_header(&list, h, &n, "Host", t->host);
+	add_header(&list, h, &n, "Content-Type", CONTENT_TYPE);
+	add_header(&list, h, &n, "Accept", "application/json");
+	add_header(&list, h, &n, "X-Amz-Date", amz_date);
+	add_header(&list, h, &n, "X-Amz-Content-SHA256", hash);
+	if (cfg->token)
+		add_header(&list, h, &n, "X-Amz-Security-Token", cfg->token);
+	struct sigv4_request rq = {
+	    "POST",
+	    t->path,
+	    t->query,
+	    h,
+	    n,
+	    cfg->token ? "content-type;host;x-amz-content-sha256;x-amz-date;"
+	                 "x-amz-security-token"
+	               : "content-type;host;x-amz-content-sha256;x-amz-date",
+	    hash,
+	};
+	char *auth = sigv4_authorization(&rq, cfg->akid, cfg->secret, amz_date,
+	                                 cfg->region, svc->name);
+	if (cli_debug_on) {
+		struct buf scope = BUF_INIT;
+		buf_printf(&scope, "%.8s/%s/%s/aws4_request", amz_date,
+		           cfg->region, svc->name);
+		debug_signing(&rq, amz_date, buf_str(&scope));
+		buf_free(&scope);
+	}
+	struct buf line = BUF_INIT;
+	buf_printf(&line, "Authorization: %s", auth ? auth : "");
+	cli_debug("request header: %s", buf_str(&line));
+	list = curl_slist_append(list, buf_str(&line));
+	/* No "Expect: 100-continue" round trip for larger bodies. */
+	list = curl_slist_append(list, "Expect:");
+	buf_free(&line);
+	free(auth);
+	return list;
+}
+
+static void
+set_tls(CURL *c, const struct cli_config *cfg)
+{
+	/* euca2ools verifies only when asked to (verify-ssl, --ca-bundle). */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, cfg->verify_tls ? 1L : 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, cfg->verify_tls ? 2L : 0L);
+	if (cfg->ca_bundle)
+		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_bundle);
+	if (cfg->client_cert)
+		curl_easy_setopt(c, CURLOPT_SSLCERT, cfg->client_cert);
+	if (cfg->client_key)
+		curl_easy_setopt(c, CURLOPT_SSLKEY, cfg->client_key);
+}
+
+/* One attempt; returns the curl result. */
+static CURLcode
+attempt(CURL *c, const struct cli_config *cfg, const struct cli_service *svc,
+        const struct target *t, const char *body, struct exchange *x,
+        char *errbuf)
+{
+	struct curl_slist *headers = signed_headers(cfg, svc, t, body);
+
+	buf_reset(&x->rsp->body);
+	x->rsp->reason[0] = '\0';
+	x->location[0] = '\0';
+	errbuf[0] = '\0';
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_CURLU, t->url);
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "eulb/" EULB_VERSION);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cfg->timeout);
+	/* Like a socket timeout: give up after this long without data. */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, cfg->timeout);
+	set_tls(c, cfg);
+	cli_debug("request body: %s", body);
+
+	CURLcode rc = curl_easy_perform(c);
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->rsp->status);
+		cli_debug("response status: %ld %s", x->rsp->status,
+		          x->rsp->reason);
+		cli_debug("response body: %s", buf_str(&x->rsp->body));
+	}
+	curl_slist_free_all(headers);
+	return rc;
+}
+
+static void
+backoff(int retry)
+{
+	/* 0.2 s, 0.4 s, ...: short, since the server answered quickly. */
+	long ms = 200L << (retry < 5 ? retry : 5);
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	cli_debug("retrying after %ld ms", ms);
+	nanosleep(&ts, NULL);
+}
+
+static int
+is_redirect(long status)
+{
+	return status == 301 || status == 302 || status == 307 || status == 308;
+}
+
+int
+cli_http_post(const struct cli_config *cfg, const struct cli_service *svc,
+              const char *body, struct cli_response *rsp, struct buf *err)
+{
+	struct target t = {curl_url(), NULL, NULL, NULL};
+	struct exchange x = {rsp, ""};
+	char errbuf[CURL_ERROR_SIZE];
+	CURL *c = curl_easy_init();
+	int retries = 0, redirects = 0, rc = -1;
+
+	memset(rsp, 0, sizeof *rsp);
+	if (!c || !t.url || target_set(&t, cfg->url, err) < 0)
+		goto out;
+	cli_debug("request: POST %s", cfg->url);
+	for (;;) {
+		CURLcode cc = attempt(c, cfg, svc, &t, body, &x, errbuf);
+		if (cc != CURLE_OK) {
+			long os_errno = 0;
+			curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+			buf_printf(err, "connection error (%s",
+			           errbuf[0] ? errbuf : curl_easy_strerror(cc));
+			/* "Connection refused" as euca2ools says it. */
+			if (os_errno)
+				buf_printf(err, ": [Errno %ld] %s", os_errno,
+				           strerror((int)os_errno));
+			buf_putc(err, ')');
+			goto out;
+		}
+		if ((rsp->status == 500 || rsp->status == 503) &&
+		    retries < cfg->max_retries) {
+			backoff(retries++);
+			continue;
+		}
+		if (is_redirect(rsp->status) && x.location[0] &&
+		    redirects < MAX_REDIRECTS) {
+			redirects++;
+			cli_debug("redirected to %s", x.location);
+			if (target_set(&t, x.location, err) < 0)
+				goto out;
+			continue;
+		}
+		break;
+	}
+	rc = 0;
+out:
+	target_clear(&t);
+	curl_url_cleanup(t.url);
+	if (c)
+		curl_easy_cleanup(c);
+	return rc;
+}
+
+void
+cli_response_free(struct cli_response *rsp)
+{
+	buf_free(&rsp->body);
+}

@@ -1,0 +1,26 @@
+/* The signed POST of a Query API request, with euca2ools' retries. */
+#ifndef EULB_CLI_HTTP_H
+#define EULB_CLI_HTTP_H
+
+#include "buf.h"
+#include "cli.h"
+#include "config.h"
+
+struct cli_response {
+	long status;
+	char reason[128]; /* HTTP reason phrase, "" if none (HTTP/2) */
+	struct buf body;
+};
+
+/*
+ * POSTs body to cfg->url exactly as given (path and query kept), signed
+ * with SigV4 for svc. A 500 or 503 is retried up to cfg->max_retries
+ * times (0.2 s, then 0.4 s...); 301/302/307/308 are followed and re-signed
+ * up to 5 times. Returns 0 with *rsp holding the last response whatever
+ * its status, or -1 with err set ("connection error (...)").
+ */
+int cli_http_post(const struct cli_config *cfg, const struct cli_service *svc,
+                  const char *body, struct cli_response *rsp, struct buf *err);
+void cli_response_free(struct cli_response *rsp);
+
+#endif

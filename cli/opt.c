@@ -1,0 +1,505 @@
+/*
+ * The parser proper. It follows Python 2.7/3 argparse as euca2ools uses it:
+ * options and positionals mixed, "--opt=value", "-xVALUE", unique prefixes
+ * of long options, "--" ending options, last value wins unless a row
+ * appends, usage errors as "usage: ..." then "PROG: error: ..." (exit 2).
+ * One liberty: positionals may be split by options anywhere on the line
+ * (argparse would reject "describe-lbs a --show-long b").
+ */
+#include "opt.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pstate {
+	const struct opt_parser *p;
+	struct opt_result *res;
+	struct buf extras; /* unrecognized arguments, ' '-joined */
+	size_t pos;        /* the positional row being filled */
+	struct buf err;
+	enum opt_status fail;
+};
+
+static int
+is_positional(const struct cli_opt *o)
+{
+	return !o->shortopt && !o->longopt;
+}
+
+static int
+row_is_end(const struct cli_opt *o)
+{
+	return !o->longopt && !o->metavar && !o->shortopt;
+}
+
+static void
+merge_tables(const struct opt_parser *p, struct opt_result *res)
+{
+	size_t n = 0;
+	for (size_t t = 0; p->tables[t]; t++)
+		for (const struct cli_opt *o = p->tables[t]; !row_is_end(o);
+		     o++)
+			n++;
+	res->rows = xcalloc(n, sizeof *res->rows);
+	res->values = xcalloc(n, sizeof *res->values);
+	res->n = 0;
+	for (size_t t = 0; p->tables[t]; t++)
+		for (const struct cli_opt *o = p->tables[t]; !row_is_end(o);
+		     o++)
+			res->rows[res->n++] = o;
+}
+
+/* argparse's negative-number rule: "-5" and "-.5" are positionals. */
+static int
+looks_negative(const char *s)
+{
+	const char *p = s + 1;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		while (isdigit((unsigned char)*p))
+			p++;
+	} else if (p == s + 1) {
+		return 0;
+	}
+	return *p == '\0';
+}
+
+static int
+is_option_string(const char *s)
+{
+	return s[0] == '-' && s[1] && !looks_negative(s) && !strchr(s, ' ');
+}
+
+static int
+row_matches(const struct cli_opt *o, const char *name, size_t len)
+{
+	if (len == 2 && name[0] == '-' && name[1] == o->shortopt && o->shortopt)
+		return 1;
+	return len > 2 && name[0] == '-' && name[1] == '-' && o->longopt &&
+	       strlen(o->longopt) == len - 2 &&
+	       memcmp(o->longopt, name + 2, len - 2) == 0;
+}
+
+static void fail_usage(struct pstate *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+fail_usage(struct pstate *st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&st->err, fmt, ap);
+	va_end(ap);
+	st->fail = OPT_EXIT_USAGE;
+}
+
+static long
+find_exact(const struct opt_result *res, const char *name, size_t len)
+{
+	for (size_t i = 0; i < res->n; i++)
+		if (row_matches(res->rows[i], name, len))
+			return (long)i;
+	return -1;
+}
+
+/*
+ * Resolves an option string to a row as argparse does: exact, then
+ * "--name=value", then unique long prefix or "-xVALUE". Returns the row,
+ * -1 when unknown, -2 after an error; *explicit is the attached value.
+ */
+static long
+find_option(struct pstate *st, const char *arg, const char **explicit)
+{
+	const struct opt_result *res = st->res;
+	const char *eq = strchr(arg, '=');
+	long r;
+
+	*explicit = NULL;
+	if ((r = find_exact(res, arg, strlen(arg))) >= 0)
+		return r;
+	if (eq && (r = find_exact(res, arg, (size_t)(eq - arg))) >= 0) {
+		*explicit = eq + 1;
+		return r;
+	}
+	struct buf names = BUF_INIT;
+	long found = -1;
+	int count = 0;
+	if (arg[1] == '-') {
+		size_t len = eq ? (size_t)(eq - arg) - 2 : strlen(arg) - 2;
+		for (size_t i = 0; i < res->n; i++) {
+			const struct cli_opt *o = res->rows[i];
+			if (!o->longopt ||
+			    strncmp(o->longopt, arg + 2, len) != 0)
+				continue;
+			buf_printf(&names, "%s--%s", count ? ", " : "",
+			           o->longopt);
+			found = (long)i;
+			count++;
+		}
+		if (count == 1 && eq)
+			*explicit = eq + 1;
+	} else if ((r = find_exact(res, arg, 2)) >= 0) {
+		found = r;
+		count = 1;
+		*explicit = arg + 2;
+	}
+	if (count > 1) {
+		fail_usage(st, "ambiguous option: %.*s could match %s",
+		           (int)(eq ? (size_t)(eq - arg) : strlen(arg)), arg,
+		           buf_str(&names));
+		found = -2;
+	}
+	buf_free(&names);
+	return found;
+}
+
+static void
+store_value(struct opt_result *res, size_t i, json_t *v)
+{
+	const struct cli_opt *o = res->rows[i];
+	json_t *cur = res->values[i];
+
+	if (o->flags & OPT_APPEND) {
+		if (!cur)
+			cur = res->values[i] = json_array();
+		json_array_append_new(cur, v);
+	} else if ((o->flags & OPT_EXTEND) && cur && json_is_array(cur)) {
+		json_array_extend(cur, v);
+		json_decref(v);
+	} else if ((o->flags & OPT_EXTEND) && cur && json_is_object(cur)) {
+		json_object_update(cur, v);
+		json_decref(v);
+	} else {
+		json_decref(cur);
+		res->values[i] = v;
+	}
+}
+
+static int
+check_conflict(struct pstate *st, size_t i)
+{
+	const struct cli_opt *o = st->res->rows[i];
+	if (!o->group)
+		return 0;
+	for (size_t j = 0; j < st->res->n; j++) {
+		const struct cli_opt *other = st->res->rows[j];
+		if (j == i || other->group != o->group || !st->res->values[j])
+			continue;
+		struct buf a = BUF_INIT, b = BUF_INIT;
+		opt_name(o, &a);
+		opt_name(other, &b);
+		fail_usage(st, "argument %s: not allowed with argument %s",
+		           buf_str(&a), buf_str(&b));
+		buf_free(&a);
+		buf_free(&b);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+take_value(struct pstate *st, size_t i, const char *arg)
+{
+	const struct cli_opt *o = st->res->rows[i];
+	struct buf msg = BUF_INIT;
+	int usage = 1;
+	json_t *v = opt_convert(o, arg, &msg, &usage);
+
+	if (!v) {
+		if (usage) {
+			struct buf name = BUF_INIT;
+			opt_name(o, &name);
+			fail_usage(st, "argument %s: %s", buf_str(&name),
+			           buf_str(&msg));
+			buf_free(&name);
+		} else {
+			buf_puts(&st->err, buf_str(&msg));
+			st->fail = OPT_EXIT_FAIL;
+		}
+		buf_free(&msg);
+		return -1;
+	}
+	buf_free(&msg);
+	if (check_conflict(st, i) < 0) {
+		json_decref(v);
+		return -1;
+	}
+	store_value(st->res, i, v);
+	return 0;
+}
+
+static void
+print_and_exit_ok(struct pstate *st, const char *text)
+{
+	fputs(text, stdout);
+	st->fail = OPT_EXIT_OK;
+}
+
+/* Handles a row that takes no argument; "-hv" clusters continue here. */
+static int
+take_flag(struct pstate *st, size_t i)
+{
+	const struct cli_opt *o = st->res->rows[i];
+	struct buf out = BUF_INIT;
+
+	if (o->type == OPT_HELP) {
+		opt_help(st->p, &out);
+		print_and_exit_ok(st, buf_str(&out));
+	} else if (o->type == OPT_VERSION) {
+		buf_printf(&out, "%s\n", st->p->version);
+		print_and_exit_ok(st, buf_str(&out));
+	} else if (check_conflict(st, i) == 0) {
+		store_value(st->res, i, json_true());
+	}
+	buf_free(&out);
+	return st->fail == OPT_OK ? 0 : -1;
+}
+
+static int
+takes_no_value(const struct cli_opt *o)
+{
+	return o->type == OPT_FLAG || o->type == OPT_HELP ||
+	       o->type == OPT_VERSION;
+}
+
+static int
+take_short_cluster(struct pstate *st, size_t i, const char *rest)
+{
+	char name[3] = {'-', 0, 0};
+	for (;;) {
+		if (take_flag(st, i) < 0)
+			return -1;
+		if (!*rest)
+			return 0;
+		name[1] = *rest++;
+		long r = find_exact(st->res, name, 2);
+		if (r < 0) {
+			fail_usage(
+			    st, "argument %s: ignored explicit argument '%s'",
+			    name, rest - 1);
+			return -1;
+		}
+		i = (size_t)r;
+		if (!takes_no_value(st->res->rows[i]))
+			return take_value(st, i, rest);
+	}
+}
+
+/* Returns how many extra argv entries were consumed, or -1. */
+static int
+take_option(struct pstate *st, int argc, char *const *argv, int k)
+{
+	const char *arg = argv[k];
+	const char *explicit;
+	long r = find_option(st, arg, &explicit);
+
+	if (r == -2)
+		return -1;
+	if (r == -1) {
+		buf_printf(&st->extras, "%s%s", st->extras.len ? " " : "", arg);
+		return 0;
+	}
+	const struct cli_opt *o = st->res->rows[r];
+	if (takes_no_value(o)) {
+		if (explicit && arg[1] == '-') {
+			fail_usage(
+			    st, "argument --%s: ignored explicit argument '%s'",
+			    o->longopt, explicit);
+			return -1;
+		}
+		return take_short_cluster(st, (size_t)r,
+		                          explicit ? explicit : "");
+	}
+	if (explicit)
+		return take_value(st, (size_t)r, explicit);
+	if (k + 1 >= argc || is_option_string(argv[k + 1])) {
+		struct buf name = BUF_INIT;
+		opt_name(o, &name);
+		fail_usage(st, "argument %s: expected one argument",
+		           buf_str(&name));
+		buf_free(&name);
+		return -1;
+	}
+	return take_value(st, (size_t)r, argv[k + 1]) < 0 ? -1 : 1;
+}
+
+static int
+take_positional(struct pstate *st, const char *arg)
+{
+	struct opt_result *res = st->res;
+	for (; st->pos < res->n; st->pos++) {
+		const struct cli_opt *o = res->rows[st->pos];
+		if (!is_positional(o))
+			continue;
+		if (res->values[st->pos] &&
+		    !(o->flags & (OPT_APPEND | OPT_EXTEND)))
+			continue;
+		return take_value(st, st->pos, arg);
+	}
+	buf_printf(&st->extras, "%s%s", st->extras.len ? " " : "", arg);
+	return 0;
+}
+
+static void
+check_required(struct pstate *st)
+{
+	struct buf missing = BUF_INIT;
+	const struct opt_result *res = st->res;
+
+	for (size_t i = 0; i < res->n; i++) {
+		const struct cli_opt *o = res->rows[i];
+		if (!(o->flags & OPT_REQUIRED) || o->group || res->values[i])
+			continue;
+		if (missing.len)
+			buf_puts(&missing, ", ");
+		opt_name(o, &missing);
+	}
+	if (missing.len) {
+		fail_usage(st, "the following arguments are required: %s",
+		           buf_str(&missing));
+		buf_free(&missing);
+		return;
+	}
+	for (size_t i = 0; i < res->n && !st->fail; i++) {
+		const struct cli_opt *o = res->rows[i];
+		if (!(o->flags & OPT_REQUIRED) || !o->group)
+			continue;
+		int given = 0;
+		buf_reset(&missing);
+		for (size_t j = 0; j < res->n; j++) {
+			if (res->rows[j]->group != o->group)
+				continue;
+			given |= res->values[j] != NULL;
+			if (missing.len)
+				buf_putc(&missing, ' ');
+			opt_name(res->rows[j], &missing);
+		}
+		if (!given)
+			fail_usage(st, "one of the arguments %s is required",
+			           buf_str(&missing));
+	}
+	buf_free(&missing);
+}
+
+static void
+report(struct pstate *st)
+{
+	if (st->fail == OPT_EXIT_USAGE) {
+		struct buf usage = BUF_INIT;
+		opt_usage(st->p, &usage);
+		fputs(buf_str(&usage), stderr);
+		buf_free(&usage);
+	}
+	if (st->fail == OPT_EXIT_USAGE || st->fail == OPT_EXIT_FAIL)
+		fprintf(stderr, "%s: error: %s\n", st->p->prog,
+		        buf_str(&st->err));
+}
+
+enum opt_status
+opt_parse(const struct opt_parser *p, int argc, char *const *argv,
+          struct opt_result *res)
+{
+	struct pstate st = {p, res, BUF_INIT, 0, BUF_INIT, OPT_OK};
+	int only_positionals = 0;
+
+	merge_tables(p, res);
+	for (int k = 0; k < argc && st.fail == OPT_OK; k++) {
+		if (!only_positionals && strcmp(argv[k], "--") == 0) {
+			only_positionals = 1;
+		} else if (!only_positionals && is_option_string(argv[k])) {
+			int used = take_option(&st, argc, argv, k);
+			if (used > 0)
+				k += used;
+		} else {
+			take_positional(&st, argv[k]);
+		}
+	}
+	if (st.fail == OPT_OK)
+		check_required(&st);
+	if (st.fail == OPT_OK && st.extras.len)
+		fail_usage(&st, "unrecognized arguments: %s",
+		           buf_str(&st.extras));
+	report(&st);
+	buf_free(&st.extras);
+	buf_free(&st.err);
+	return st.fail;
+}
+
+void
+opt_result_free(struct opt_result *res)
+{
+	for (size_t i = 0; i < res->n; i++)
+		json_decref(res->values[i]);
+	free(res->values);
+	free(res->rows);
+	memset(res, 0, sizeof *res);
+}
+
+json_t *
+opt_get(const struct opt_result *res, const char *name)
+{
+	for (size_t i = 0; i < res->n; i++) {
+		const struct cli_opt *o = res->rows[i];
+		const char *key = o->longopt ? o->longopt : o->metavar;
+		if (key && strcmp(key, name) == 0)
+			return res->values[i];
+	}
+	return NULL;
+}
+
+const char *
+opt_get_str(const struct opt_result *res, const char *name)
+{
+	return json_string_value(opt_get(res, name));
+}
+
+int
+opt_get_flag(const struct opt_result *res, const char *name)
+{
+	return json_is_true(opt_get(res, name));
+}
+
+/* Name of the bare parameter for OPT_EMPTY_BARE: "PolicyNames.member". */
+static char *
+bare_param(const char *param)
+{
+	const char *suffix = ".member";
+	size_t len = strlen(param), slen = strlen(suffix);
+	if (len > slen && strcmp(param + len - slen, suffix) == 0)
+		len -= slen;
+	return xstrndup(param, len);
+}
+
+void
+opt_request(const struct opt_result *res, json_t *params)
+{
+	for (size_t i = 0; i < res->n; i++) {
+		const struct cli_opt *o = res->rows[i];
+		json_t *v = res->values[i];
+		if (!o->param || !v)
+			continue;
+		if ((o->flags & OPT_EMPTY_BARE) && json_is_array(v) &&
+		    json_array_size(v) == 0) {
+			/* "-p ''" clears a policy list: "PolicyNames=". */
+			char *bare = bare_param(o->param);
+			json_object_set_new(params, bare, json_null());
+			free(bare);
+			continue;
+		}
+		json_t *cur = json_object_get(params, o->param);
+		if (json_is_array(cur) && json_is_array(v))
+			json_array_extend(cur, v);
+		else if (json_is_object(cur) && json_is_object(v))
+			json_object_update(cur, v);
+		else
+			json_object_set_new(params, o->param,
+			                    json_deep_copy(v));
+	}
+}

@@ -1,0 +1,220 @@
+/*
+ * The generic life of a command: parse, build the request from the option
+ * rows, resolve endpoint and credentials, send, report errors the way
+ * euca2ools does, print the result.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "errors.h"
+#include "http.h"
+
+const char cli_version[] = "eulb " EULB_VERSION " (euca2ools 3.4 compatible)";
+const char *cli_prog = "eulb";
+int cli_debug_on;
+
+void
+cli_debug(const char *fmt, ...)
+{
+	if (!cli_debug_on)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: debug: ", cli_prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void cli_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: error", cli_prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* The element under a single-key root: the root element is discarded. */
+static json_t *
+unwrap_root(json_t *root)
+{
+	if (json_is_object(root) && json_object_size(root) == 1) {
+		void *it = json_object_iter(root);
+		return json_object_iter_value(it);
+	}
+	return root;
+}
+
+/* If exactly one child besides ResponseMetadata remains, it is the result. */
+static json_t *
+response_result(json_t *root)
+{
+	json_t *top = unwrap_root(root);
+	json_t *only = NULL;
+	const char *key;
+	json_t *v;
+	size_t n = 0;
+
+	if (!json_is_object(top))
+		return json_object();
+	json_object_foreach(top, key, v)
+	{
+		if (strcmp(key, "ResponseMetadata") == 0)
+			continue;
+		only = v;
+		n++;
+	}
+	if (n == 0)
+		return json_object();
+	if (n > 1)
+		return json_incref(top);
+	return json_is_object(only) ? json_incref(only) : json_object();
+}
+
+static json_t *
+first_if_array(json_t *v)
+{
+	return json_is_array(v) ? json_array_get(v, 0) : v;
+}
+
+static const char *
+default_message(const char *code)
+{
+	for (int id = 0; id < ERR_COUNT; id++)
+		if (strcmp(err_info((enum err_id)id)->code, code) == 0)
+			return err_info((enum err_id)id)->message;
+	return "";
+}
+
+/* "PROG: error (Code): Message", or "(status): body" when not JSON. */
+static void
+report_server_error(const struct cli_response *rsp)
+{
+	json_t *root = json_loadb(rsp->body.data ? rsp->body.data : "",
+	                          rsp->body.len, 0, NULL);
+	json_t *e = unwrap_root(root);
+	if (json_object_get(e, "Errors"))
+		e = first_if_array(json_object_get(e, "Errors"));
+	if (json_object_get(e, "Error"))
+		e = first_if_array(json_object_get(e, "Error"));
+	const char *code = json_string_value(json_object_get(e, "Code"));
+	const char *msg = json_string_value(json_object_get(e, "Message"));
+
+	if (code && *code) {
+		if (!msg || !*msg)
+			msg = rsp->reason[0] ? rsp->reason
+			                     : default_message(code);
+		cli_error(" (%s): %s", code, msg);
+	} else {
+		size_t len = rsp->body.len;
+		while (len && strchr(" \t\r\n", rsp->body.data[len - 1]))
+			len--;
+		cli_error(" (%ld): %.*s", rsp->status, (int)len,
+		          rsp->body.data ? rsp->body.data : "");
+	}
+	json_decref(root);
+}
+
+static char *
+request_body(const struct cli_command *cmd, const struct opt_result *res)
+{
+	json_t *params = json_object();
+	struct form f = FORM_INIT;
+
+	json_object_set_new(params, "Action", json_string(cmd->action));
+	json_object_set_new(params, "Version",
+	                    json_string(cmd->service->version));
+	opt_request(res, params);
+	cli_flatten(params, &f);
+	char *body = form_encode(&f);
+	form_free(&f);
+	json_decref(params);
+	return body;
+}
+
+/* Sends the request and prints; returns the exit status. */
+static int
+call(const struct cli_command *cmd, const struct opt_result *res)
+{
+	struct cli_config cfg = {0};
+	struct cli_response rsp = {0};
+	struct buf err = BUF_INIT;
+	char *body = NULL;
+	json_t *root = NULL, *result = NULL;
+	int rc = 1;
+
+	if (cli_config_resolve(cmd->service, res, &cfg, &err) < 0) {
+		cli_error(": %s", buf_str(&err));
+		goto out;
+	}
+	body = request_body(cmd, res);
+	if (cli_http_post(&cfg, cmd->service, body, &rsp, &err) < 0) {
+		cli_error(": %s", buf_str(&err));
+		goto out;
+	}
+	if (rsp.status >= 300) {
+		report_server_error(&rsp);
+		goto out;
+	}
+	root = json_loadb(rsp.body.data ? rsp.body.data : "", rsp.body.len, 0,
+	                  NULL);
+	if (!root) {
+		cli_error(": could not parse the response (not JSON)");
+		goto out;
+	}
+	result = response_result(root);
+	struct cli_print_ctx ctx = {res,
+	                            opt_get_flag(res, "show-empty-fields")};
+	rc = cmd->print ? cmd->print(&ctx, result) : 0;
+	if (fflush(stdout) != 0)
+		rc = 1;
+out:
+	cli_response_free(&rsp);
+	cli_config_free(&cfg);
+	json_decref(result);
+	json_decref(root);
+	free(body);
+	buf_free(&err);
+	return rc;
+}
+
+int
+cli_run(const struct cli_command *cmd, int argc, char **argv)
+{
+	const struct cli_opt *tables[4];
+	const char *titles[4];
+	struct opt_result res;
+	int rc;
+
+	cli_command_tables(cmd, tables, titles);
+	struct opt_parser p = {cli_prog, cmd->description, tables, titles,
+	                       cli_version};
+	switch (opt_parse(&p, argc - 1, argv + 1, &res)) {
+	case OPT_OK:
+		cli_debug_on = opt_get_flag(&res, "debug");
+		rc = call(cmd, &res);
+		break;
+	case OPT_EXIT_OK:
+		rc = 0;
+		break;
+	case OPT_EXIT_USAGE:
+		rc = 2;
+		break;
+	default:
+		rc = 1;
+		break;
+	}
+	opt_result_free(&res);
+	return rc;
+}

@@ -1,0 +1,672 @@
+"""Harness for eulb's integration suites (standard library only).
+
+Starts the real eulbd on 127.0.0.1:0 with a temporary database, and drives
+it three ways:
+  * Server.cli()  - the real eulb-* binaries from $EULB_BIN_DIR;
+  * Server.aws()  - Debian's awscli (/usr/bin/aws elb ...), and
+    Server.botocore() - a script on Debian's botocore, awscli's engine;
+  * Server.raw()  - hand-made HTTP requests signed by the SigV4
+                    implementation below, which shares no code with eulb's.
+Every subprocess and socket has a timeout. Sanitizer reports (the suites
+run against ASan/UBSan builds) in any binary's stderr fail the test.
+"""
+
+import contextlib
+import datetime
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+BIN_DIR = os.environ.get("EULB_BIN_DIR", "")
+TEST_DATA = os.environ.get("EULB_TEST_DATA", "")
+AWS = "/usr/bin/aws"
+DEBIAN_PYTHON = "/usr/bin/python3"  # has python3-botocore
+START_TIMEOUT = 10      # seconds for eulbd to print its listening line
+STOP_TIMEOUT = 10       # seconds for eulbd to exit after SIGTERM
+RUN_TIMEOUT = 60        # seconds for any one subprocess
+HTTP_TIMEOUT = 15       # seconds for any one raw request
+LISTENING = re.compile(r"eulbd: listening on http://127\.0\.0\.1:(\d+)/")
+SANITIZER = re.compile(r"AddressSanitizer|LeakSanitizer|"
+                       r"UndefinedBehaviorSanitizer|runtime error:")
+ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+ONE_MIB = 1024 * 1024
+
+
+class Creds:
+    """One access key: what eucarc or `eulbd account create` prints."""
+
+    def __init__(self, access_key, secret_key, account_id, name=""):
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.account_id = account_id
+        self.name = name
+
+    def __repr__(self):
+        return "Creds(%s, account %s)" % (self.access_key, self.account_id)
+
+
+def parse_exports(text):
+    """{NAME: VALUE} from `export NAME=VALUE` lines (optional quotes)."""
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r"^\s*export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*?)\s*$", line)
+        if not m:
+            continue
+        value = m.group(2)
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        out[m.group(1)] = value
+    return out
+
+
+def check_sanitizers(what, text):
+    if SANITIZER.search(text or ""):
+        raise AssertionError("%s reported a sanitizer error:\n%s"
+                             % (what, text))
+
+
+def bin_path(name):
+    if not BIN_DIR:
+        raise unittest.SkipTest("EULB_BIN_DIR is not set")
+    path = os.path.join(BIN_DIR, name)
+    if not os.access(path, os.X_OK):
+        raise AssertionError("%s is missing or not executable" % path)
+    return path
+
+
+def clean_env(home):
+    """The caller's environment without anything that configures AWS or
+    euca2ools clients, with HOME pointing at an empty directory."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AWS_", "EC2_", "EUCA", "EUARE_", "EULB_",
+                                "BOTO"))}
+    env["HOME"] = home
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
+    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    return env
+
+
+# --- SigV4, written from the AWS specification --------------------------
+
+def _uri_encode(s, safe=""):
+    return urllib.parse.quote(s, safe="-_.~" + safe)
+
+
+def _hmac(key, msg):
+    return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
+
+
+def sigv4_authorization(method, path, query_pairs, headers, body, creds,
+                        amz_date, region, service="elasticloadbalancing"):
+    """The Authorization value for a request whose headers (a dict with
+    lower-case names) are all signed. path must be normalised already."""
+    names = sorted(headers)
+    canonical = "\n".join([
+        method,
+        _uri_encode(path, safe="/"),
+        "&".join("%s=%s" % kv for kv in sorted(
+            (_uri_encode(k), _uri_encode(v)) for k, v in query_pairs)),
+        "".join("%s:%s\n" % (n, " ".join(str(headers[n]).split()))
+                for n in names),
+        ";".join(names),
+        hashlib.sha256(body).hexdigest(),
+    ])
+    scope = "%s/%s/%s/aws4_request" % (amz_date[:8], region, service)
+    to_sign = "\n".join([
+        "AWS4-HMAC-SHA256", amz_date, scope,
+        hashlib.sha256(canonical.encode("utf-8")).hexdigest()])
+    key = ("AWS4" + creds.secret_key).encode("utf-8")
+    for part in (amz_date[:8], region, service, "aws4_request"):
+        key = _hmac(key, part)
+    signature = hmac.new(key, to_sign.encode("utf-8"),
+                         hashlib.sha256).hexdigest()
+    return ("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, "
+            "Signature=%s" % (creds.access_key, scope, ";".join(names),
+                              signature))
+
+
+# --- response helpers ----------------------------------------------------
+
+def parse_xml(body):
+    """The body as an ElementTree element with namespaces stripped."""
+    root = ET.fromstring(body)
+    for el in root.iter():
+        if isinstance(el.tag, str) and "}" in el.tag:
+            el.tag = el.tag.rsplit("}", 1)[1]
+    return root
+
+
+def parse_error(body):
+    """{Type, Code, Message, RequestId, format} of an XML or JSON error
+    body, or raise AssertionError if it is neither."""
+    text = body.decode("utf-8", "replace").strip()
+    if text.startswith("{"):
+        doc = json.loads(text)
+        resp = doc.get("ErrorResponse") or {}
+        err = resp.get("Error") or {}
+        return {"Type": err.get("Type"), "Code": err.get("Code"),
+                "Message": err.get("Message"),
+                "RequestId": resp.get("RequestId"), "format": "json"}
+    try:
+        root = parse_xml(body)
+    except ET.ParseError as e:
+        raise AssertionError("error body is neither XML nor JSON (%s): %r"
+                             % (e, body[:500]))
+    err = root.find("Error")
+    if err is None:
+        err = root.find("Errors/Error")
+    if err is None:
+        raise AssertionError("no <Error> in %r" % body[:500])
+    return {"Type": err.findtext("Type"), "Code": err.findtext("Code"),
+            "Message": err.findtext("Message"),
+            "RequestId": root.findtext("RequestId"), "format": "xml",
+            "root": root.tag}
+
+
+def lb_names(body):
+    """LoadBalancerName of each LoadBalancerDescriptions member, in order."""
+    root = parse_xml(body)
+    return [m.findtext("LoadBalancerName") for m in
+            root.findall(".//LoadBalancerDescriptions/member")]
+
+
+def next_marker(body):
+    return parse_xml(body).findtext(".//NextMarker") or ""
+
+
+def without_request_id(body):
+    """The response with its RequestId blanked, for comparisons."""
+    body = re.sub(rb"<RequestId>[^<]*</RequestId>", b"<RequestId/>", body)
+    return re.sub(rb'"RequestId"\s*:\s*"[^"]*"', b'"RequestId": ""', body)
+
+
+def split_fields(line):
+    return line.split("\t")
+
+
+def split_braces(field):
+    """'{a,b},{c,{d}}' -> ['{a,b}', '{c,{d}}']"""
+    return re.findall(r"\{(?:[^{}]|\{[^{}]*\})*\}", field)
+
+
+# --- the server ------------------------------------------------------------
+
+class Server:
+    """One eulbd process on a temporary database (restartable on it)."""
+
+    def __init__(self, *extra_args):
+        self.extra_args = list(extra_args)
+        self.dir = tempfile.mkdtemp(prefix="eulb-it-")
+        self.home = os.path.join(self.dir, "home")
+        os.mkdir(self.home)
+        self.db = os.path.join(self.dir, "eulb.db")
+        self.proc = None
+        self.port = None
+        self.log = []
+        self._log_lock = threading.Lock()
+        self._reader = None
+        self.eucarc = {}
+        self.admin = None
+
+    # -- lifecycle
+
+    def start(self):
+        args = [bin_path("eulbd"), "--listen", "127.0.0.1:0",
+                "--db", self.db] + self.extra_args
+        self._note("$ " + " ".join(args))
+        listening = threading.Event()
+        self.proc = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, cwd=self.dir, env=clean_env(self.home))
+        self.port = None
+
+        def read(stream, proc):
+            for raw in iter(stream.readline, b""):
+                line = raw.decode("utf-8", "replace").rstrip("\n")
+                self._note(line)
+                m = LISTENING.search(line)
+                if m and self.port is None and proc is self.proc:
+                    self.port = int(m.group(1))
+                    listening.set()
+            stream.close()
+
+        self._reader = threading.Thread(target=read, daemon=True,
+                                        args=(self.proc.stderr, self.proc))
+        self._reader.start()
+        deadline = time.monotonic() + START_TIMEOUT
+        while not listening.wait(0.05):
+            if self.proc.poll() is not None:
+                self._reader.join(2)
+                raise AssertionError("eulbd exited with %s before listening"
+                                     "\n%s" % (self.proc.returncode,
+                                               self.log_text()))
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                self.proc.wait(5)
+                raise AssertionError("eulbd did not print its listening line "
+                                     "within %d s\n%s"
+                                     % (START_TIMEOUT, self.log_text()))
+        try:
+            self.read_eucarc()
+        except BaseException:
+            self.proc.kill()
+            self.proc.wait(5)
+            raise
+        return self
+
+    def read_eucarc(self):
+        path = os.path.join(self.dir, "eucarc")
+        if not os.path.exists(path):
+            raise AssertionError("eulbd did not write %s\n%s"
+                                 % (path, self.log_text()))
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        if mode != 0o600:
+            raise AssertionError("eucarc has mode %o, not 600" % mode)
+        with open(path) as f:
+            self.eucarc = parse_exports(f.read())
+        for key in ("AWS_ELB_URL", "AWS_ACCESS_KEY_ID",
+                    "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):
+            if not self.eucarc.get(key):
+                raise AssertionError("eucarc lacks %s: %r" % (key,
+                                                              self.eucarc))
+        self.admin = Creds(self.eucarc["AWS_ACCESS_KEY_ID"],
+                           self.eucarc["AWS_SECRET_ACCESS_KEY"],
+                           self.eucarc.get("EULB_ACCOUNT_ID", ""), "admin")
+
+    def stop(self):
+        """SIGTERM; asserts a clean exit (0, no sanitizer report)."""
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            rc = proc.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+            self._reader.join(2)
+            raise AssertionError("eulbd ignored SIGTERM for %d s\n%s"
+                                 % (STOP_TIMEOUT, self.log_text()))
+        self._reader.join(5)
+        check_sanitizers("eulbd", self.log_text())
+        if rc != 0:
+            raise AssertionError("eulbd exited with %s after SIGTERM\n%s"
+                                 % (rc, self.log_text()))
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+    def kill(self):
+        """Ends eulbd without checks and removes the directory (for
+        clean-up after a failure)."""
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+        if not os.environ.get("EULB_KEEP_TMP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def close(self):
+        """Stops (asserting a clean exit) and removes the directory."""
+        try:
+            self.stop()
+        finally:
+            if not os.environ.get("EULB_KEEP_TMP"):
+                shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- log
+
+    def _note(self, line):
+        with self._log_lock:
+            self.log.append(line)
+
+    def log_mark(self):
+        with self._log_lock:
+            return len(self.log)
+
+    def log_text(self, since=0):
+        with self._log_lock:
+            return "\n".join(self.log[since:])
+
+    # -- addresses
+
+    @property
+    def root_url(self):
+        return "http://127.0.0.1:%d/" % self.port
+
+    @property
+    def elb_url(self):
+        return self.root_url + "services/LoadBalancing/"
+
+    @property
+    def region(self):
+        return self.eucarc.get("AWS_DEFAULT_REGION", "us-east-1")
+
+    # -- accounts
+
+    def create_account(self, name):
+        args = [bin_path("eulbd"), "account", "create", name, "--db", self.db]
+        r = subprocess.run(args, capture_output=True, timeout=RUN_TIMEOUT,
+                           cwd=self.dir, env=clean_env(self.home),
+                           stdin=subprocess.DEVNULL)
+        out = r.stdout.decode("utf-8", "replace")
+        err = r.stderr.decode("utf-8", "replace")
+        check_sanitizers("eulbd account create", err)
+        if r.returncode != 0:
+            raise AssertionError("eulbd account create %s: exit %d\n%s%s"
+                                 % (name, r.returncode, out, err))
+        ex = parse_exports(out)
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                    "EULB_ACCOUNT_ID"):
+            if not ex.get(key):
+                raise AssertionError("account create printed no %s:\n%s"
+                                     % (key, out))
+        return Creds(ex["AWS_ACCESS_KEY_ID"], ex["AWS_SECRET_ACCESS_KEY"],
+                     ex["EULB_ACCOUNT_ID"], name)
+
+    # -- clients
+
+    def cli(self, cmd, *args, creds=None, env=None, input=None):
+        """Runs $EULB_BIN_DIR/eulb-<cmd>; returns (rc, stdout, stderr)."""
+        creds = creds or self.admin
+        name = cmd if cmd.startswith("eulb") else "eulb-" + cmd
+        e = clean_env(self.home)
+        e.update({"AWS_ELB_URL": self.elb_url,
+                  "AWS_ACCESS_KEY_ID": creds.access_key,
+                  "AWS_SECRET_ACCESS_KEY": creds.secret_key,
+                  "AWS_DEFAULT_REGION": self.region})
+        e.update(env or {})
+        r = subprocess.run([bin_path(name)] + [str(a) for a in args],
+                           input=(input or "").encode(), capture_output=True,
+                           timeout=RUN_TIMEOUT, cwd=self.dir, env=e)
+        out = r.stdout.decode("utf-8", "replace")
+        err = r.stderr.decode("utf-8", "replace")
+        check_sanitizers(name, err)
+        return r.returncode, out, err
+
+    def aws(self, *args, creds=None):
+        """Runs `aws elb ARGS`; returns (rc, parsed JSON or None, stderr)."""
+        if not os.access(AWS, os.X_OK):
+            raise unittest.SkipTest("%s is not installed" % AWS)
+        creds = creds or self.admin
+        cfg = os.path.join(self.home, "aws-config")
+        open(cfg, "a").close()
+        e = clean_env(self.home)
+        e.update({"AWS_ACCESS_KEY_ID": creds.access_key,
+                  "AWS_SECRET_ACCESS_KEY": creds.secret_key,
+                  "AWS_DEFAULT_REGION": self.region,
+                  "AWS_CONFIG_FILE": cfg,
+                  "AWS_SHARED_CREDENTIALS_FILE": cfg,
+                  "AWS_PAGER": "",
+                  "AWS_MAX_ATTEMPTS": "1",
+                  "AWS_EC2_METADATA_DISABLED": "true"})
+        r = subprocess.run([AWS, "elb"] + [str(a) for a in args] +
+                           ["--endpoint-url", self.elb_url,
+                            "--output", "json"],
+                           capture_output=True, timeout=RUN_TIMEOUT,
+                           cwd=self.dir, env=e, stdin=subprocess.DEVNULL)
+        out = r.stdout.decode("utf-8", "replace")
+        err = r.stderr.decode("utf-8", "replace")
+        doc = None
+        if r.returncode == 0 and out.strip():
+            doc = json.loads(out)
+        return r.returncode, doc, err
+
+    def botocore(self, script, creds=None):
+        """Runs a Python script under Debian's /usr/bin/python3, which has
+        botocore (awscli's engine), with ELB_URL, REGION, ACCESS_KEY and
+        SECRET_KEY in its environment. Returns (rc, stdout, stderr)."""
+        if not os.access(DEBIAN_PYTHON, os.X_OK):
+            raise unittest.SkipTest("%s is not installed" % DEBIAN_PYTHON)
+        creds = creds or self.admin
+        e = clean_env(self.home)
+        e.update({"ELB_URL": self.elb_url, "REGION": self.region,
+                  "ACCESS_KEY": creds.access_key,
+                  "SECRET_KEY": creds.secret_key,
+                  "AWS_CONFIG_FILE": os.devnull,
+                  "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+                  "AWS_MAX_ATTEMPTS": "1",
+                  "AWS_EC2_METADATA_DISABLED": "true"})
+        r = subprocess.run([DEBIAN_PYTHON, "-c", script],
+                           capture_output=True, timeout=RUN_TIMEOUT,
+                           cwd=self.dir, env=e, stdin=subprocess.DEVNULL)
+        return (r.returncode, r.stdout.decode("utf-8", "replace"),
+                r.stderr.decode("utf-8", "replace"))
+
+    def raw(self, params=None, method="POST", path="/", headers=None,
+            sign=True, creds=None, date=None, accept_json=False,
+            region=None, content_sha256=None, allow_5xx=False):
+        """Sends one request; returns (status, headers, body).
+
+        params: a dict or a list of (key, value) pairs (form-encoded into
+        the body for POST, into the query string for GET), or bytes sent
+        verbatim as the body. headers: extra headers, not signed.
+        content_sha256: True to send and sign X-Amz-Content-SHA256 of the
+        body, or a string to send (and sign) that value instead.
+        A 5xx answer fails the test unless allow_5xx."""
+        creds = creds or self.admin
+        region = region or self.region
+        date = date or datetime.datetime.now(datetime.timezone.utc)
+        amz_date = date.strftime("%Y%m%dT%H%M%SZ")
+        if isinstance(params, dict):
+            params = list(params.items())
+        query_pairs = []
+        if isinstance(params, (bytes, bytearray)):
+            body = bytes(params)
+        elif method == "GET":
+            body = b""
+            query_pairs = list(params or [])
+        else:
+            body = urllib.parse.urlencode(params or []).encode()
+        target = path
+        if query_pairs:
+            target += "?" + "&".join(
+                "%s=%s" % (_uri_encode(k), _uri_encode(v))
+                for k, v in query_pairs)
+        signed = {"host": "127.0.0.1:%d" % self.port, "x-amz-date": amz_date}
+        if method != "GET" or body:
+            signed["content-type"] = \
+                "application/x-www-form-urlencoded; charset=utf-8"
+        if content_sha256 is True:
+            signed["x-amz-content-sha256"] = hashlib.sha256(body).hexdigest()
+        elif content_sha256:
+            signed["x-amz-content-sha256"] = content_sha256
+        send = dict(signed)
+        if sign:
+            send["authorization"] = sigv4_authorization(
+                method, path, query_pairs, signed, body, creds, amz_date,
+                region)
+        if accept_json:
+            send["accept"] = "application/json"
+        if body or method != "GET":
+            send["content-length"] = str(len(body))
+        for k, v in (headers or {}).items():
+            send[k.lower()] = v
+        status, resp_headers, resp_body = self._exchange(method, target,
+                                                         send, body)
+        if status >= 500 and not allow_5xx:
+            raise AssertionError("server answered %d to %s %s:\n%r"
+                                 % (status, method, target[:200],
+                                    resp_body[:1000]))
+        return status, resp_headers, resp_body
+
+    def _exchange(self, method, target, headers, body):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port,
+                                          timeout=HTTP_TIMEOUT)
+        try:
+            conn.putrequest(method, target, skip_host=True,
+                            skip_accept_encoding=True)
+            for k, v in headers.items():
+                conn.putheader(k, v)
+            try:
+                conn.endheaders(body if body else None)
+            except (BrokenPipeError, ConnectionResetError):
+                # The server may answer (413) and close before reading all
+                # of a large body; its answer is still in our socket.
+                pass
+            resp = conn.getresponse()
+            data = resp.read()
+            return (resp.status,
+                    {k.lower(): v for k, v in resp.getheaders()}, data)
+        finally:
+            conn.close()
+
+    # -- shorthands over raw()
+
+    def call(self, action, params=None, creds=None, **kw):
+        """raw() of Action=action&Version=2012-06-01&params."""
+        p = [("Action", action), ("Version", "2012-06-01")]
+        if isinstance(params, dict):
+            params = list(params.items())
+        return self.raw(p + list(params or []), creds=creds, **kw)
+
+    def describe(self, *names, creds=None, **kw):
+        params = [("LoadBalancerNames.member.%d" % (i + 1), n)
+                  for i, n in enumerate(names)]
+        return self.call("DescribeLoadBalancers", params, creds=creds, **kw)
+
+    def snapshot(self, creds=None):
+        """What DescribeLoadBalancers says of everything creds owns, with
+        the RequestId blanked."""
+        status, _, body = self.describe(creds=creds)
+        if status != 200:
+            raise AssertionError("DescribeLoadBalancers: %d %r"
+                                 % (status, body[:500]))
+        return without_request_id(body)
+
+    def row_counts(self):
+        """{table: row count} of the database, read-only."""
+        con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True,
+                              timeout=10)
+        try:
+            tables = [r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' "
+                "ORDER BY name")]
+            return {t: con.execute('SELECT count(*) FROM "%s"'
+                                   % t.replace('"', '""')).fetchone()[0]
+                    for t in tables}
+        finally:
+            con.close()
+
+
+def listener_params(*listeners, prefix="Listeners"):
+    """[('Listeners.member.1.Protocol', 'HTTP'), ...] from dicts."""
+    out = []
+    for i, l in enumerate(listeners, 1):
+        for k, v in l.items():
+            out.append(("%s.member.%d.%s" % (prefix, i, k), str(v)))
+    return out
+
+
+def http_listener(lb_port=80, instance_port=8080, **more):
+    d = {"Protocol": "HTTP", "LoadBalancerPort": lb_port,
+         "InstancePort": instance_port}
+    d.update(more)
+    return d
+
+
+class ServerTestCase(unittest.TestCase):
+    """One eulbd per class (setUpClass); its log is printed under any
+    failing test, and tearDownClass asserts that it exits cleanly."""
+
+    server_args = ()
+    server = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = Server(*cls.server_args)
+        try:
+            cls.server.start()
+        except BaseException:
+            cls.server.kill()
+            raise
+        try:
+            cls.setUpServer()
+        except BaseException:
+            sys.stderr.write("\n--- eulbd log ---\n%s\n" %
+                             cls.server.log_text())
+            with contextlib.suppress(BaseException):
+                cls.server.close()
+            raise
+
+    @classmethod
+    def setUpServer(cls):
+        """Per-class fixtures, once the server runs."""
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            if cls.server is not None:
+                cls.server.close()
+        finally:
+            super().tearDownClass()
+
+    def setUp(self):
+        self._log_mark = self.server.log_mark()
+
+    def tearDown(self):
+        outcome = getattr(self, "_outcome", None)
+        if outcome is not None and not outcome.success:
+            sys.stderr.write("\n--- eulbd log during %s ---\n%s\n--- end ---\n"
+                             % (self.id(), self.server.log_text(
+                                 self._log_mark)))
+
+    # -- assertions
+
+    def assertError(self, resp, status, code, message_part=None):
+        """resp is raw()'s answer; asserts the AWS error envelope."""
+        got_status, _, body = resp
+        try:
+            err = parse_error(body)
+        except AssertionError as e:
+            self.fail("HTTP %d, expected an error %d %s: %s"
+                      % (got_status, status, code, e))
+        self.assertEqual((got_status, err["Code"]), (status, code),
+                         "wrong error; message: %r" % err["Message"])
+        self.assertTrue(err["Message"], "empty error Message")
+        if message_part is not None:
+            self.assertIn(message_part, err["Message"])
+        return err
+
+    def assertOk(self, resp):
+        status, _, body = resp
+        self.assertEqual(status, 200, body[:1000])
+        return body
+
+    @contextlib.contextmanager
+    def assertUnchanged(self, *accounts):
+        """The block must leave the database as it found it: the
+        DescribeLoadBalancers answer of the admin and of each account, and
+        the row count of every table."""
+        accounts = (self.server.admin,) + accounts
+
+        def state():
+            return ([self.server.snapshot(c) for c in accounts],
+                    self.server.row_counts())
+        before = state()
+        yield
+        after = state()
+        self.assertEqual(before[1], after[1],
+                         "table row counts changed")
+        for c, b, a in zip(accounts, before[0], after[0]):
+            self.assertEqual(b.decode(), a.decode(),
+                             "DescribeLoadBalancers of %r changed" % (c,))
