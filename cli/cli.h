@@ -31,8 +31,9 @@ struct cli_print_ctx {
 typedef int (*cli_print_fn)(const struct cli_print_ctx *ctx, json_t *result);
 
 /* Command flags. */
-#define CMD_TAB 0x01 /* prints TAB-separated lines: adds --show-empty-fields   \
-	              */
+#define CMD_TAB                                                                \
+	0x01 /* prints TAB-separated lines: adds --show-empty-fields           \
+	      */
 
 struct cli_command {
 	const char *name;   /* "create-lb": run as eulb-create-lb */

@@ -209,7 +209,7 @@ static int
 check_row(const struct cli_command *cmd, const struct cli_opt *o,
           const struct cli_opt *const *seen, size_t nseen, char **err)
 {
-	int positional = !o->shortopt && !o->longopt;
+	int positional = opt_row_positional(o);
 	int flag = o->type == OPT_FLAG || o->type == OPT_HELP ||
 	           o->type == OPT_VERSION;
 	for (size_t i = 0; i < nseen; i++) {
@@ -250,8 +250,8 @@ check_command(const struct cli_command *cmd, char **err)
 		                  NULL);
 	cli_command_tables(cmd, tables, titles);
 	for (size_t t = 0; tables[t]; t++) {
-		for (const struct cli_opt *o = tables[t];
-		     o->longopt || o->metavar || o->shortopt; o++) {
+		for (const struct cli_opt *o = tables[t]; !opt_row_end(o);
+		     o++) {
 			if (n == sizeof seen / sizeof *seen)
 				return check_fail(err, cmd->name,
 				                  "too many options", NULL);

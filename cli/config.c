@@ -274,57 +274,61 @@ process_url(struct cfg *c, const char *spec, struct cli_config *out,
 	free(prefix);
 }
 
+/*
+ * The signing region (section 6.1): the URL's REGION:: prefix, the config
+ * region that supplied the URL, AWS_AUTH_REGION, then (ours, for eucarc
+ * users) AWS_DEFAULT_REGION, else "undefined-<pid>" as euca2ools sends.
+ */
+static char *
+signing_region(struct cfg *c, char *url_region, int from_config)
+{
+	const char *name = region_option(c, "name");
+	const char *last = c->region ? strrchr(c->region, ':') : NULL;
+	struct buf r = BUF_INIT;
+
+	if (url_region)
+		return url_region;
+	if (from_config)
+		return xstrdup(name ? name : last ? last + 1 : c->region);
+	if (env("AWS_AUTH_REGION"))
+		return xstrdup(env("AWS_AUTH_REGION"));
+	if (env("AWS_DEFAULT_REGION"))
+		return xstrdup(env("AWS_DEFAULT_REGION"));
+	buf_printf(&r, "undefined-%ld", (long)getpid());
+	return buf_steal(&r);
+}
+
 static int
 resolve_endpoint(struct cfg *c, const struct cli_service *svc,
                  const struct opt_result *args, struct cli_config *out)
 {
+	const char *dflt =
+	    ini_get(ini_section(&c->ini, "global"), "default-region");
 	char *url_region = NULL;
 	char url_opt[64];
-	snprintf(url_opt, sizeof url_opt, "%s-url", svc->name);
+	int from_config = 0;
 
+	snprintf(url_opt, sizeof url_opt, "%s-url", svc->name);
 	process_url(c, opt_get_str(args, "url"), out, &url_region);
 	set_userregion(c, opt_get_str(args, "region"));
 	set_userregion(c, env("EUCA_DEFAULT_REGION"));
 	set_userregion(c, env("AWS_DEFAULT_REGION"));
 	process_url(c, env(svc->url_env), out, &url_region);
-	if (!c->region &&
-	    ini_get(ini_section(&c->ini, "global"), "default-region"))
-		c->region = xstrdup(
-		    ini_get(ini_section(&c->ini, "global"), "default-region"));
-	int from_config = 0;
+	if (!c->region && dflt)
+		c->region = xstrdup(dflt);
 	if (!out->url && region_option(c, url_opt)) {
 		out->url = xstrdup(region_option(c, url_opt));
 		from_config = 1;
 	}
-	if (c->failed)
-		goto fail;
-	if (!out->url) {
+	if (!c->failed && !out->url)
 		no_endpoint(c, svc->name, url_opt);
-		goto fail;
+	if (c->failed || !out->url) {
+		free(url_region);
+		return -1;
 	}
-	/* The signing region (section 6.1), then ours: AWS_DEFAULT_REGION. */
-	const char *name = region_option(c, "name");
-	const char *last = c->region ? strrchr(c->region, ':') : NULL;
-	if (url_region)
-		out->region = url_region;
-	else if (from_config)
-		out->region = xstrdup(name   ? name
-		                      : last ? last + 1
-		                             : c->region);
-	else if (env("AWS_AUTH_REGION"))
-		out->region = xstrdup(env("AWS_AUTH_REGION"));
-	else if (env("AWS_DEFAULT_REGION"))
-		out->region = xstrdup(env("AWS_DEFAULT_REGION"));
-	else {
-		struct buf r = BUF_INIT;
-		buf_printf(&r, "undefined-%ld", (long)getpid());
-		out->region = buf_steal(&r);
-	}
+	out->region = signing_region(c, url_region, from_config);
 	cli_debug("endpoint %s, signing region %s", out->url, out->region);
 	return 0;
-fail:
-	free(url_region);
-	return -1;
 }
 
 static void

@@ -23,31 +23,19 @@ struct pstate {
 	enum opt_status fail;
 };
 
-static int
-is_positional(const struct cli_opt *o)
-{
-	return !o->shortopt && !o->longopt;
-}
-
-static int
-row_is_end(const struct cli_opt *o)
-{
-	return !o->longopt && !o->metavar && !o->shortopt;
-}
-
 static void
 merge_tables(const struct opt_parser *p, struct opt_result *res)
 {
 	size_t n = 0;
 	for (size_t t = 0; p->tables[t]; t++)
-		for (const struct cli_opt *o = p->tables[t]; !row_is_end(o);
+		for (const struct cli_opt *o = p->tables[t]; !opt_row_end(o);
 		     o++)
 			n++;
 	res->rows = xcalloc(n, sizeof *res->rows);
 	res->values = xcalloc(n, sizeof *res->values);
 	res->n = 0;
 	for (size_t t = 0; p->tables[t]; t++)
-		for (const struct cli_opt *o = p->tables[t]; !row_is_end(o);
+		for (const struct cli_opt *o = p->tables[t]; !opt_row_end(o);
 		     o++)
 			res->rows[res->n++] = o;
 }
@@ -69,12 +57,6 @@ looks_negative(const char *s)
 		return 0;
 	}
 	return *p == '\0';
-}
-
-static int
-is_option_string(const char *s)
-{
-	return s[0] == '-' && s[1] && !looks_negative(s) && !strchr(s, ' ');
 }
 
 static int
@@ -112,14 +94,16 @@ find_exact(const struct opt_result *res, const char *name, size_t len)
 /*
  * Resolves an option string to a row as argparse does: exact, then
  * "--name=value", then unique long prefix or "-xVALUE". Returns the row,
- * -1 when unknown, -2 after an error; *explicit is the attached value.
+ * -1 when unknown, -2 when ambiguous (the candidates then go to amb);
+ * *explicit is the attached value.
  */
 static long
-find_option(struct pstate *st, const char *arg, const char **explicit)
+match_option(const struct opt_result *res, const char *arg,
+             const char **explicit, struct buf *amb)
 {
-	const struct opt_result *res = st->res;
 	const char *eq = strchr(arg, '=');
-	long r;
+	long r, found = -1;
+	int count = 0;
 
 	*explicit = NULL;
 	if ((r = find_exact(res, arg, strlen(arg))) >= 0)
@@ -128,36 +112,41 @@ find_option(struct pstate *st, const char *arg, const char **explicit)
 		*explicit = eq + 1;
 		return r;
 	}
-	struct buf names = BUF_INIT;
-	long found = -1;
-	int count = 0;
-	if (arg[1] == '-') {
-		size_t len = eq ? (size_t)(eq - arg) - 2 : strlen(arg) - 2;
-		for (size_t i = 0; i < res->n; i++) {
-			const struct cli_opt *o = res->rows[i];
-			if (!o->longopt ||
-			    strncmp(o->longopt, arg + 2, len) != 0)
-				continue;
-			buf_printf(&names, "%s--%s", count ? ", " : "",
-			           o->longopt);
-			found = (long)i;
-			count++;
-		}
-		if (count == 1 && eq)
-			*explicit = eq + 1;
-	} else if ((r = find_exact(res, arg, 2)) >= 0) {
-		found = r;
-		count = 1;
-		*explicit = arg + 2;
+	if (arg[1] != '-') {
+		if ((r = find_exact(res, arg, 2)) >= 0)
+			*explicit = arg + 2;
+		return r;
 	}
-	if (count > 1) {
-		fail_usage(st, "ambiguous option: %.*s could match %s",
-		           (int)(eq ? (size_t)(eq - arg) : strlen(arg)), arg,
-		           buf_str(&names));
-		found = -2;
+	size_t len = eq ? (size_t)(eq - arg) - 2 : strlen(arg) - 2;
+	for (size_t i = 0; i < res->n; i++) {
+		const char *name = res->rows[i]->longopt;
+		if (!name || strncmp(name, arg + 2, len) != 0)
+			continue;
+		if (amb)
+			buf_printf(amb, "%s--%s", count ? ", " : "", name);
+		found = (long)i;
+		count++;
 	}
-	buf_free(&names);
+	if (count > 1)
+		return -2;
+	if (count == 1 && eq)
+		*explicit = eq + 1;
 	return found;
+}
+
+/*
+ * Whether argparse takes arg for an option: anything that names one, and
+ * otherwise "-x..." unless it looks like a negative number or has a blank.
+ */
+static int
+looks_like_option(const struct opt_result *res, const char *arg)
+{
+	const char *explicit;
+	if (arg[0] != '-' || !arg[1])
+		return 0;
+	if (match_option(res, arg, &explicit, NULL) != -1)
+		return 1;
+	return !looks_negative(arg) && !strchr(arg, ' ');
 }
 
 static void
@@ -298,8 +287,16 @@ take_option(struct pstate *st, int argc, char *const *argv, int k)
 {
 	const char *arg = argv[k];
 	const char *explicit;
-	long r = find_option(st, arg, &explicit);
+	struct buf amb = BUF_INIT;
+	long r = match_option(st->res, arg, &explicit, &amb);
 
+	if (r == -2) {
+		const char *eq = strchr(arg, '=');
+		fail_usage(st, "ambiguous option: %.*s could match %s",
+		           (int)(eq ? (size_t)(eq - arg) : strlen(arg)), arg,
+		           buf_str(&amb));
+	}
+	buf_free(&amb);
 	if (r == -2)
 		return -1;
 	if (r == -1) {
@@ -319,7 +316,7 @@ take_option(struct pstate *st, int argc, char *const *argv, int k)
 	}
 	if (explicit)
 		return take_value(st, (size_t)r, explicit);
-	if (k + 1 >= argc || is_option_string(argv[k + 1])) {
+	if (k + 1 >= argc || looks_like_option(st->res, argv[k + 1])) {
 		struct buf name = BUF_INIT;
 		opt_name(o, &name);
 		fail_usage(st, "argument %s: expected one argument",
@@ -336,7 +333,7 @@ take_positional(struct pstate *st, const char *arg)
 	struct opt_result *res = st->res;
 	for (; st->pos < res->n; st->pos++) {
 		const struct cli_opt *o = res->rows[st->pos];
-		if (!is_positional(o))
+		if (!opt_row_positional(o))
 			continue;
 		if (res->values[st->pos] &&
 		    !(o->flags & (OPT_APPEND | OPT_EXTEND)))
@@ -413,7 +410,8 @@ opt_parse(const struct opt_parser *p, int argc, char *const *argv,
 	for (int k = 0; k < argc && st.fail == OPT_OK; k++) {
 		if (!only_positionals && strcmp(argv[k], "--") == 0) {
 			only_positionals = 1;
-		} else if (!only_positionals && is_option_string(argv[k])) {
+		} else if (!only_positionals &&
+		           looks_like_option(res, argv[k])) {
 			int used = take_option(&st, argc, argv, k);
 			if (used > 0)
 				k += used;

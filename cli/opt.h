@@ -27,8 +27,7 @@ enum opt_type {
 	OPT_TAG,       /* KEY=VALUE, KEY= or KEY: {Key, Value (null: empty)} */
 	OPT_LISTENER,  /* listener.h: {Protocol, LoadBalancerPort, ...} */
 	OPT_HC_TARGET, /* PROTOCOL:PORT[/PATH], known protocols upper-cased */
-	OPT_POLICY_ATTR, /* "name=N, value=V": {AttributeName, AttributeValue}
-	                  */
+	OPT_POLICY_ATTR, /* "name=N, value=V": one {AttributeName, ...} */
 	OPT_ATTR_LIST,   /* "N=V,N=V": [{AttributeName, AttributeValue}...] */
 	OPT_ATTR_FILE,   /* a file (or -) of N=V lines, as OPT_ATTR_LIST */
 	OPT_KEY_VALUE,   /* "A.B=V": {"A.B": V} */
@@ -58,8 +57,7 @@ struct cli_opt {
 	unsigned flags;
 	int group;           /* mutually exclusive group number, 0 for none */
 	const char *choices; /* OPT_CHOICE: ','-separated */
-	/* When set, each item becomes {subkey: item}
-	 * (Instances.member.N.InstanceId). */
+	/* Each item becomes {subkey: item}: Instances.member.N.InstanceId. */
 	const char *subkey;
 	const char *help;
 };
@@ -68,6 +66,18 @@ struct cli_opt {
 	{                                                                      \
 		0, NULL, NULL, OPT_STRING, NULL, 0, 0, NULL, NULL, NULL        \
 	}
+
+static inline int
+opt_row_end(const struct cli_opt *o)
+{
+	return !o->shortopt && !o->longopt && !o->metavar;
+}
+
+static inline int
+opt_row_positional(const struct cli_opt *o)
+{
+	return !o->shortopt && !o->longopt;
+}
 
 /* The parsed command line: one slot per row of the merged table. */
 struct opt_result {

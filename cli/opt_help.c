@@ -11,18 +11,6 @@ struct parts {
 	size_t n;
 };
 
-static int
-row_is_end(const struct cli_opt *o)
-{
-	return !o->longopt && !o->metavar && !o->shortopt;
-}
-
-static int
-is_positional(const struct cli_opt *o)
-{
-	return !o->shortopt && !o->longopt;
-}
-
 static size_t
 text_width(void)
 {
@@ -36,7 +24,7 @@ text_width(void)
 void
 opt_name(const struct cli_opt *o, struct buf *out)
 {
-	if (is_positional(o)) {
+	if (opt_row_positional(o)) {
 		buf_puts(out, o->metavar);
 		return;
 	}
@@ -52,7 +40,7 @@ opt_name(const struct cli_opt *o, struct buf *out)
 static void
 usage_part(const struct cli_opt *o, struct buf *out)
 {
-	if (is_positional(o)) {
+	if (opt_row_positional(o)) {
 		if (o->flags & (OPT_APPEND | OPT_EXTEND))
 			buf_printf(out, "%s [%s ...]", o->metavar, o->metavar);
 		else
@@ -91,7 +79,7 @@ group_part(const struct opt_parser *p, const struct cli_opt *first,
 	int n = 0;
 	buf_putc(b, req ? '(' : '[');
 	for (size_t t = 0; p->tables[t]; t++) {
-		for (const struct cli_opt *o = p->tables[t]; !row_is_end(o);
+		for (const struct cli_opt *o = p->tables[t]; !opt_row_end(o);
 		     o++) {
 			if (o->group != first->group || (o->flags & OPT_HIDDEN))
 				continue;
@@ -107,7 +95,7 @@ static int
 group_seen(const struct opt_parser *p, const struct cli_opt *upto)
 {
 	for (size_t t = 0; p->tables[t]; t++)
-		for (const struct cli_opt *o = p->tables[t]; !row_is_end(o);
+		for (const struct cli_opt *o = p->tables[t]; !opt_row_end(o);
 		     o++) {
 			if (o == upto)
 				return 0;
@@ -122,10 +110,10 @@ collect_parts(const struct opt_parser *p, int positional, struct parts *out)
 {
 	struct buf b = BUF_INIT;
 	for (size_t t = 0; p->tables[t]; t++) {
-		for (const struct cli_opt *o = p->tables[t]; !row_is_end(o);
+		for (const struct cli_opt *o = p->tables[t]; !opt_row_end(o);
 		     o++) {
 			if ((o->flags & OPT_HIDDEN) ||
-			    is_positional(o) != positional)
+			    opt_row_positional(o) != positional)
 				continue;
 			if (o->group) {
 				if (!group_seen(p, o)) {
@@ -239,7 +227,7 @@ static void
 help_row(const struct cli_opt *o, size_t width, struct buf *out)
 {
 	struct buf inv = BUF_INIT;
-	if (is_positional(o)) {
+	if (opt_row_positional(o)) {
 		buf_puts(&inv, o->metavar);
 	} else {
 		if (o->shortopt)
@@ -276,10 +264,10 @@ help_section(const struct opt_parser *p, const char *title, int positional,
 	for (size_t t = 0; p->tables[t]; t++) {
 		if (!positional && strcmp(p->titles[t], title) != 0)
 			continue;
-		for (const struct cli_opt *o = p->tables[t]; !row_is_end(o);
+		for (const struct cli_opt *o = p->tables[t]; !opt_row_end(o);
 		     o++) {
 			if ((o->flags & OPT_HIDDEN) ||
-			    is_positional(o) != positional)
+			    opt_row_positional(o) != positional)
 				continue;
 			if (!any++)
 				buf_printf(out, "\n%s:\n", title);
