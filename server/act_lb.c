@@ -1,12 +1,16 @@
 /* CreateLoadBalancer, DeleteLoadBalancer, DescribeLoadBalancers. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "dispatch.h"
 #include "lb_describe.h"
 #include "lb_listeners.h"
+#include "lb_placement.h"
 #include "params.h"
 #include "store.h"
+#include "tags.h"
 #include "validate.h"
 
 #define LB_MAX_PAGE_SIZE 400
@@ -44,38 +48,69 @@ lb_store_list(struct request *rq, const char *name, enum lb_list which,
 	return rc;
 }
 
-/* Zones or subnets, exactly one of the two. There is no VPC here, so a
- * subnet can never be found. */
+/* Zones or subnets (a VPC load balancer), exactly one of the two;
+ * security groups only with subnets. */
 static int
-lb_check_placement(struct request *rq)
+lb_check_placement(struct request *rq, int *in_vpc)
 {
 	int zones = param_list_present(rq, "AvailabilityZones");
-	int subnets = param_list_present(rq, "Subnets");
-	if (zones && subnets)
+	*in_vpc = param_list_present(rq, "Subnets");
+	if (zones && *in_vpc)
 		return resp_error(rq, ERR_VALIDATION,
 				  "Only one of SubnetIds or AvailabilityZones "
 				  "may be specified");
-	if (subnets) {
-		const char *first = param_get(rq, "Subnets.member.1");
-		return resp_error(rq, ERR_SUBNET_NOT_FOUND,
-				  "There is no subnet '%s': this cloud has no "
-				  "VPC subnets; give AvailabilityZones instead",
-				  first ? first : "");
-	}
-	if (param_list_present(rq, "SecurityGroups"))
+	if (!*in_vpc && param_list_present(rq, "SecurityGroups"))
 		return resp_error(rq, ERR_INVALID_CONFIGURATION,
 				  "Security groups can only be given for a "
-				  "load balancer in a VPC; this cloud places "
-				  "load balancers in availability zones");
+				  "load balancer in a VPC: give Subnets, not "
+				  "AvailabilityZones");
+	if (*in_vpc)
+		return 0;
 	unsigned *idx = NULL;
 	int n = param_list(rq, "AvailabilityZones", &idx);
 	free(idx);
 	if (n == 0)
 		return resp_error(rq, ERR_VALIDATION,
 				  "A load balancer needs at least one "
-				  "availability zone: give "
-				  "AvailabilityZones.member.1");
+				  "availability zone or subnet: give "
+				  "AvailabilityZones.member.1 or "
+				  "Subnets.member.1");
 	return n < 0 ? -1 : 0;
+}
+
+static int
+lb_check_quota(struct request *rq)
+{
+	long n = 0;
+	if (store_lb_count(rq->db, rq->account_id, &n) != STORE_OK)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	if (n >= rq->config->max_load_balancers)
+		return resp_error(rq, ERR_TOO_MANY_LBS,
+				  "Account %s already has %ld load balancers, "
+				  "its limit (classic-load-balancers)",
+				  rq->account_id, n);
+	return 0;
+}
+
+/* Everything a new load balancer gets besides its row. */
+static int
+lb_create_parts(struct request *rq, struct lb *lb, int in_vpc,
+		const struct listener_set *set)
+{
+	int rc;
+	if (in_vpc) {
+		rc = subnet_attach(rq, lb);
+		if (rc == 0 && param_list_present(rq, "SecurityGroups"))
+			rc = lb_set_security_groups(rq, lb);
+	} else {
+		rc = lb_store_list(rq, "AvailabilityZones", LB_LIST_ZONES,
+				   lb->id);
+	}
+	if (rc == 0)
+		rc = listener_set_apply(rq, lb, set);
+	if (rc == 0)
+		rc = tags_apply(rq, lb);
+	return rc;
 }
 
 static int
@@ -101,8 +136,9 @@ act_create_load_balancer(struct request *rq)
 {
 	const char *name = param_get(rq, "LoadBalancerName");
 	const char *scheme;
+	int in_vpc;
 	if (validate_lb_name(rq, name) < 0 || lb_read_scheme(rq, &scheme) < 0 ||
-	    lb_check_placement(rq) < 0)
+	    lb_check_placement(rq, &in_vpc) < 0 || lb_check_quota(rq) < 0)
 		return -1;
 	struct listener_set set;
 	if (listener_set_read(rq, &set) < 0)
@@ -121,17 +157,15 @@ act_create_load_balancer(struct request *rq)
 	else if (rc != STORE_OK)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	if (rc == 0)
-		rc = lb_store_list(rq, "AvailabilityZones", LB_LIST_ZONES,
-				   lb.id);
-	if (rc == 0)
-		rc = listener_set_apply(rq, &lb, &set);
+		rc = lb_create_parts(rq, &lb, in_vpc, &set);
 	if (rc == 0) {
 		char *dns = lb_dns_name(rq, &lb);
 		json_object_set_new(rq->result, "DNSName", json_string(dns));
 		free(dns);
 	}
 	listener_set_free(&set);
-	free(lb.hc_target); /* the only field not borrowed from the request */
+	free(lb.hc_target); /* the fields not borrowed from the request */
+	free(lb.vpc_id);
 	return rc;
 }
 
@@ -230,4 +264,31 @@ act_describe_load_balancers(struct request *rq)
 		       : describe_paged(rq, out);
 	free(idx);
 	return rc;
+}
+
+/* The limits are the server's (eulbd --max-*), reported as AWS does:
+ * names of the classic limits, Max as a string. */
+int
+act_describe_account_limits(struct request *rq)
+{
+	long page = 400;
+	if (param_int(rq, &page, 1, 400, "PageSize") < 0)
+		return -1;
+	const struct {
+		const char *name;
+		long max;
+	} limits[] = {
+		{"classic-load-balancers", rq->config->max_load_balancers},
+		{"classic-listeners", rq->config->max_listeners},
+		{"classic-registered-instances", rq->config->max_registered},
+	};
+	json_t *out = json_array();
+	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+		char max[32];
+		snprintf(max, sizeof max, "%ld", limits[i].max);
+		json_array_append_new(out, json_pack("{s:s,s:s}", "Name",
+						     limits[i].name, "Max", max));
+	}
+	json_object_set_new(rq->result, "Limits", out);
+	return 0;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "dispatch.h"
 #include "lb_describe.h"
 #include "lb_listeners.h"
@@ -187,9 +188,17 @@ int
 listener_set_apply(struct request *rq, struct lb *lb,
 		   const struct listener_set *set)
 {
+	long count = 0;
 	for (size_t i = 0; i < set->n; i++)
 		if (listener_add(rq, lb, &set->v[i]) < 0)
 			return -1;
+	if (store_listener_count(rq->db, lb->id, &count) != STORE_OK)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	if (count > rq->config->max_listeners)
+		return resp_error(rq, ERR_VALIDATION,
+				  "Load balancer %s would have %ld listeners; "
+				  "the limit is %ld (classic-listeners)",
+				  lb->name, count, rq->config->max_listeners);
 	return set->n ? listener_default_health_check(rq, lb, &set->v[0]) : 0;
 }
 

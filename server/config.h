@@ -22,6 +22,10 @@ struct server_config {
 	unsigned connection_timeout;
 	unsigned max_connections;
 	char system_account_id[13]; /* owner of the source security groups */
+	/* Account limits, enforced and reported by DescribeAccountLimits. */
+	long max_load_balancers;     /* per account */
+	long max_listeners;          /* per load balancer */
+	long max_registered;         /* registered instances per account */
 };
 
 /* Parses "22", "22,25", "1-1023,8080" into c->restricted. -1 on error. */

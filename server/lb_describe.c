@@ -137,6 +137,14 @@ describe_policies(struct request *rq, int64_t lb_id)
 	return buckets;
 }
 
+static int
+describe_instance(void *ctx, const struct lb_instance *i)
+{
+	json_array_append_new(ctx, json_pack("{s:s}", "InstanceId",
+					     i->instance_id));
+	return 0;
+}
+
 static json_t *
 describe_list(struct request *rq, enum lb_list which, int64_t lb_id)
 {
@@ -187,7 +195,14 @@ lb_describe(struct request *rq, const struct lb *lb)
 	free(dns);
 	if (lb->vpc_id)
 		json_object_set_new(j, "VPCId", json_string(lb->vpc_id));
-	json_object_set_new(j, "Instances", json_array());
+	json_t *instances = json_array();
+	json_object_set_new(j, "Instances", instances);
+	if (store_instance_each(rq->db, lb->id, describe_instance, instances) !=
+	    STORE_OK) {
+		json_decref(j);
+		resp_error(rq, ERR_INTERNAL, NULL);
+		return NULL;
+	}
 	if (lb->hc_target)
 		json_object_set_new(j, "HealthCheck", lb_health_check_json(lb));
 	json_object_set_new(j, "SourceSecurityGroup",

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "inventory.h"
 #include "log.h"
 
 static void
@@ -24,8 +25,12 @@ usage(FILE *f)
 		"             [--default-ssl-policy NAME] [--threads N]\n"
 		"             [--max-body BYTES] [--max-connections N]\n"
 		"             [--connection-timeout SECONDS]\n"
+		"             [--max-load-balancers N] [--max-listeners N]\n"
+		"             [--max-registered-instances N]\n"
 		"       eulbd account create|create-key NAME [--db FILE]\n"
-		"       eulbd account list [--db FILE]\n");
+		"       eulbd account list [--db FILE]\n"
+		"       eulbd instance add|remove|list ... [--db FILE]\n"
+		"       eulbd subnet add ACCOUNT SUBNET ZONE VPC [--db FILE]\n");
 }
 
 static long
@@ -44,7 +49,8 @@ static void
 parse_flags(int argc, char **argv, struct server_config *c)
 {
 	enum { O_LISTEN = 256, O_DB, O_REGION, O_DNS, O_PORTS, O_SSL, O_THREADS,
-	       O_BODY, O_CONNS, O_TIMEOUT };
+	       O_BODY, O_CONNS, O_TIMEOUT, O_MAX_LBS, O_MAX_LISTENERS,
+	       O_MAX_INSTANCES };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, O_LISTEN},
 		{"db", required_argument, NULL, O_DB},
@@ -56,6 +62,10 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		{"max-body", required_argument, NULL, O_BODY},
 		{"max-connections", required_argument, NULL, O_CONNS},
 		{"connection-timeout", required_argument, NULL, O_TIMEOUT},
+		{"max-load-balancers", required_argument, NULL, O_MAX_LBS},
+		{"max-listeners", required_argument, NULL, O_MAX_LISTENERS},
+		{"max-registered-instances", required_argument, NULL,
+		 O_MAX_INSTANCES},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -88,6 +98,19 @@ parse_flags(int argc, char **argv, struct server_config *c)
 			c->connection_timeout = (unsigned)parse_number(
 				"--connection-timeout", optarg, 1, 3600);
 			break;
+		case O_MAX_LBS:
+			c->max_load_balancers = parse_number(
+				"--max-load-balancers", optarg, 1, 100000000);
+			break;
+		case O_MAX_LISTENERS:
+			c->max_listeners = parse_number("--max-listeners",
+							optarg, 1, 65535);
+			break;
+		case O_MAX_INSTANCES:
+			c->max_registered = parse_number(
+				"--max-registered-instances", optarg, 1,
+				100000000);
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -98,9 +121,10 @@ parse_flags(int argc, char **argv, struct server_config *c)
 	}
 }
 
-/* `account ...`: pulls --db out of the arguments, wherever it is. */
+/* `account|instance|subnet ...`: pulls --db out of the arguments,
+ * wherever it is. */
 static int
-run_account(int argc, char **argv, const char *db_path)
+run_admin(const char *what, int argc, char **argv, const char *db_path)
 {
 	char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
 	int n = 0;
@@ -112,7 +136,9 @@ run_account(int argc, char **argv, const char *db_path)
 		else
 			rest[n++] = argv[i];
 	}
-	int rc = account_command(n, rest, db_path);
+	int rc = strcmp(what, "account") == 0
+			 ? account_command(n, rest, db_path)
+			 : inventory_command(what, n, rest, db_path);
 	free(rest);
 	db_shutdown();
 	return rc;
@@ -173,11 +199,16 @@ main(int argc, char **argv)
 		.threads = 2,
 		.connection_timeout = 30,
 		.max_connections = 1000,
+		.max_load_balancers = 20,
+		.max_listeners = 100,
+		.max_registered = 1000,
 	};
 	config_parse_ports(&c, "22");
 	setvbuf(stderr, NULL, _IOLBF, 0);
-	if (argc > 1 && strcmp(argv[1], "account") == 0)
-		return run_account(argc - 2, argv + 2, c.db_path);
+	if (argc > 1 && (strcmp(argv[1], "account") == 0 ||
+			 strcmp(argv[1], "instance") == 0 ||
+			 strcmp(argv[1], "subnet") == 0))
+		return run_admin(argv[1], argc - 2, argv + 2, c.db_path);
 	parse_flags(argc, argv, &c);
 	return serve(&c);
 }

@@ -36,6 +36,7 @@ struct account {
 int store_account_insert(struct db *db, const char *id, const char *name);
 int store_account_by_name(struct db *db, const char *name,
 			  struct account *out);
+int store_account_by_id(struct db *db, const char *id, struct account *out);
 /* Calls fn for every account, ordered by name. */
 int store_account_each(struct db *db,
 		       int (*fn)(void *ctx, const struct account *a),
@@ -177,5 +178,74 @@ int store_cert_each(struct db *db, const char *account_id,
 int store_cert_delete(struct db *db, int64_t id);
 int store_cert_in_use(struct db *db, const char *account_id, const char *arn,
 		      long *listeners);
+
+/* the instance and subnet inventory (there is no EC2 here) */
+struct inventory_instance {
+	char *account_name;
+	char *instance_id;
+	char *address;
+	char *zone; /* NULL when unknown */
+};
+void store_inventory_instance_free(struct inventory_instance *i);
+int store_inventory_instance_add(struct db *db, const char *account_id,
+				 const char *instance_id, const char *address,
+				 const char *zone);
+int store_inventory_instance_get(struct db *db, const char *account_id,
+				 const char *instance_id,
+				 struct inventory_instance *out);
+int store_inventory_instance_remove(struct db *db, const char *account_id,
+				    const char *instance_id);
+int store_inventory_instance_each(struct db *db,
+				  int (*fn)(void *ctx,
+					    const struct inventory_instance *i),
+				  void *ctx);
+int store_inventory_subnet_add(struct db *db, const char *account_id,
+			       const char *subnet_id, const char *zone,
+			       const char *vpc_id);
+/* zone and vpc_id are malloc'd. */
+int store_inventory_subnet_get(struct db *db, const char *account_id,
+			       const char *subnet_id, char **zone,
+			       char **vpc_id);
+
+/* instances registered with a load balancer, and their health */
+struct lb_instance {
+	char *instance_id;
+	char *state;
+	char *reason_code;
+	char *description;
+};
+void store_instance_free(struct lb_instance *i);
+/* STORE_CONFLICT if already registered. */
+int store_instance_add(struct db *db, int64_t lb_id, const struct lb_instance *i);
+int store_instance_remove(struct db *db, int64_t lb_id,
+			  const char *instance_id);
+int store_instance_get(struct db *db, int64_t lb_id, const char *instance_id,
+		       struct lb_instance *out);
+/* In registration order. */
+int store_instance_each(struct db *db, int64_t lb_id,
+			int (*fn)(void *ctx, const struct lb_instance *i),
+			void *ctx);
+/* Registrations over all the account's load balancers. */
+int store_instance_count(struct db *db, const char *account_id, long *count);
+
+int store_lb_list_remove(struct db *db, enum lb_list which, int64_t lb_id,
+			 const char *value);
+int store_lb_groups_clear(struct db *db, int64_t lb_id);
+int store_lb_set_vpc(struct db *db, int64_t lb_id, const char *vpc_id);
+
+/* attributes (dotted names) and tags */
+int store_attr_set(struct db *db, int64_t lb_id, const char *name,
+		   const char *value);
+int store_attr_each(struct db *db, int64_t lb_id,
+		    int (*fn)(void *ctx, const char *name, const char *value),
+		    void *ctx);
+/* Adds or replaces the value of key. */
+int store_tag_set(struct db *db, int64_t lb_id, const char *key,
+		  const char *value);
+int store_tag_remove(struct db *db, int64_t lb_id, const char *key);
+int store_tag_count(struct db *db, int64_t lb_id, long *count);
+int store_tag_each(struct db *db, int64_t lb_id,
+		   int (*fn)(void *ctx, const char *key, const char *value),
+		   void *ctx);
 
 #endif

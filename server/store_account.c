@@ -64,6 +64,18 @@ store_account_by_name(struct db *db, const char *name, struct account *out)
 }
 
 int
+store_account_by_id(struct db *db, const char *id, struct account *out)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_ACCOUNT_BY_ID);
+	db_bind_text(st, ":id", id);
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW)
+		store_account_row(st, out);
+	sqlite3_reset(st);
+	return db_row_rc(rc);
+}
+
+int
 store_account_each(struct db *db, int (*fn)(void *ctx, const struct account *a),
 		   void *ctx)
 {

@@ -1,0 +1,15 @@
+/* Subnets and security groups of VPC load balancers. */
+#ifndef EULB_LB_PLACEMENT_H
+#define EULB_LB_PLACEMENT_H
+
+#include "request.h"
+#include "store.h"
+
+/* Attaches Subnets.member.N to lb: each from the caller's inventory
+ * (SubnetNotFound), all in one VPC (InvalidSubnet), at most one per zone
+ * (InvalidConfigurationRequest). Sets lb->vpc_id on the first attach. */
+int subnet_attach(struct request *rq, struct lb *lb);
+/* Replaces lb's security groups with SecurityGroups.member.N. */
+int lb_set_security_groups(struct request *rq, const struct lb *lb);
+
+#endif

@@ -1,0 +1,115 @@
+/* The store: load-balancer attributes and tags, list removals. */
+#include "store.h"
+
+#include <stdlib.h>
+
+#include "db_internal.h"
+
+/* Security groups are only ever replaced whole (store_lb_groups_clear). */
+int
+store_lb_list_remove(struct db *db, enum lb_list which, int64_t lb_id,
+		     const char *value)
+{
+	if (which == LB_LIST_SECURITY_GROUPS)
+		return STORE_ERROR;
+	sqlite3_stmt *st = db_stmt(db, which == LB_LIST_ZONES
+						? STMT_ZONE_REMOVE
+						: STMT_SUBNET_REMOVE);
+	db_bind_int(st, ":lb", lb_id);
+	db_bind_text(st, ":value", value);
+	if (db_exec_stmt(db, st) < 0)
+		return STORE_ERROR;
+	return db_changes(db) ? STORE_OK : STORE_NOT_FOUND;
+}
+
+int
+store_lb_groups_clear(struct db *db, int64_t lb_id)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_GROUP_CLEAR);
+	db_bind_int(st, ":lb", lb_id);
+	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+int
+store_lb_set_vpc(struct db *db, int64_t lb_id, const char *vpc_id)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LB_SET_VPC);
+	db_bind_int(st, ":id", lb_id);
+	db_bind_text(st, ":vpc", vpc_id);
+	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+int
+store_attr_set(struct db *db, int64_t lb_id, const char *name,
+	       const char *value)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_ATTR_SET);
+	db_bind_int(st, ":lb", lb_id);
+	db_bind_text(st, ":name", name);
+	db_bind_text(st, ":value", value);
+	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+static int
+store_pairs_each(struct db *db, sqlite3_stmt *st,
+		 int (*fn)(void *ctx, const char *a, const char *b), void *ctx)
+{
+	int rc;
+	while ((rc = db_step(db, st)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		       (const char *)sqlite3_column_text(st, 1)))
+			break;
+	sqlite3_reset(st);
+	return rc < 0 ? STORE_ERROR : STORE_OK;
+}
+
+int
+store_attr_each(struct db *db, int64_t lb_id,
+		int (*fn)(void *ctx, const char *name, const char *value),
+		void *ctx)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_ATTR_EACH);
+	db_bind_int(st, ":lb", lb_id);
+	return store_pairs_each(db, st, fn, ctx);
+}
+
+int
+store_tag_set(struct db *db, int64_t lb_id, const char *key, const char *value)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_TAG_SET);
+	db_bind_int(st, ":lb", lb_id);
+	db_bind_text(st, ":key", key);
+	db_bind_text(st, ":value", value);
+	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+int
+store_tag_remove(struct db *db, int64_t lb_id, const char *key)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_TAG_REMOVE);
+	db_bind_int(st, ":lb", lb_id);
+	db_bind_text(st, ":key", key);
+	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+int
+store_tag_count(struct db *db, int64_t lb_id, long *count)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_TAG_COUNT);
+	db_bind_int(st, ":lb", lb_id);
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW)
+		*count = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+int
+store_tag_each(struct db *db, int64_t lb_id,
+	       int (*fn)(void *ctx, const char *key, const char *value),
+	       void *ctx)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_TAG_EACH);
+	db_bind_int(st, ":lb", lb_id);
+	return store_pairs_each(db, st, fn, ctx);
+}
