@@ -12,6 +12,12 @@ struct server_config {
 	const char *region;
 	const char *dns_domain;
 	const char *default_ssl_policy;
+	/* HTTPS on the API: server certificate and key; client certificates
+	 * must chain to client_ca (verified up to client_ca_root if given). */
+	const char *tls_cert;
+	const char *tls_key;
+	const char *client_ca;
+	const char *client_ca_root;
 	/* Inclusive port ranges clients may not use as load-balancer ports. */
 	struct {
 		int lo, hi;

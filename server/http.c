@@ -3,6 +3,8 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <openssl/rand.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +14,13 @@
 #include "dispatch.h"
 #include "log.h"
 #include "request.h"
+#include "tls.h"
 
 struct http_server {
 	struct MHD_Daemon *daemon;
 	int fd;
 	const struct server_config *config;
+	struct tls_front *tls; /* NULL for plain HTTP */
 };
 
 static void
@@ -94,10 +98,11 @@ http_log_request(const struct request *rq)
 	double ms = (double)(now.tv_sec - rq->started.tv_sec) * 1e3 +
 		    (double)(now.tv_nsec - rq->started.tv_nsec) / 1e6;
 	const struct err_info *e = rq->status >= 300 ? err_info(rq->err) : NULL;
-	log_info("%s %s %s account=%s status=%d%s%s %.2fms", rq->method,
+	log_info("%s %s %s account=%s status=%d%s%s %.2fms%s%s", rq->method,
 		 rq->raw_path, rq->action ? rq->action->name : "-",
 		 rq->account_id[0] ? rq->account_id : "-", rq->status,
-		 e ? " " : "", e ? e->code : "", ms);
+		 e ? " " : "", e ? e->code : "", ms,
+		 rq->client_subject[0] ? " client=" : "", rq->client_subject);
 }
 
 static enum MHD_Result
@@ -155,6 +160,17 @@ http_begin(struct MHD_Connection *conn, struct request *rq)
 	return MHD_YES;
 }
 
+static void
+http_note_subject(struct http_server *s, struct MHD_Connection *conn,
+		  struct request *rq)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (s->tls && ci)
+		tls_peer_subject(s->tls, ci->connect_fd, rq->client_subject,
+				 sizeof rq->client_subject);
+}
+
 static enum MHD_Result
 http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	    const char *method, const char *version, const char *upload_data,
@@ -163,6 +179,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	struct request *rq = *req_cls;
 	if (!rq->method) {
 		rq->method = method;
+		http_note_subject(cls, conn, rq);
 		return http_begin(conn, rq);
 	}
 	if (*upload_data_size) {
@@ -192,7 +209,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 }
 
 static int
-http_bind(const char *addr, char *url, size_t url_size)
+http_bind(const char *addr, const char *scheme, char *url, size_t url_size)
 {
 	char host[256];
 	const char *colon = strrchr(addr, ':');
@@ -232,11 +249,57 @@ http_bind(const char *addr, char *url, size_t url_size)
 	getsockname(fd, (struct sockaddr *)&ss, &sl);
 	getnameinfo((struct sockaddr *)&ss, sl, hbuf, sizeof hbuf, pbuf,
 		    sizeof pbuf, NI_NUMERICHOST | NI_NUMERICSERV);
-	snprintf(url, url_size, ai->ai_family == AF_INET6 ? "http://[%s]:%s/"
-							   : "http://%s:%s/",
-		 hbuf, pbuf);
+	snprintf(url, url_size, ai->ai_family == AF_INET6 ? "%s://[%s]:%s/"
+							   : "%s://%s:%s/",
+		 scheme, hbuf, pbuf);
 	freeaddrinfo(ai);
 	return fd;
+}
+
+/* MHD's own messages, minus the socket-option complaints it makes for
+ * the Unix socket pairs that carry decrypted TLS traffic. */
+static void
+http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	static const char *const noise[] = {"TCP_NODELAY", "TCP_CORK",
+					    "Failed to push the data"};
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	for (size_t i = 0; i < sizeof noise / sizeof noise[0]; i++)
+		if (strstr(msg, noise[i]))
+			return;
+	msg[strcspn(msg, "\n")] = '\0';
+	log_warn("libmicrohttpd: %s", msg);
+}
+
+static struct MHD_Daemon *
+http_daemon(struct http_server *s)
+{
+	const struct server_config *c = s->config;
+	/* epoll with a small thread pool: the measured best on 2 cores, and
+	 * free of the single-thread epoll stalls at 128/256 connections.
+	 * With TLS, connections arrive through MHD_add_connection. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (s->tls)
+		flags |= MHD_USE_NO_LISTEN_SOCKET;
+	struct MHD_OptionItem opts[] = {
+		/* first, or MHD logs earlier options' messages itself */
+		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)http_mhd_log, NULL},
+		{MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL},
+		{MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout, NULL},
+		{MHD_OPTION_CONNECTION_LIMIT, c->max_connections, NULL},
+		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL},
+		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)http_uri_log, s},
+		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_completed, s},
+		/* last, so TLS mode can end the list before it */
+		{MHD_OPTION_LISTEN_SOCKET, s->fd, NULL},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	if (s->tls)
+		opts[sizeof opts / sizeof opts[0] - 2].option = MHD_OPTION_END;
+	return MHD_start_daemon(flags, 0, NULL, NULL, http_access, s,
+				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 }
 
 struct http_server *
@@ -244,27 +307,22 @@ http_start(const struct server_config *c, char *url, size_t url_size)
 {
 	struct http_server *s = xcalloc(1, sizeof *s);
 	s->config = c;
-	s->fd = http_bind(c->listen, url, url_size);
-	if (s->fd < 0) {
+	if (c->tls_cert && !(s->tls = tls_create(c))) {
 		free(s);
 		return NULL;
 	}
-	/* epoll with a small thread pool: the measured best on 2 cores, and
-	 * free of the single-thread epoll stalls at 128/256 connections. */
-	s->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			MHD_USE_ITC | MHD_USE_ERROR_LOG,
-		0, NULL, NULL, http_access, s, MHD_OPTION_LISTEN_SOCKET, s->fd,
-		MHD_OPTION_THREAD_POOL_SIZE, c->threads,
-		MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout,
-		MHD_OPTION_CONNECTION_LIMIT, c->max_connections,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-		MHD_OPTION_URI_LOG_CALLBACK, http_uri_log, s,
-		MHD_OPTION_NOTIFY_COMPLETED, http_completed, s,
-		MHD_OPTION_END);
+	s->fd = http_bind(c->listen, s->tls ? "https" : "http", url, url_size);
+	if (s->fd >= 0)
+		s->daemon = http_daemon(s);
+	if (s->daemon && s->tls && tls_start(s->tls, s->fd, s->daemon) < 0) {
+		MHD_stop_daemon(s->daemon);
+		s->daemon = NULL;
+	}
 	if (!s->daemon) {
 		log_error("cannot start the HTTP daemon");
-		close(s->fd);
+		if (s->fd >= 0)
+			close(s->fd);
+		tls_free(s->tls);
 		free(s);
 		return NULL;
 	}
@@ -276,8 +334,12 @@ http_stop(struct http_server *s)
 {
 	if (!s)
 		return;
-	MHD_quiesce_daemon(s->daemon);
+	if (s->tls)
+		tls_stop_accepting(s->tls);
+	else
+		MHD_quiesce_daemon(s->daemon);
 	MHD_stop_daemon(s->daemon);
+	tls_free(s->tls);
 	close(s->fd);
 	free(s);
 }

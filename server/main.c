@@ -27,6 +27,8 @@ usage(FILE *f)
 		"             [--connection-timeout SECONDS]\n"
 		"             [--max-load-balancers N] [--max-listeners N]\n"
 		"             [--max-registered-instances N]\n"
+		"             [--tls-cert FILE --tls-key FILE [--client-ca FILE\n"
+		"              [--client-ca-root FILE]]]\n"
 		"       eulbd account create|create-key NAME [--db FILE]\n"
 		"       eulbd account list [--db FILE]\n"
 		"       eulbd instance add|remove|list ... [--db FILE]\n"
@@ -50,7 +52,8 @@ parse_flags(int argc, char **argv, struct server_config *c)
 {
 	enum { O_LISTEN = 256, O_DB, O_REGION, O_DNS, O_PORTS, O_SSL, O_THREADS,
 	       O_BODY, O_CONNS, O_TIMEOUT, O_MAX_LBS, O_MAX_LISTENERS,
-	       O_MAX_INSTANCES };
+	       O_MAX_INSTANCES, O_TLS_CERT, O_TLS_KEY, O_CLIENT_CA,
+	       O_CLIENT_CA_ROOT };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, O_LISTEN},
 		{"db", required_argument, NULL, O_DB},
@@ -66,6 +69,10 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		{"max-listeners", required_argument, NULL, O_MAX_LISTENERS},
 		{"max-registered-instances", required_argument, NULL,
 		 O_MAX_INSTANCES},
+		{"tls-cert", required_argument, NULL, O_TLS_CERT},
+		{"tls-key", required_argument, NULL, O_TLS_KEY},
+		{"client-ca", required_argument, NULL, O_CLIENT_CA},
+		{"client-ca-root", required_argument, NULL, O_CLIENT_CA_ROOT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -111,6 +118,10 @@ parse_flags(int argc, char **argv, struct server_config *c)
 				"--max-registered-instances", optarg, 1,
 				100000000);
 			break;
+		case O_TLS_CERT: c->tls_cert = optarg; break;
+		case O_TLS_KEY: c->tls_key = optarg; break;
+		case O_CLIENT_CA: c->client_ca = optarg; break;
+		case O_CLIENT_CA_ROOT: c->client_ca_root = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -119,6 +130,12 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		usage(stderr);
 		exit(2);
 	}
+	if (!c->tls_cert != !c->tls_key)
+		fatal("--tls-cert and --tls-key go together");
+	if ((c->client_ca || c->client_ca_root) && !c->tls_cert)
+		fatal("--client-ca needs --tls-cert and --tls-key");
+	if (c->client_ca_root && !c->client_ca)
+		fatal("--client-ca-root needs --client-ca");
 }
 
 /* `account|instance|subnet ...`: pulls --db out of the arguments,

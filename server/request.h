@@ -30,6 +30,7 @@ struct request {
 	int want_json;
 	struct timespec started;
 	char request_id[37];
+	char client_subject[192]; /* TLS client certificate, for the log */
 
 	/* parsed */
 	struct form params;

@@ -1,0 +1,357 @@
+#include "tls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+
+#define TLS_HANDSHAKE_SECONDS 10
+#define TLS_MAX_FD 65536
+
+struct tls_front {
+	SSL_CTX *ctx;
+	X509 *client_ca; /* the CA a client's chain must pass through */
+	struct MHD_Daemon *daemon;
+	int listen_fd;
+	int wake[2]; /* tells the accept thread to stop */
+	pthread_t acceptor;
+	int accepting;
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	unsigned active;	  /* connection threads alive */
+	char *subjects[TLS_MAX_FD]; /* by MHD-side fd, for the request log */
+};
+
+struct tls_conn {
+	struct tls_front *t;
+	int fd;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+};
+
+static void
+tls_log_errors(const char *what)
+{
+	unsigned long e = ERR_get_error();
+	char msg[256] = "unknown error";
+	if (e)
+		ERR_error_string_n(e, msg, sizeof msg);
+	log_info("tls: %s: %s", what, msg);
+	ERR_clear_error();
+}
+
+static X509 *
+tls_read_cert(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	return x;
+}
+
+static int
+tls_load_client_ca(struct tls_front *t, const struct server_config *c)
+{
+	t->client_ca = tls_read_cert(c->client_ca);
+	if (!t->client_ca) {
+		log_error("cannot read --client-ca %s", c->client_ca);
+		return -1;
+	}
+	X509_STORE *store = SSL_CTX_get_cert_store(t->ctx);
+	X509_STORE_add_cert(store, t->client_ca);
+	if (c->client_ca_root &&
+	    !X509_STORE_load_file(store, c->client_ca_root)) {
+		log_error("cannot read --client-ca-root %s", c->client_ca_root);
+		return -1;
+	}
+	/* Without the root, the intermediate alone is the trust anchor. */
+	if (!c->client_ca_root)
+		X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+	STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();
+	sk_X509_NAME_push(names,
+			  X509_NAME_dup(X509_get_subject_name(t->client_ca)));
+	SSL_CTX_set_client_CA_list(t->ctx, names); /* advertise it alone */
+	SSL_CTX_set_verify(t->ctx,
+			   SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+			   NULL);
+	X509_VERIFY_PARAM_set_purpose(SSL_CTX_get0_param(t->ctx),
+				      X509_PURPOSE_SSL_CLIENT);
+	return 0;
+}
+
+struct tls_front *
+tls_create(const struct server_config *c)
+{
+	struct tls_front *t = xcalloc(1, sizeof *t);
+	t->wake[0] = t->wake[1] = -1;
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->idle, NULL);
+	t->ctx = SSL_CTX_new(TLS_server_method());
+	if (!t->ctx ||
+	    !SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION) ||
+	    SSL_CTX_use_certificate_chain_file(t->ctx, c->tls_cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(t->ctx, c->tls_key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(t->ctx) != 1) {
+		tls_log_errors("loading --tls-cert/--tls-key");
+		tls_free(t);
+		return NULL;
+	}
+	if (c->client_ca && tls_load_client_ca(t, c) < 0) {
+		tls_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* The verified chain must contain the configured client CA itself: with
+ * the root loaded, another intermediate of the same root must not do. */
+static int
+tls_chain_has_ca(struct tls_front *t, SSL *ssl)
+{
+	if (!t->client_ca)
+		return 1;
+	STACK_OF(X509) *chain = SSL_get0_verified_chain(ssl);
+	for (int i = 0; chain && i < sk_X509_num(chain); i++)
+		if (X509_cmp(sk_X509_value(chain, i), t->client_ca) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+tls_set_subject(struct tls_front *t, int fd, SSL *ssl)
+{
+	X509 *peer = SSL_get1_peer_certificate(ssl);
+	char *subject = NULL;
+	if (peer) {
+		subject = X509_NAME_oneline(X509_get_subject_name(peer), NULL, 0);
+		X509_free(peer);
+	}
+	pthread_mutex_lock(&t->lock);
+	free(t->subjects[fd]);
+	t->subjects[fd] = subject ? xstrdup(subject) : NULL;
+	pthread_mutex_unlock(&t->lock);
+	OPENSSL_free(subject);
+}
+
+void
+tls_peer_subject(struct tls_front *t, int fd, char *out, size_t size)
+{
+	snprintf(out, size, "-");
+	if (!t || fd < 0 || fd >= TLS_MAX_FD)
+		return;
+	pthread_mutex_lock(&t->lock);
+	if (t->subjects[fd])
+		snprintf(out, size, "%s", t->subjects[fd]);
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* Copies bytes both ways until either side closes. */
+static void
+tls_pump(SSL *ssl, int tcp, int plain)
+{
+	char buf[16384];
+	for (;;) {
+		if (SSL_pending(ssl) == 0) {
+			struct pollfd p[2] = {{tcp, POLLIN, 0}, {plain, POLLIN, 0}};
+			if (poll(p, 2, -1) < 0 && errno != EINTR)
+				return;
+			if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+				ssize_t n = read(plain, buf, sizeof buf);
+				if (n <= 0 || SSL_write(ssl, buf, (int)n) <= 0)
+					return;
+			}
+			if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+		}
+		int n = SSL_read(ssl, buf, sizeof buf);
+		if (n <= 0) {
+			if (SSL_get_error(ssl, n) == SSL_ERROR_WANT_READ)
+				continue;
+			return;
+		}
+		for (int off = 0; off < n;) {
+			ssize_t w = write(plain, buf + off, (size_t)(n - off));
+			if (w <= 0)
+				return;
+			off += (int)w;
+		}
+	}
+}
+
+static int
+tls_handshake(struct tls_front *t, SSL *ssl, int fd)
+{
+	struct timeval tv = {TLS_HANDSHAKE_SECONDS, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (SSL_accept(ssl) != 1) {
+		long v = SSL_get_verify_result(ssl);
+		log_info("tls: handshake failed: %s",
+			 v != X509_V_OK ? X509_verify_cert_error_string(v)
+					: "no acceptable client certificate "
+					  "or protocol error");
+		ERR_clear_error();
+		return -1;
+	}
+	if (!tls_chain_has_ca(t, ssl)) {
+		log_info("tls: client certificate does not chain to the "
+			 "--client-ca");
+		return -1;
+	}
+	struct timeval none = {0, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof none);
+	return 0;
+}
+
+static void
+tls_serve(struct tls_conn *c)
+{
+	struct tls_front *t = c->t;
+	SSL *ssl = SSL_new(t->ctx);
+	int sp[2] = {-1, -1};
+	if (!ssl || !SSL_set_fd(ssl, c->fd) || tls_handshake(t, ssl, c->fd) < 0)
+		goto out;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0 ||
+	    sp[0] >= TLS_MAX_FD)
+		goto out;
+	tls_set_subject(t, sp[0], ssl);
+	/* MHD owns sp[0] from here on, and closes it. */
+	if (MHD_add_connection(t->daemon, sp[0], (struct sockaddr *)&c->addr,
+			       c->addrlen) != MHD_YES) {
+		sp[0] = -1;
+		goto out;
+	}
+	sp[0] = -1;
+	tls_pump(ssl, c->fd, sp[1]);
+	SSL_shutdown(ssl);
+out:
+	SSL_free(ssl);
+	if (sp[0] >= 0)
+		close(sp[0]);
+	if (sp[1] >= 0)
+		close(sp[1]);
+	close(c->fd);
+}
+
+static void *
+tls_conn_thread(void *arg)
+{
+	struct tls_conn *c = arg;
+	struct tls_front *t = c->t;
+	tls_serve(c);
+	free(c);
+	pthread_mutex_lock(&t->lock);
+	if (--t->active == 0)
+		pthread_cond_broadcast(&t->idle);
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+static void
+tls_spawn(struct tls_front *t, struct tls_conn *c)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	pthread_mutex_lock(&t->lock);
+	t->active++;
+	pthread_mutex_unlock(&t->lock);
+	if (pthread_create(&th, &attr, tls_conn_thread, c) != 0) {
+		close(c->fd);
+		free(c);
+		pthread_mutex_lock(&t->lock);
+		t->active--;
+		pthread_mutex_unlock(&t->lock);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+static void *
+tls_accept_loop(void *arg)
+{
+	struct tls_front *t = arg;
+	for (;;) {
+		struct pollfd p[2] = {{t->listen_fd, POLLIN, 0},
+				      {t->wake[0], POLLIN, 0}};
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			break;
+		if (!(p[0].revents & POLLIN))
+			continue;
+		struct tls_conn *c = xcalloc(1, sizeof *c);
+		c->t = t;
+		c->addrlen = sizeof c->addr;
+		c->fd = accept4(t->listen_fd, (struct sockaddr *)&c->addr,
+				&c->addrlen, SOCK_CLOEXEC);
+		if (c->fd < 0) {
+			free(c);
+			continue;
+		}
+		tls_spawn(t, c);
+	}
+	return NULL;
+}
+
+int
+tls_start(struct tls_front *t, int listen_fd, struct MHD_Daemon *d)
+{
+	t->listen_fd = listen_fd;
+	t->daemon = d;
+	if (pipe2(t->wake, O_CLOEXEC) < 0 ||
+	    pthread_create(&t->acceptor, NULL, tls_accept_loop, t) != 0)
+		return -1;
+	t->accepting = 1;
+	return 0;
+}
+
+void
+tls_stop_accepting(struct tls_front *t)
+{
+	if (!t || !t->accepting)
+		return;
+	if (write(t->wake[1], "x", 1) < 0)
+		log_warn("cannot wake the TLS accept thread");
+	pthread_join(t->acceptor, NULL);
+	t->accepting = 0;
+}
+
+void
+tls_free(struct tls_front *t)
+{
+	if (!t)
+		return;
+	tls_stop_accepting(t);
+	pthread_mutex_lock(&t->lock);
+	while (t->active)
+		pthread_cond_wait(&t->idle, &t->lock);
+	pthread_mutex_unlock(&t->lock);
+	for (int i = 0; i < TLS_MAX_FD; i++)
+		free(t->subjects[i]);
+	if (t->wake[0] >= 0)
+		close(t->wake[0]);
+	if (t->wake[1] >= 0)
+		close(t->wake[1]);
+	X509_free(t->client_ca);
+	SSL_CTX_free(t->ctx);
+	pthread_mutex_destroy(&t->lock);
+	pthread_cond_destroy(&t->idle);
+	free(t);
+}
