@@ -16,6 +16,7 @@
 #include "store.h"
 
 #define ADMIN_ACCOUNT "admin"
+#define SYSTEM_ACCOUNT "eulb-system"
 #define SECRET_ALPHABET \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -64,8 +65,40 @@ account_create(struct db *db, const char *name, struct new_key *k)
 static int
 account_has_any(void *ctx, const struct account *a)
 {
+	if (strcmp(a->name, SYSTEM_ACCOUNT) == 0)
+		return 0;
 	*(int *)ctx = 1;
 	return 1;
+}
+
+/* The system account owns the source security groups and holds the
+ * servo credential (the only key allowed to call the servo actions). */
+static int
+account_ensure_system(struct db *db, struct server_config *c)
+{
+	char *sys = NULL;
+	struct account a = {0};
+	int rc = store_setting_get(db, "system_account_id", &sys);
+	if (rc == STORE_NOT_FOUND) {
+		char id[13];
+		if (rand_chars(id, 12, RAND_DIGITS) < 0 ||
+		    store_setting_set(db, "system_account_id", id) != STORE_OK)
+			return -1;
+		sys = xstrdup(id);
+	} else if (rc != STORE_OK) {
+		return -1;
+	}
+	snprintf(c->system_account_id, sizeof c->system_account_id, "%s", sys);
+	free(sys);
+	rc = store_account_by_id(db, c->system_account_id, &a);
+	store_account_free(&a);
+	if (rc != STORE_NOT_FOUND)
+		return rc == STORE_OK ? 0 : -1;
+	struct new_key k;
+	memcpy(k.account_id, c->system_account_id, sizeof k.account_id);
+	if (store_account_insert(db, k.account_id, SYSTEM_ACCOUNT) != STORE_OK)
+		return -1;
+	return account_new_key(db, &k);
 }
 
 int
@@ -74,31 +107,17 @@ account_bootstrap(struct server_config *c)
 	struct db *db = db_thread();
 	if (!db || db_begin(db, 1) < 0)
 		return -1;
-	char *sys = NULL;
-	int rc = store_setting_get(db, "system_account_id", &sys);
-	if (rc == STORE_NOT_FOUND) {
-		char id[13];
-		if (rand_chars(id, 12, RAND_DIGITS) < 0 ||
-		    store_setting_set(db, "system_account_id", id) != STORE_OK)
-			goto fail;
-		sys = xstrdup(id);
-	} else if (rc != STORE_OK) {
-		goto fail;
-	}
-	snprintf(c->system_account_id, sizeof c->system_account_id, "%s", sys);
-	free(sys);
 	int any = 0;
-	if (store_account_each(db, account_has_any, &any) != STORE_OK)
-		goto fail;
 	struct new_key k;
-	if (!any && account_create(db, ADMIN_ACCOUNT, &k) < 0)
-		goto fail;
+	if (account_ensure_system(db, c) < 0 ||
+	    store_account_each(db, account_has_any, &any) != STORE_OK ||
+	    (!any && account_create(db, ADMIN_ACCOUNT, &k) < 0)) {
+		db_rollback(db);
+		return -1;
+	}
 	if (!any)
 		log_info("created account %s (%s)", ADMIN_ACCOUNT, k.account_id);
 	return db_commit(db);
-fail:
-	db_rollback(db);
-	return -1;
 }
 
 static void
@@ -183,14 +202,31 @@ account_cmd_create(struct db *db, const char *name, int key_only)
 	return rc;
 }
 
+static int
+account_cmd_servo(struct db *db)
+{
+	struct server_config c = {0};
+	char *akid = NULL, *secret = NULL;
+	int rc = account_ensure_system(db, &c);
+	if (rc == 0 && store_key_first(db, c.system_account_id, &akid,
+				       &secret) != STORE_OK)
+		rc = -1;
+	if (rc == 0)
+		account_print_key(stdout, c.system_account_id, akid, secret);
+	free(akid);
+	free(secret);
+	return rc;
+}
+
 int
 account_command(int argc, char **argv, const char *db_path)
 {
 	const char *sub = argc > 0 ? argv[0] : "";
 	int list = strcmp(sub, "list") == 0;
+	int servo = strcmp(sub, "servo-credentials") == 0;
 	int create = strcmp(sub, "create") == 0;
 	int key = strcmp(sub, "create-key") == 0;
-	if (!list && !((create || key) && argc == 2 && *argv[1])) {
+	if (!list && !servo && !((create || key) && argc == 2 && *argv[1])) {
 		fprintf(stderr, "usage: eulbd account create NAME [--db FILE]\n"
 				"       eulbd account create-key NAME [--db FILE]\n"
 				"       eulbd account list [--db FILE]\n");
@@ -201,11 +237,12 @@ account_command(int argc, char **argv, const char *db_path)
 	struct db *db = db_thread();
 	if (!db || db_begin(db, !list) < 0)
 		return 1;
-	int rc = list ? (store_account_each(db, account_print_row, NULL) ==
-				 STORE_OK
-			 ? 0
-			 : -1)
-		      : account_cmd_create(db, argv[1], key);
+	int rc = servo ? account_cmd_servo(db)
+		 : list ? (store_account_each(db, account_print_row, NULL) ==
+				   STORE_OK
+			   ? 0
+			   : -1)
+			: account_cmd_create(db, argv[1], key);
 	if (rc == 0 && db_commit(db) == 0)
 		return 0;
 	db_rollback(db);

@@ -181,9 +181,8 @@ attr_json_value(const struct attr_def *d, const char *v)
 	return json_string(v);
 }
 
-/* The full attribute tree of lb, defaults filled in. */
-static json_t *
-attr_tree(struct request *rq, const struct lb *lb)
+json_t *
+lb_attributes_json(struct request *rq, const struct lb *lb)
 {
 	struct attr_values a = {{0}, {0}};
 	for (size_t i = 0; i < ATTR_COUNT; i++)
@@ -233,7 +232,7 @@ act_modify_load_balancer_attributes(struct request *rq)
 		rc = resp_error(rq, ERR_MISSING_PARAMETER,
 				"The request must contain the parameter "
 				"LoadBalancerAttributes");
-	json_t *tree = rc == 0 ? attr_tree(rq, &lb) : NULL;
+	json_t *tree = rc == 0 ? lb_attributes_json(rq, &lb) : NULL;
 	if (rc == 0 && !tree)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	if (rc == 0) {
@@ -251,7 +250,7 @@ act_describe_load_balancer_attributes(struct request *rq)
 	struct lb lb;
 	if (lb_lookup(rq, &lb) < 0)
 		return -1;
-	json_t *tree = attr_tree(rq, &lb);
+	json_t *tree = lb_attributes_json(rq, &lb);
 	store_lb_free(&lb);
 	if (!tree)
 		return resp_error(rq, ERR_INTERNAL, NULL);

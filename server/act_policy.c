@@ -118,28 +118,6 @@ act_delete_load_balancer_policy(struct request *rq)
 
 /* --- describing ------------------------------------------------------ */
 
-static int
-describe_attr(void *ctx, const char *name, const char *value)
-{
-	json_array_append_new(ctx, json_pack("{s:s,s:s}", "AttributeName", name,
-					     "AttributeValue", value));
-	return 0;
-}
-
-static json_t *
-describe_policy(struct request *rq, const struct policy *p)
-{
-	json_t *attrs = json_array();
-	if (store_policy_attr_each(rq->db, p->id, describe_attr, attrs) !=
-	    STORE_OK) {
-		json_decref(attrs);
-		return NULL;
-	}
-	return json_pack("{s:s,s:s,s:o}", "PolicyName", p->name,
-			 "PolicyTypeName", p->type,
-			 "PolicyAttributeDescriptions", attrs);
-}
-
 static json_t *
 describe_predefined(const struct predefined_policy *pp)
 {
@@ -147,7 +125,7 @@ describe_predefined(const struct predefined_policy *pp)
 	json_t *attrs = json_array();
 	for (size_t i = 0; i < t->nattrs; i++)
 		if (strcmp(t->attrs[i].name, POLICY_REFERENCE_ATTR) != 0)
-			describe_attr(attrs, t->attrs[i].name,
+			policy_attr_json(attrs, t->attrs[i].name,
 				      predefined_policy_value(pp, t->attrs[i].name));
 	return json_pack("{s:s,s:s,s:o}", "PolicyName", pp->name,
 			 "PolicyTypeName", POLICY_SSL_NEGOTIATION,
@@ -163,7 +141,7 @@ static int
 describe_all_row(void *ctx, const struct policy *p)
 {
 	struct describe_all *d = ctx;
-	json_t *j = describe_policy(d->rq, p);
+	json_t *j = policy_describe(d->rq, p);
 	if (!j)
 		return -1;
 	json_array_append_new(d->out, j);
@@ -187,7 +165,7 @@ describe_named_policy(struct request *rq, const struct lb *lb,
 	struct policy p;
 	if (policy_lookup(rq, lb, name, &p) < 0)
 		return -1;
-	json_t *j = describe_policy(rq, &p);
+	json_t *j = policy_describe(rq, &p);
 	store_policy_free(&p);
 	if (!j)
 		return resp_error(rq, ERR_INTERNAL, NULL);

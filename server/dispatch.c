@@ -184,6 +184,17 @@ dispatch_action(struct request *rq)
 }
 
 static int
+dispatch_check_servo(struct request *rq)
+{
+	if (!(rq->action->flags & ACT_SERVO) ||
+	    strcmp(rq->account_id, rq->config->system_account_id) == 0)
+		return 0;
+	return resp_error(rq, ERR_ACCESS_DENIED,
+			  "%s is for the data plane's servo credential only",
+			  rq->action->name);
+}
+
+static int
 dispatch_run(struct request *rq)
 {
 	int write = rq->action->flags & ACT_WRITE;
@@ -226,7 +237,7 @@ dispatch(struct request *rq)
 	}
 	if (dispatch_parse(rq) < 0 || auth_check(rq) < 0 ||
 	    dispatch_action(rq) < 0 || auth_check_service(rq) < 0 ||
-	    dispatch_required(rq) < 0)
+	    dispatch_check_servo(rq) < 0 || dispatch_required(rq) < 0)
 		return;
 	dispatch_run(rq);
 }

@@ -9,6 +9,7 @@
 enum action_flags {
 	ACT_WRITE = 1 << 0, /* BEGIN IMMEDIATE, commit on success */
 	ACT_IAM = 1 << 1,   /* an IAM 2010-05-08 action */
+	ACT_SERVO = 1 << 2, /* only for the servo credential (system account) */
 };
 
 typedef int (*action_handler)(struct request *rq);

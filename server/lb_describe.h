@@ -12,6 +12,8 @@ char *lb_dns_name(const struct request *rq, const struct lb *lb);
 /* The LoadBalancerDescriptions member of lb, or NULL (error set on rq). */
 json_t *lb_describe(struct request *rq, const struct lb *lb);
 json_t *lb_health_check_json(const struct lb *lb);
+/* The full attribute tree of lb, defaults filled in, or NULL. */
+json_t *lb_attributes_json(struct request *rq, const struct lb *lb);
 /* The caller's load balancer named by LoadBalancerName, or
  * LoadBalancerNotFound. */
 int lb_lookup(struct request *rq, struct lb *lb);

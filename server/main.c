@@ -31,6 +31,7 @@ usage(FILE *f)
 		"              [--client-ca-root FILE]]]\n"
 		"       eulbd account create|create-key NAME [--db FILE]\n"
 		"       eulbd account list [--db FILE]\n"
+		"       eulbd servo-credentials [--db FILE]\n"
 		"       eulbd instance add|remove|list ... [--db FILE]\n"
 		"       eulbd subnet add ACCOUNT SUBNET ZONE VPC [--db FILE]\n");
 }
@@ -222,6 +223,8 @@ main(int argc, char **argv)
 	};
 	config_parse_ports(&c, "22");
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	if (argc > 1 && strcmp(argv[1], "servo-credentials") == 0)
+		return run_admin("account", argc - 1, argv + 1, c.db_path);
 	if (argc > 1 && (strcmp(argv[1], "account") == 0 ||
 			 strcmp(argv[1], "instance") == 0 ||
 			 strcmp(argv[1], "subnet") == 0))

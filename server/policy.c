@@ -238,3 +238,26 @@ policy_check_user_name(struct request *rq, const char *name)
 				  name);
 	return 0;
 }
+
+int
+policy_attr_json(void *ctx, const char *name, const char *value)
+{
+	json_array_append_new(ctx, json_pack("{s:s,s:s}", "AttributeName", name,
+					     "AttributeValue", value));
+	return 0;
+}
+
+json_t *
+policy_describe(struct request *rq, const struct policy *p)
+{
+	json_t *attrs = json_array();
+	if (store_policy_attr_each(rq->db, p->id, policy_attr_json, attrs) !=
+	    STORE_OK) {
+		json_decref(attrs);
+		return NULL;
+	}
+	return json_pack("{s:s,s:s,s:o}", "PolicyName", p->name,
+			 "PolicyTypeName", p->type,
+			 "PolicyAttributeDescriptions", attrs);
+}
+

@@ -31,4 +31,9 @@ int policy_check_user_name(struct request *rq, const char *name);
 int policy_lookup(struct request *rq, const struct lb *lb, const char *name,
 		  struct policy *out);
 
+/* {PolicyName, PolicyTypeName, PolicyAttributeDescriptions}, or NULL. */
+json_t *policy_describe(struct request *rq, const struct policy *p);
+/* Appends {AttributeName, AttributeValue} to the array ctx. */
+int policy_attr_json(void *ctx, const char *name, const char *value);
+
 #endif

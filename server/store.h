@@ -176,6 +176,9 @@ int store_cert_each(struct db *db, const char *account_id,
 		    int (*fn)(void *ctx, const struct server_cert *c),
 		    void *ctx);
 int store_cert_delete(struct db *db, int64_t id);
+/* The private key, for the data plane only (malloc'd). */
+int store_cert_private_key(struct db *db, const char *account_id,
+			   const char *arn, char **key);
 int store_cert_in_use(struct db *db, const char *account_id, const char *arn,
 		      long *listeners);
 
@@ -219,6 +222,9 @@ void store_instance_free(struct lb_instance *i);
 int store_instance_add(struct db *db, int64_t lb_id, const struct lb_instance *i);
 int store_instance_remove(struct db *db, int64_t lb_id,
 			  const char *instance_id);
+/* STORE_NOT_FOUND if the instance is not registered. */
+int store_instance_set_state(struct db *db, int64_t lb_id,
+			     const struct lb_instance *i);
 int store_instance_get(struct db *db, int64_t lb_id, const char *instance_id,
 		       struct lb_instance *out);
 /* In registration order. */

@@ -142,3 +142,17 @@ store_listener_set_certificate(struct db *db, int64_t lb_id, long lb_port,
 	db_bind_text(st, ":cert", arn);
 	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
 }
+
+int
+store_cert_private_key(struct db *db, const char *account_id, const char *arn,
+		       char **key)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_CERT_PRIVATE_KEY);
+	db_bind_text(st, ":account", account_id);
+	db_bind_text(st, ":arn", arn);
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW)
+		*key = db_col_dup(st, 0);
+	sqlite3_reset(st);
+	return db_row_rc(rc);
+}

@@ -205,3 +205,18 @@ store_instance_count(struct db *db, const char *account_id, long *count)
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
 }
+
+int
+store_instance_set_state(struct db *db, int64_t lb_id,
+			 const struct lb_instance *i)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_INSTANCE_SET_STATE);
+	db_bind_int(st, ":lb", lb_id);
+	db_bind_text(st, ":id", i->instance_id);
+	db_bind_text(st, ":state", i->state);
+	db_bind_text(st, ":reason", i->reason_code);
+	db_bind_text(st, ":description", i->description);
+	if (db_exec_stmt(db, st) < 0)
+		return STORE_ERROR;
+	return db_changes(db) ? STORE_OK : STORE_NOT_FOUND;
+}
