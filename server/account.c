@@ -232,8 +232,6 @@ account_command(int argc, char **argv, const char *db_path)
 				"       eulbd account list [--db FILE]\n");
 		return 2;
 	}
-	if (db_init(db_path) < 0)
-		return 1;
 	struct db *db = db_thread();
 	if (!db || db_begin(db, !list) < 0)
 		return 1;

@@ -9,6 +9,7 @@
 struct server_config {
 	const char *listen;
 	const char *db_path;
+	const char *master_key; /* NULL: master.key beside the database */
 	const char *region;
 	const char *dns_domain;
 	const char *default_ssl_policy;

@@ -91,8 +91,6 @@ inventory_command(const char *what, int argc, char **argv, const char *db_path)
 		inventory_usage();
 		return 2;
 	}
-	if (db_init(db_path) < 0)
-		return 1;
 	struct db *db = db_thread();
 	if (!db || db_begin(db, 1) < 0)
 		return 1;

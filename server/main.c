@@ -15,6 +15,8 @@
 #include "http.h"
 #include "inventory.h"
 #include "log.h"
+#include "secret.h"
+#include "store.h"
 
 static void
 usage(FILE *f)
@@ -31,7 +33,9 @@ usage(FILE *f)
 		"              [--client-ca-root FILE]]]\n"
 		"       eulbd account create|create-key NAME [--db FILE]\n"
 		"       eulbd account list [--db FILE]\n"
+		"             [--master-key FILE]\n"
 		"       eulbd servo-credentials [--db FILE]\n"
+		"       eulbd rotate-master-key [--db FILE] [--master-key FILE]\n"
 		"       eulbd instance add|remove|list ... [--db FILE]\n"
 		"       eulbd subnet add ACCOUNT SUBNET ZONE VPC [--db FILE]\n");
 }
@@ -54,7 +58,7 @@ parse_flags(int argc, char **argv, struct server_config *c)
 	enum { O_LISTEN = 256, O_DB, O_REGION, O_DNS, O_PORTS, O_SSL, O_THREADS,
 	       O_BODY, O_CONNS, O_TIMEOUT, O_MAX_LBS, O_MAX_LISTENERS,
 	       O_MAX_INSTANCES, O_TLS_CERT, O_TLS_KEY, O_CLIENT_CA,
-	       O_CLIENT_CA_ROOT };
+	       O_CLIENT_CA_ROOT, O_MASTER_KEY };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, O_LISTEN},
 		{"db", required_argument, NULL, O_DB},
@@ -74,6 +78,7 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		{"tls-key", required_argument, NULL, O_TLS_KEY},
 		{"client-ca", required_argument, NULL, O_CLIENT_CA},
 		{"client-ca-root", required_argument, NULL, O_CLIENT_CA_ROOT},
+		{"master-key", required_argument, NULL, O_MASTER_KEY},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -123,6 +128,7 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		case O_TLS_KEY: c->tls_key = optarg; break;
 		case O_CLIENT_CA: c->client_ca = optarg; break;
 		case O_CLIENT_CA_ROOT: c->client_ca_root = optarg; break;
+		case O_MASTER_KEY: c->master_key = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -139,29 +145,6 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		fatal("--client-ca-root needs --client-ca");
 }
 
-/* `account|instance|subnet ...`: pulls --db out of the arguments,
- * wherever it is. */
-static int
-run_admin(const char *what, int argc, char **argv, const char *db_path)
-{
-	char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
-	int n = 0;
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			db_path = argv[++i];
-		else if (strncmp(argv[i], "--db=", 5) == 0)
-			db_path = argv[i] + 5;
-		else
-			rest[n++] = argv[i];
-	}
-	int rc = strcmp(what, "account") == 0
-			 ? account_command(n, rest, db_path)
-			 : inventory_command(what, n, rest, db_path);
-	free(rest);
-	db_shutdown();
-	return rc;
-}
-
 static void
 ensure_parent_dir(const char *path)
 {
@@ -175,6 +158,103 @@ ensure_parent_dir(const char *path)
 	free(copy);
 }
 
+/* The master key lives beside the database unless --master-key says. */
+static char *
+master_key_path(const char *db_path, const char *flag)
+{
+	if (flag)
+		return xstrdup(flag);
+	struct buf b = BUF_INIT;
+	const char *slash = strrchr(db_path, '/');
+	if (slash)
+		buf_printf(&b, "%.*s/master.key", (int)(slash - db_path), db_path);
+	else
+		buf_puts(&b, "master.key");
+	return buf_steal(&b);
+}
+
+/* Finishes a rotation a crash interrupted: every secret re-sealed under
+ * the new key in one transaction, then the new key file takes over. */
+static int
+finish_rotation(void)
+{
+	struct db *db = db_thread();
+	if (!db || db_begin(db, 1) < 0)
+		return -1;
+	if (store_secrets_reseal(db) != STORE_OK || db_commit(db) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return secret_rotate_finish();
+}
+
+static int
+open_store(const char *db_path, const char *key_flag)
+{
+	char *key = master_key_path(db_path, key_flag);
+	ensure_parent_dir(db_path);
+	int rc = secret_init(key);
+	free(key);
+	if (rc < 0 || db_init(db_path) < 0)
+		return -1;
+	if (secret_rotation_pending() && finish_rotation() < 0)
+		return -1;
+	return 0;
+}
+
+static int
+rotate_master_key(void)
+{
+	if (secret_rotate_begin() < 0)
+		return 1;
+	if (finish_rotation() < 0) {
+		fprintf(stderr, "eulbd: rotation interrupted; the next start "
+				"finishes it\n");
+		return 1;
+	}
+	fprintf(stderr, "eulbd: every secret is now sealed under the new "
+			"master key\n");
+	return 0;
+}
+
+/* `account|instance|subnet|rotate-master-key ...`: pulls --db and
+ * --master-key out of the arguments, wherever they are. */
+static int
+run_admin(const char *what, int argc, char **argv, const char *db_path)
+{
+	char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
+	const char *key_flag = NULL;
+	int n = 0;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			db_path = argv[++i];
+		else if (strncmp(argv[i], "--db=", 5) == 0)
+			db_path = argv[i] + 5;
+		else if (strcmp(argv[i], "--master-key") == 0 && i + 1 < argc)
+			key_flag = argv[++i];
+		else
+			rest[n++] = argv[i];
+	}
+	if (open_store(db_path, key_flag) < 0) {
+		free(rest);
+		return 1;
+	}
+	if (strcmp(what, "rotate-master-key") == 0) {
+		free(rest);
+		int rc = n ? 2 : rotate_master_key();
+		db_shutdown();
+		secret_shutdown();
+		return rc;
+	}
+	int rc = strcmp(what, "account") == 0
+			 ? account_command(n, rest, db_path)
+			 : inventory_command(what, n, rest, db_path);
+	free(rest);
+	db_shutdown();
+	secret_shutdown();
+	return rc;
+}
+
 static int
 serve(struct server_config *c)
 {
@@ -185,8 +265,7 @@ serve(struct server_config *c)
 	/* Blocked before any thread starts, so only sigwait sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	ensure_parent_dir(c->db_path);
-	if (db_init(c->db_path) < 0 || account_bootstrap(c) < 0)
+	if (open_store(c->db_path, c->master_key) < 0 || account_bootstrap(c) < 0)
 		fatal("cannot prepare the database %s", c->db_path);
 	char url[300];
 	struct http_server *s = http_start(c, url, sizeof url);
@@ -200,6 +279,7 @@ serve(struct server_config *c)
 	log_info("signal %d: finishing requests in flight", sig);
 	http_stop(s);
 	db_shutdown();
+	secret_shutdown();
 	log_info("stopped");
 	return 0;
 }
@@ -226,6 +306,7 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "servo-credentials") == 0)
 		return run_admin("account", argc - 1, argv + 1, c.db_path);
 	if (argc > 1 && (strcmp(argv[1], "account") == 0 ||
+			 strcmp(argv[1], "rotate-master-key") == 0 ||
 			 strcmp(argv[1], "instance") == 0 ||
 			 strcmp(argv[1], "subnet") == 0))
 		return run_admin(argv[1], argc - 2, argv + 2, c.db_path);

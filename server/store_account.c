@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 #include "buf.h"
 #include "db_internal.h"
+#include "secret.h"
 
 int
 store_setting_get(struct db *db, const char *key, char **value)
@@ -100,17 +103,44 @@ store_account_free(struct account *a)
 	a->name = NULL;
 }
 
+/* Sealed secrets are bound to their row. */
+static void
+store_key_aad(char *out, size_t size, const char *akid)
+{
+	snprintf(out, size, "access-key:%s", akid);
+}
+
+/* The opened secret in column col, or NULL (logged) if it won't open. */
+static char *
+store_key_open(sqlite3_stmt *st, int col, const char *akid)
+{
+	char aad[160];
+	store_key_aad(aad, sizeof aad, akid);
+	char *plain = secret_open((const char *)sqlite3_column_text(st, col), aad);
+	if (!plain)
+		log_error("the secret of access key %s does not open with the "
+			  "master key",
+			  akid);
+	return plain;
+}
+
 int
 store_key_insert(struct db *db, const char *akid, const char *account_id,
 		 const char *secret)
 {
 	char now[32];
 	store_now(now);
+	char aad[160];
+	store_key_aad(aad, sizeof aad, akid);
+	char *sealed = secret_seal(secret, aad);
+	if (!sealed)
+		return STORE_ERROR;
 	sqlite3_stmt *st = db_stmt(db, STMT_KEY_INSERT);
 	db_bind_text(st, ":akid", akid);
 	db_bind_text(st, ":account", account_id);
-	db_bind_text(st, ":secret", secret);
+	db_bind_text(st, ":secret", sealed);
 	db_bind_text(st, ":now", now);
+	free(sealed);
 	if (db_exec_stmt(db, st) == 0)
 		return STORE_OK;
 	return db_last_error_is_constraint(db) ? STORE_CONFLICT : STORE_ERROR;
@@ -126,7 +156,9 @@ store_key_lookup(struct db *db, const char *akid, char account_id[13],
 	if (rc == SQLITE_ROW) {
 		snprintf(account_id, 13, "%s",
 			 (const char *)sqlite3_column_text(st, 0));
-		*secret = db_col_dup(st, 1);
+		*secret = store_key_open(st, 1, akid);
+		if (!*secret)
+			rc = -1;
 	}
 	sqlite3_reset(st);
 	return db_row_rc(rc);
@@ -141,7 +173,9 @@ store_key_first(struct db *db, const char *account_id, char **akid,
 	int rc = db_step(db, st);
 	if (rc == SQLITE_ROW) {
 		*akid = db_col_dup(st, 0);
-		*secret = db_col_dup(st, 1);
+		*secret = store_key_open(st, 1, *akid);
+		if (!*secret)
+			rc = -1;
 	}
 	sqlite3_reset(st);
 	return db_row_rc(rc);

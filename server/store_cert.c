@@ -1,12 +1,15 @@
 /* The store: IAM server certificates. Private keys go in, never out. */
 #include "store.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "db_internal.h"
+#include "log.h"
+#include "secret.h"
 
 void
 store_cert_free(struct server_cert *c)
@@ -39,9 +42,20 @@ store_cert_row(sqlite3_stmt *st, const char *account_id, struct server_cert *c)
 	c->expiration = db_col_dup(st, 8);
 }
 
+static void
+store_cert_aad(char *out, size_t size, const char *certificate_id)
+{
+	snprintf(out, size, "server-certificate:%s", certificate_id);
+}
+
 int
 store_cert_insert(struct db *db, struct server_cert *c)
 {
+	char aad[160];
+	store_cert_aad(aad, sizeof aad, c->certificate_id);
+	char *sealed = secret_seal(c->private_key, aad);
+	if (!sealed)
+		return STORE_ERROR;
 	sqlite3_stmt *st = db_stmt(db, STMT_CERT_INSERT);
 	db_bind_text(st, ":account", c->account_id);
 	db_bind_text(st, ":name", c->name);
@@ -50,7 +64,8 @@ store_cert_insert(struct db *db, struct server_cert *c)
 	db_bind_text(st, ":arn", c->arn);
 	db_bind_text(st, ":body", c->body);
 	db_bind_text(st, ":chain", c->chain);
-	db_bind_text(st, ":key", c->private_key);
+	db_bind_text(st, ":key", sealed);
+	free(sealed);
 	db_bind_text(st, ":uploaded", c->upload_date);
 	db_bind_text(st, ":expiration", c->expiration);
 	if (db_exec_stmt(db, st) < 0)
@@ -151,8 +166,74 @@ store_cert_private_key(struct db *db, const char *account_id, const char *arn,
 	db_bind_text(st, ":account", account_id);
 	db_bind_text(st, ":arn", arn);
 	int rc = db_step(db, st);
-	if (rc == SQLITE_ROW)
-		*key = db_col_dup(st, 0);
+	if (rc == SQLITE_ROW) {
+		char aad[160];
+		store_cert_aad(aad, sizeof aad,
+			       (const char *)sqlite3_column_text(st, 1));
+		*key = secret_open((const char *)sqlite3_column_text(st, 0), aad);
+		if (!*key) {
+			log_error("the private key of %s does not open with the "
+				  "master key",
+				  arn);
+			rc = -1;
+		}
+	}
 	sqlite3_reset(st);
 	return db_row_rc(rc);
+}
+
+/* Re-seals every secret: under a rotation's new key, or plaintext from
+ * before sealing. */
+static int
+store_reseal(struct db *db, enum stmt_id all, enum stmt_id set,
+	     const char *aad_prefix, const char *id_param,
+	     const char *value_param)
+{
+	sqlite3_stmt *st = db_stmt(db, all);
+	char **ids = NULL, **values = NULL;
+	size_t n = 0;
+	int rc;
+	while ((rc = db_step(db, st)) == SQLITE_ROW) {
+		ids = xrealloc(ids, (n + 1) * sizeof *ids);
+		values = xrealloc(values, (n + 1) * sizeof *values);
+		ids[n] = db_col_dup(st, 0);
+		values[n++] = db_col_dup(st, 1);
+	}
+	sqlite3_reset(st);
+	rc = rc < 0 ? STORE_ERROR : STORE_OK;
+	for (size_t i = 0; i < n; i++) {
+		char aad[200], *plain = NULL, *sealed = NULL;
+		snprintf(aad, sizeof aad, "%s:%s", aad_prefix, ids[i]);
+		if (rc == STORE_OK && !(plain = secret_open(values[i], aad)))
+			log_error("%s %s does not open with the master key",
+				  aad_prefix, ids[i]);
+		if (plain && (sealed = secret_seal(plain, aad))) {
+			st = db_stmt(db, set);
+			db_bind_text(st, id_param, ids[i]);
+			db_bind_text(st, value_param, sealed);
+			if (db_exec_stmt(db, st) < 0)
+				rc = STORE_ERROR;
+		} else {
+			rc = STORE_ERROR;
+		}
+		if (plain)
+			OPENSSL_cleanse(plain, strlen(plain));
+		free(plain);
+		free(sealed);
+		free(ids[i]);
+		free(values[i]);
+	}
+	free(ids);
+	free(values);
+	return rc;
+}
+
+int
+store_secrets_reseal(struct db *db)
+{
+	if (store_reseal(db, STMT_KEY_ALL, STMT_KEY_SET_SECRET, "access-key",
+			 ":akid", ":secret") != STORE_OK)
+		return STORE_ERROR;
+	return store_reseal(db, STMT_CERT_KEYS_ALL, STMT_CERT_SET_KEY,
+			    "server-certificate", ":certificate_id", ":key");
 }
