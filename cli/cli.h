@@ -17,6 +17,7 @@ struct cli_service {
 	const char *name;    /* SigV4 service and "<name>-url" config key */
 	const char *version; /* the Version parameter */
 	const char *url_env; /* environment variable holding the endpoint */
+	const char *family;  /* "eulb-": how its commands' names begin */
 };
 
 extern const struct cli_service cli_service_elb;
@@ -36,7 +37,7 @@ typedef int (*cli_print_fn)(const struct cli_print_ctx *ctx, json_t *result);
 	      */
 
 struct cli_command {
-	const char *name;   /* "create-lb": run as eulb-create-lb */
+	const char *name;   /* the program: "eulb-create-lb" */
 	const char *action; /* "CreateLoadBalancer" */
 	const struct cli_service *service;
 	unsigned flags;
@@ -48,6 +49,7 @@ struct cli_command {
 /* The table (commands.def), sorted by name. */
 extern const struct cli_command cli_commands[];
 extern const size_t cli_ncommands;
+/* The command named exactly name ("eulb-create-lb"), or NULL. */
 const struct cli_command *cli_command_find(const char *name);
 
 /* Rows every command has, and those of CMD_TAB commands. */
@@ -58,9 +60,10 @@ size_t cli_command_tables(const struct cli_command *cmd,
                           const struct cli_opt *tables[4],
                           const char *titles[4]);
 /*
- * Checks the table: names sorted and unique, every command with an
- * action, a service and a description, and option rows that make sense
- * (no option letter or name used twice, metavars, choices, groups).
+ * Checks the table: names sorted and unique and starting with their
+ * service's family, every command with an action, a service and a
+ * description, and option rows that make sense (no option letter or name
+ * used twice, metavars, choices, groups, subkeys, empty-list rows).
  * Returns 0, or -1 with *err (malloc'd) naming the first problem.
  */
 int cli_commands_check(char **err);
@@ -83,10 +86,25 @@ void cli_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * gives "Name="; empty strings and empty arrays are left out.
  */
 void cli_flatten(json_t *params, struct form *out);
+/* The request parameters of cmd run with res: Action, Version, options. */
+void cli_request_form(const struct cli_command *cmd,
+                      const struct opt_result *res, struct form *out);
 
-/* Printers (print.c, print_lbs.c). */
+/* Printers (print.c, print_lbs.c, print_policies.c, print_iam.c). */
 int print_dns_name(const struct cli_print_ctx *ctx, json_t *result);
 int print_health_check(const struct cli_print_ctx *ctx, json_t *result);
+int print_security_groups(const struct cli_print_ctx *ctx, json_t *result);
+int print_subnets_attached(const struct cli_print_ctx *ctx, json_t *result);
+int print_subnets_detached(const struct cli_print_ctx *ctx, json_t *result);
+int print_zones(const struct cli_print_ctx *ctx, json_t *result);
+int print_instances(const struct cli_print_ctx *ctx, json_t *result);
+int print_instance_health(const struct cli_print_ctx *ctx, json_t *result);
+int print_lb_attributes(const struct cli_print_ctx *ctx, json_t *result);
+int print_tags(const struct cli_print_ctx *ctx, json_t *result);
 int print_load_balancers(const struct cli_print_ctx *ctx, json_t *result);
+int print_policies(const struct cli_print_ctx *ctx, json_t *result);
+int print_policy_types(const struct cli_print_ctx *ctx, json_t *result);
+int print_cert_attributes(const struct cli_print_ctx *ctx, json_t *result);
+int print_cert_arns(const struct cli_print_ctx *ctx, json_t *result);
 
 #endif

@@ -8,10 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-const struct cli_service cli_service_elb = {"elasticloadbalancing",
-                                            "2012-06-01", "AWS_ELB_URL"};
+const struct cli_service cli_service_elb = {
+    "elasticloadbalancing", "2012-06-01", "AWS_ELB_URL", "eulb-"};
 
-const struct cli_service cli_service_iam = {"iam", "2010-05-08", "AWS_IAM_URL"};
+const struct cli_service cli_service_iam = {"iam", "2010-05-08", "AWS_IAM_URL",
+                                            "euare-"};
 
 /* Options of every command ("standard arguments"). */
 const struct cli_opt cli_opts_common[] = {
@@ -49,6 +50,67 @@ const struct cli_opt cli_opts_tab[] = {
     OPT_END,
 };
 
+/* Rows that several commands share. */
+#define ARG_ELB(text)                                                          \
+	{                                                                      \
+		.metavar = "ELB", .param = "LoadBalancerName",                 \
+		.flags = OPT_REQUIRED, .help = text                            \
+	}
+#define ARG_ELB_MODIFY ARG_ELB("name of the load balancer to modify (required)")
+
+#define ARG_SHOW_LONG(text)                                                    \
+	{                                                                      \
+		0, "show-long", NULL, OPT_FLAG, .help = text                   \
+	}
+
+#define INSTANCES_METAVAR "INSTANCE1,INSTANCE2,..."
+#define ARG_INSTANCES(text)                                                    \
+	{                                                                      \
+		.longopt = "instances", .metavar = INSTANCES_METAVAR,          \
+		.type = OPT_LIST, .param = "Instances.member",                 \
+		.flags = OPT_REQUIRED, .subkey = "InstanceId", .help = text    \
+	}
+
+/* "-p ''" sends "PolicyNames=": no policies at all. */
+#define ARG_POLICY_NAMES(text)                                                 \
+	{                                                                      \
+		'p', "policy-names", "POLICY1,POLICY2,...", OPT_LIST,          \
+		    "PolicyNames.member", OPT_REQUIRED | OPT_EMPTY_BARE,       \
+		    .help = text                                               \
+	}
+
+#define ARG_POLICY_NAME(text)                                                  \
+	{                                                                      \
+		'p', "policy-name", "POLICY", OPT_STRING, "PolicyName",        \
+		    OPT_REQUIRED, .help = text                                 \
+	}
+
+#define ARG_SUBNETS(text)                                                      \
+	{                                                                      \
+		's', "subnets", "SUBNET1,SUBNET2,...", OPT_LIST,               \
+		    "Subnets.member", OPT_REQUIRED, .help = text               \
+	}
+
+#define ARG_ZONES(text)                                                        \
+	{                                                                      \
+		'z', "availability-zones", "ZONE1,ZONE2,...", OPT_LIST,        \
+		    "AvailabilityZones.member", OPT_REQUIRED, .help = text     \
+	}
+
+/*
+ * The euare-servercert* name. euca2ools 2 took it as "-s NAME"; a bare -s
+ * is still accepted and ignored, so "-s mycert01" names mycert01.
+ */
+#define ARG_SERVER_CERT(text)                                                  \
+	{.metavar = "CERT",                                                    \
+	 .param = "ServerCertificateName",                                     \
+	 .flags = OPT_REQUIRED,                                                \
+	 .help = text},                                                        \
+	{                                                                      \
+		's', "server-certificate-name", NULL, OPT_FLAG,                \
+		    .flags = OPT_HIDDEN                                        \
+	}
+
 #define LISTENER_METAVAR                                                       \
 	"\"lb-port=PORT, protocol={HTTP,HTTPS,SSL,TCP}, instance-port=PORT, "  \
 	"instance-protocol={HTTP,HTTPS,SSL,TCP}, cert-id=ARN\""
@@ -63,11 +125,68 @@ const struct cli_opt cli_opts_tab[] = {
 	"required.  This option may be used multiple times.  (at least 1 "     \
 	"required)"
 
+/* IAM server certificates (euare-*). */
+
+static const struct cli_opt opts_servercertdel[] = {
+    ARG_SERVER_CERT("name of the server certificate to delete (required)"),
+    OPT_END,
+};
+
+static const struct cli_opt opts_servercertgetattributes[] = {
+    ARG_SERVER_CERT("name of the server certificate to describe (required)"),
+    OPT_END,
+};
+
+static const struct cli_opt opts_servercertlistbypath[] = {
+    {'p', "path-prefix", "PREFIX", OPT_STRING, "PathPrefix",
+     .help = "limit results to server certificates that begin with a "
+             "given path"},
+    OPT_END,
+};
+
+/* One of each of the first two groups is required; the server checks. */
+static const struct cli_opt opts_servercertupload[] = {
+    ARG_SERVER_CERT("name to give the new server certificate (required)"),
+    {'c', "certificate-body", "CERT_CONTENT", OPT_STRING, "CertificateBody",
+     OPT_REQUIRED, 1, .help = "PEM-encoded certificate"},
+    {0, "certificate-file", "FILE", OPT_FILE, "CertificateBody", OPT_REQUIRED,
+     1, .help = "file containing the PEM-encoded certificate"},
+    {0, "private-key", "KEY", OPT_STRING, "PrivateKey", OPT_REQUIRED, 2,
+     .help = "PEM-encoded private key"},
+    {0, "private-key-file", "FILE", OPT_FILE, "PrivateKey", OPT_REQUIRED, 2,
+     .help = "file containing the PEM-encoded private key"},
+    {0, "certificate-chain", "CHAIN", OPT_STRING, "CertificateChain", 0, 3,
+     .help = "PEM-encoded certificate chain.  This is typically the "
+             "PEM-encoded certificates of the chain, concatenated "
+             "together."},
+    {0, "certificate-chain-file", "FILE", OPT_FILE, "CertificateChain", 0, 3,
+     .help = "file containing the PEM-encoded certificate chain.  This is "
+             "typically the PEM-encoded certificates of the chain, "
+             "concatenated together."},
+    {'p', "path", "PATH", OPT_STRING, "Path",
+     .help = "path for the new server certificate (default: \"/\")"},
+    OPT_END,
+};
+
+/* Load balancers (eulb-*). */
+
+static const struct cli_opt opts_apply_security_groups_to_lb[] = {
+    ARG_ELB_MODIFY,
+    {'g', "security-groups", "GROUP1,GROUP2,...", OPT_LIST,
+     "SecurityGroups.member", OPT_REQUIRED,
+     .help = "security groups to associate the load balancer with "
+             "(required)"},
+    OPT_END,
+};
+
+static const struct cli_opt opts_attach_lb_to_subnets[] = {
+    ARG_ELB_MODIFY,
+    ARG_SUBNETS("IDs of the subnets to add the load balancer to (required)"),
+    OPT_END,
+};
+
 static const struct cli_opt opts_configure_healthcheck[] = {
-    {.metavar = "ELB",
-     .param = "LoadBalancerName",
-     .flags = OPT_REQUIRED,
-     .help = "name of the load balancer to modify (required)"},
+    ARG_ELB_MODIFY,
     {0, "healthy-threshold", "COUNT", OPT_INT, "HealthCheck.HealthyThreshold",
      OPT_REQUIRED,
      .help = "number of consecutive successful health checks that will "
@@ -85,11 +204,16 @@ static const struct cli_opt opts_configure_healthcheck[] = {
     OPT_END,
 };
 
+static const struct cli_opt opts_create_app_cookie_stickiness_policy[] = {
+    ARG_ELB_MODIFY,
+    {'c', "cookie-name", "COOKIENAME", OPT_STRING, "CookieName", OPT_REQUIRED,
+     .help = "name of the cookie used for stickiness (required)"},
+    ARG_POLICY_NAME("name of the new policy (required)"),
+    OPT_END,
+};
+
 static const struct cli_opt opts_create_lb[] = {
-    {.metavar = "ELB",
-     .param = "LoadBalancerName",
-     .flags = OPT_REQUIRED,
-     .help = "name of the new load balancer (required)"},
+    ARG_ELB("name of the new load balancer (required)"),
     {'s', "subnets", "SUBNET1,SUBNET2,...", OPT_LIST, "Subnets.member",
      OPT_REQUIRED, 1,
      .help = "[VPC only] subnets the load balancer should run in "
@@ -115,35 +239,130 @@ static const struct cli_opt opts_create_lb[] = {
     OPT_END,
 };
 
+static const struct cli_opt opts_create_lb_cookie_stickiness_policy[] = {
+    ARG_ELB_MODIFY,
+    {'e', "expiration-period", "SECONDS", OPT_INT, "CookieExpirationPeriod",
+     OPT_REQUIRED,
+     .help = "time period after which cookies should be considered stale "
+             "(default: user's session length) (required)"},
+    ARG_POLICY_NAME("name of the new policy (required)"),
+    OPT_END,
+};
+
 static const struct cli_opt opts_create_lb_listeners[] = {
-    {.metavar = "ELB",
-     .param = "LoadBalancerName",
-     .flags = OPT_REQUIRED,
-     .help = "name of the load balancer to modify (required)"},
+    ARG_ELB_MODIFY,
     {'l', "listener", LISTENER_METAVAR, OPT_LISTENER, "Listeners.member",
      OPT_REQUIRED | OPT_APPEND, .help = LISTENER_HELP},
     OPT_END,
 };
 
+/* Attributes go out as all -a, then all -A, then the file's (table order). */
+static const struct cli_opt opts_create_lb_policy[] = {
+    ARG_ELB_MODIFY,
+    {'n', "policy-name", "POLICY", OPT_STRING, "PolicyName", OPT_REQUIRED,
+     .help = "name of the new policy (required)"},
+    {'t', "policy-type", "POLTYPE", OPT_STRING, "PolicyTypeName", OPT_REQUIRED,
+     .help = "type of the new policy.  For a list of policy types, use "
+             "eulb-describe-lb-policy-types.  (required)"},
+    {'a', "attribute", "\"name=NAME, value=VALUE\"", OPT_POLICY_ATTR,
+     "PolicyAttributes.member", OPT_APPEND,
+     .help = "name and value for each attribute associated with the new "
+             "policy.  Use this option multiple times to supply multiple "
+             "attributes."},
+    {'A', "attributes", "NAME=VALUE,NAME=VALUE,...", OPT_ATTR_LIST,
+     "PolicyAttributes.member", OPT_EXTEND,
+     .help = "names and values of attributes associated with the new "
+             "policy.  This option may be used multiple times."},
+    {0, "attributes-from-file", "FILE", OPT_ATTR_FILE,
+     "PolicyAttributes.member",
+     .help = "file containing the names and values of attributes "
+             "associated with the new policy, one NAME=VALUE per line.  "
+             "Blank lines and lines that begin with \"#\" are ignored.  "
+             "Use \"-\" to read from stdin."},
+    OPT_END,
+};
+
+static const struct cli_opt opts_create_tags[] = {
+    {.metavar = "ELB",
+     .param = "LoadBalancerNames.member.1",
+     .flags = OPT_REQUIRED,
+     .help = "name of the load balancer to tag (required)"},
+    {'t', "tag", "KEY=VALUE", OPT_TAG, "Tags.member", OPT_REQUIRED | OPT_APPEND,
+     .help = "key and value of each tag to add (required)"},
+    OPT_END,
+};
+
 /* --force is accepted and ignored, as in euca2ools. */
 static const struct cli_opt opts_delete_lb[] = {
-    {.metavar = "ELB",
-     .param = "LoadBalancerName",
-     .flags = OPT_REQUIRED,
-     .help = "name of the load balancer to delete (required)"},
+    ARG_ELB("name of the load balancer to delete (required)"),
     {0, "force", NULL, OPT_FLAG, .flags = OPT_HIDDEN},
     OPT_END,
 };
 
 static const struct cli_opt opts_delete_lb_listeners[] = {
-    {.metavar = "ELB",
-     .param = "LoadBalancerName",
-     .flags = OPT_REQUIRED,
-     .help = "name of the load balancer to modify (required)"},
+    ARG_ELB_MODIFY,
     {'l', "lb-ports", "PORT1,PORT2,...", OPT_INT_LIST,
      "LoadBalancerPorts.member", OPT_REQUIRED,
      .help = "port numbers of the listeners to remove (required)"},
     {0, "force", NULL, OPT_FLAG, .flags = OPT_HIDDEN},
+    OPT_END,
+};
+
+static const struct cli_opt opts_delete_lb_policy[] = {
+    ARG_ELB_MODIFY,
+    ARG_POLICY_NAME("name of the policy to delete (required)"),
+    OPT_END,
+};
+
+static const struct cli_opt opts_delete_tags[] = {
+    {.metavar = "ELB",
+     .param = "LoadBalancerNames.member.1",
+     .flags = OPT_REQUIRED,
+     .help = "name of the load balancer to untag (required)"},
+    {'t', "tag", "KEY", OPT_STRING, "Tags.member", OPT_REQUIRED | OPT_APPEND,
+     .subkey = "Key", .help = "name of each tag to remove (required)"},
+    OPT_END,
+};
+
+static const struct cli_opt opts_deregister_instances_from_lb[] = {
+    ARG_ELB_MODIFY,
+    ARG_INSTANCES("IDs of the instances to remove from the load balancer "
+                  "(required)"),
+    OPT_END,
+};
+
+static const struct cli_opt opts_describe_instance_health[] = {
+    ARG_ELB("name of the load balancer to describe instances for "
+            "(required)"),
+    {0, "instances", INSTANCES_METAVAR, OPT_LIST, "Instances.member",
+     .subkey = "InstanceId", .help = "limit results to specific instances"},
+    ARG_SHOW_LONG("show all of the instances' info"),
+    OPT_END,
+};
+
+static const struct cli_opt opts_describe_lb_attributes[] = {
+    ARG_ELB("name of the load balancer to describe (required)"),
+    OPT_END,
+};
+
+static const struct cli_opt opts_describe_lb_policies[] = {
+    {.metavar = "ELB",
+     .param = "LoadBalancerName",
+     .help = "show policies associated with a specific load balancer "
+             "(default: only describe sample policies provided by the "
+             "service)"},
+    {'p', "policy-names", "POLICY1,POLICY2,...", OPT_LIST, "PolicyNames.member",
+     .help = "limit results to specific policies"},
+    ARG_SHOW_LONG("show all of the policies' info"),
+    OPT_END,
+};
+
+static const struct cli_opt opts_describe_lb_policy_types[] = {
+    {.metavar = "POLTYPE",
+     .param = "PolicyTypeNames.member",
+     .flags = OPT_APPEND,
+     .help = "limit results to specific policy types"},
+    ARG_SHOW_LONG("show all of the policy types' info"),
     OPT_END,
 };
 
@@ -152,8 +371,81 @@ static const struct cli_opt opts_describe_lbs[] = {
      .param = "LoadBalancerNames.member",
      .flags = OPT_APPEND,
      .help = "limit results to specific load balancers"},
-    {0, "show-long", NULL, OPT_FLAG,
-     .help = "show all of the load balancers' info"},
+    ARG_SHOW_LONG("show all of the load balancers' info"),
+    OPT_END,
+};
+
+static const struct cli_opt opts_describe_tags[] = {
+    {.metavar = "ELB",
+     .param = "LoadBalancerNames.member",
+     .flags = OPT_REQUIRED | OPT_APPEND,
+     .help = "load balancer(s) to show tags for (required)"},
+    {0, "show-headers", NULL, OPT_FLAG, .help = "show column headers"},
+    OPT_END,
+};
+
+static const struct cli_opt opts_detach_lb_from_subnets[] = {
+    ARG_ELB_MODIFY,
+    ARG_SUBNETS("IDs of the subnets to remove the load balancer from "
+                "(required)"),
+    OPT_END,
+};
+
+static const struct cli_opt opts_disable_zones_for_lb[] = {
+    ARG_ELB_MODIFY,
+    ARG_ZONES("availability zones to remove the load balancer from "
+              "(required)"),
+    OPT_END,
+};
+
+static const struct cli_opt opts_enable_zones_for_lb[] = {
+    ARG_ELB_MODIFY,
+    ARG_ZONES("availability zones to add the load balancer to (required)"),
+    OPT_END,
+};
+
+/* "A.B=V" pairs merge into LoadBalancerAttributes.A.B=V. */
+static const struct cli_opt opts_modify_lb_attributes[] = {
+    ARG_ELB_MODIFY,
+    {.metavar = "ATTR=VALUE",
+     .type = OPT_KEY_VALUE,
+     .param = "LoadBalancerAttributes",
+     .flags = OPT_REQUIRED | OPT_EXTEND,
+     .help = "name and new value of each attribute to modify (required)"},
+    OPT_END,
+};
+
+static const struct cli_opt opts_register_instances_with_lb[] = {
+    ARG_ELB_MODIFY,
+    ARG_INSTANCES("IDs of the instances to register with the load balancer "
+                  "(required)"),
+    OPT_END,
+};
+
+static const struct cli_opt opts_set_lb_listener_ssl_cert[] = {
+    ARG_ELB_MODIFY,
+    {'l', "lb-port", "PORT", OPT_INT, "LoadBalancerPort", OPT_REQUIRED,
+     .help = "port that should use the certificate (required)"},
+    {'c', "cert-id", "ARN", OPT_STRING, "SSLCertificateId", OPT_REQUIRED,
+     .help = "ARN for the server certificate to use (required)"},
+    OPT_END,
+};
+
+static const struct cli_opt opts_set_lb_policies_for_backend_server[] = {
+    ARG_ELB_MODIFY,
+    {'i', "instance-port", "PORT", OPT_INT, "InstancePort", OPT_REQUIRED,
+     .help = "port number of the back end server (required)"},
+    ARG_POLICY_NAMES("list of policies to associate with the back end "
+                     "server (required)"),
+    OPT_END,
+};
+
+static const struct cli_opt opts_set_lb_policies_of_listener[] = {
+    ARG_ELB_MODIFY,
+    {'l', "lb-port", "PORT", OPT_INT, "LoadBalancerPort", OPT_REQUIRED,
+     .help = "port of the listener to modify (required)"},
+    ARG_POLICY_NAMES("list of policies to associate with the listener "
+                     "(required)"),
     OPT_END,
 };
 
@@ -206,6 +498,13 @@ check_fail(char **err, const char *cmd, const char *what, const char *name)
 }
 
 static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t len = s ? strlen(s) : 0, slen = strlen(suffix);
+	return len > slen && strcmp(s + len - slen, suffix) == 0;
+}
+
+static int
 check_row(const struct cli_command *cmd, const struct cli_opt *o,
           const struct cli_opt *const *seen, size_t nseen, char **err)
 {
@@ -230,6 +529,14 @@ check_row(const struct cli_command *cmd, const struct cli_opt *o,
 	if (o->type == OPT_CHOICE && (!o->choices || !*o->choices))
 		return check_fail(err, cmd->name, "choice without choices",
 		                  o->longopt);
+	/* "Name.member" becomes "Name=" only for a list that is sent. */
+	if ((o->flags & OPT_EMPTY_BARE) &&
+	    (o->type != OPT_LIST || !ends_with(o->param, ".member")))
+		return check_fail(err, cmd->name, "empty-list row not a list",
+		                  o->longopt);
+	if (o->subkey && (!*o->subkey || !o->param ||
+	                  (o->type != OPT_STRING && o->type != OPT_LIST)))
+		return check_fail(err, cmd->name, "bad subkey on", o->longopt);
 	if (!(o->flags & OPT_HIDDEN) && !o->help)
 		return check_fail(err, cmd->name, "no help text for",
 		                  o->longopt ? o->longopt : o->metavar);
@@ -248,6 +555,11 @@ check_command(const struct cli_command *cmd, char **err)
 	    !cmd->description || !*cmd->description)
 		return check_fail(err, cmd->name, "incomplete command row",
 		                  NULL);
+	size_t flen = strlen(cmd->service->family);
+	if (strncmp(cmd->name, cmd->service->family, flen) != 0 ||
+	    !cmd->name[flen])
+		return check_fail(err, cmd->name, "name outside its family",
+		                  cmd->service->family);
 	cli_command_tables(cmd, tables, titles);
 	for (size_t t = 0; tables[t]; t++) {
 		for (const struct cli_opt *o = tables[t]; !opt_row_end(o);

@@ -31,6 +31,7 @@ enum opt_type {
 	OPT_ATTR_LIST,   /* "N=V,N=V": [{AttributeName, AttributeValue}...] */
 	OPT_ATTR_FILE,   /* a file (or -) of N=V lines, as OPT_ATTR_LIST */
 	OPT_KEY_VALUE,   /* "A.B=V": {"A.B": V} */
+	OPT_FILE,        /* a file's contents (or stdin's for "-"), as is */
 	OPT_HELP,        /* prints the help and exits 0 */
 	OPT_VERSION,     /* prints the version and exits 0 */
 };

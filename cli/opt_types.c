@@ -335,6 +335,23 @@ conv_attr_file(const struct cli_opt *o, const char *arg, struct buf *err,
 	return list;
 }
 
+/* --certificate-file and friends: the bytes, trailing newline and all. */
+static json_t *
+conv_file(const struct cli_opt *o, const char *arg, struct buf *err, int *usage)
+{
+	struct buf text = BUF_INIT;
+	*usage = 0;
+	if (read_all(arg, &text) < 0) {
+		buf_printf(err, "could not read '%s': %s", arg,
+		           strerror(errno));
+		buf_free(&text);
+		return NULL;
+	}
+	json_t *v = strn(text.data ? text.data : "", text.len);
+	buf_free(&text);
+	return v;
+}
+
 /* modify-lb-attributes: "A.B=V" split on the first '=', no trimming. */
 static json_t *
 conv_key_value(const struct cli_opt *o, const char *arg, struct buf *err,
@@ -353,12 +370,19 @@ conv_key_value(const struct cli_opt *o, const char *arg, struct buf *err,
 }
 
 static const convert_fn converters[] = {
-    [OPT_STRING] = conv_string,           [OPT_INT] = conv_int,
-    [OPT_CHOICE] = conv_choice,           [OPT_LIST] = conv_list,
-    [OPT_INT_LIST] = conv_int_list,       [OPT_TAG] = conv_tag,
-    [OPT_LISTENER] = conv_listener,       [OPT_HC_TARGET] = conv_hc_target,
-    [OPT_POLICY_ATTR] = conv_policy_attr, [OPT_ATTR_LIST] = conv_attr_list,
-    [OPT_ATTR_FILE] = conv_attr_file,     [OPT_KEY_VALUE] = conv_key_value,
+    [OPT_STRING] = conv_string,
+    [OPT_INT] = conv_int,
+    [OPT_CHOICE] = conv_choice,
+    [OPT_LIST] = conv_list,
+    [OPT_INT_LIST] = conv_int_list,
+    [OPT_TAG] = conv_tag,
+    [OPT_LISTENER] = conv_listener,
+    [OPT_HC_TARGET] = conv_hc_target,
+    [OPT_POLICY_ATTR] = conv_policy_attr,
+    [OPT_ATTR_LIST] = conv_attr_list,
+    [OPT_ATTR_FILE] = conv_attr_file,
+    [OPT_KEY_VALUE] = conv_key_value,
+    [OPT_FILE] = conv_file,
 };
 
 /* {subkey: v} for a scalar, or for each item of a list. */

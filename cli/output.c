@@ -57,6 +57,15 @@ out_value(struct buf *b, json_t *v)
 }
 
 void
+out_value_or_none(struct buf *b, json_t *v)
+{
+	if (!v || json_is_null(v))
+		buf_puts(b, "None");
+	else
+		out_value(b, v);
+}
+
+void
 out_field(struct out_line *l, const char *s)
 {
 	l->fields = xrealloc(l->fields, (l->n + 1) * sizeof *l->fields);

@@ -30,6 +30,8 @@ int out_empty(json_t *v);
 /* The text of a scalar: strings raw, integers without ".0", booleans
  * as true/false; null as "". */
 void out_value(struct buf *b, json_t *v);
+/* As the Python tools' str.format(): a missing or null element is "None". */
+void out_value_or_none(struct buf *b, json_t *v);
 
 void out_field(struct out_line *l, const char *s);
 /* out_value of v, or an empty field when out_empty(v). */

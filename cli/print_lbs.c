@@ -132,16 +132,6 @@ backends(struct buf *b, json_t *desc)
 	}
 }
 
-/* A missing element prints as Python's None. */
-static void
-value_or_none(struct buf *b, json_t *v)
-{
-	if (!v || json_is_null(v))
-		buf_puts(b, "None");
-	else
-		out_value(b, v);
-}
-
 static void
 cookie_policies(struct buf *b, json_t *desc, const char *type, const char *name,
                 const char *key)
@@ -152,9 +142,9 @@ cookie_policies(struct buf *b, json_t *desc, const char *type, const char *name,
 	json_array_foreach(list, i, p)
 	{
 		buf_puts(b, i ? ",{policy-name=" : "{policy-name=");
-		value_or_none(b, json_object_get(p, "PolicyName"));
+		out_value_or_none(b, json_object_get(p, "PolicyName"));
 		buf_printf(b, ",%s=", name);
-		value_or_none(b, json_object_get(p, key));
+		out_value_or_none(b, json_object_get(p, key));
 		buf_putc(b, '}');
 	}
 }

@@ -74,3 +74,17 @@ cli_flatten(json_t *params, struct form *out)
 	}
 	buf_free(&key);
 }
+
+void
+cli_request_form(const struct cli_command *cmd, const struct opt_result *res,
+                 struct form *out)
+{
+	json_t *params = json_object();
+
+	json_object_set_new(params, "Action", json_string(cmd->action));
+	json_object_set_new(params, "Version",
+	                    json_string(cmd->service->version));
+	opt_request(res, params);
+	cli_flatten(params, out);
+	json_decref(params);
+}

@@ -129,17 +129,10 @@ report_server_error(const struct cli_response *rsp)
 static char *
 request_body(const struct cli_command *cmd, const struct opt_result *res)
 {
-	json_t *params = json_object();
 	struct form f = FORM_INIT;
-
-	json_object_set_new(params, "Action", json_string(cmd->action));
-	json_object_set_new(params, "Version",
-	                    json_string(cmd->service->version));
-	opt_request(res, params);
-	cli_flatten(params, &f);
+	cli_request_form(cmd, res, &f);
 	char *body = form_encode(&f);
 	form_free(&f);
-	json_decref(params);
 	return body;
 }
 

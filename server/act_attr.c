@@ -114,8 +114,8 @@ attr_read_additional(struct request *rq, const struct lb *lb)
 static int
 attr_is_additional(const char *key)
 {
-	return strncmp(key, ATTR_PREFIX "AdditionalAttributes",
-		       strlen(ATTR_PREFIX "AdditionalAttributes")) == 0;
+	return strncmp(key, ATTR_PREFIX "AdditionalAttributes.member.",
+		       strlen(ATTR_PREFIX "AdditionalAttributes.member.")) == 0;
 }
 
 /* Every LoadBalancerAttributes.* parameter must be known; a group's

@@ -28,6 +28,8 @@ policy_list_free(struct policy_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		store_policy_free(&l->v[i]);
 	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }
 
 static int
@@ -121,7 +123,7 @@ int
 act_set_load_balancer_policies_of_listener(struct request *rq)
 {
 	struct lb lb;
-	struct listener ls;
+	struct listener ls = {0};
 	struct policy_list l = {0};
 	long port;
 	if (param_int(rq, &port, 1, 65535, "LoadBalancerPort") < 0 ||
@@ -141,8 +143,7 @@ act_set_load_balancer_policies_of_listener(struct request *rq)
 			rc = resp_error(rq, ERR_INTERNAL, NULL);
 		free(ids);
 	}
-	if (rc != -1 || ls.ssl_certificate_id)
-		store_listener_free(&ls);
+	store_listener_free(&ls);
 	policy_list_free(&l);
 	store_lb_free(&lb);
 	return rc;

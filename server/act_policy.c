@@ -11,6 +11,22 @@
 #include "policy_types.h"
 #include "validate.h"
 
+/* A PublicKey is stored trimmed: a PEM pasted with its final newline or a
+ * stray indent is the same key. The value is the request's own copy. */
+static const char *
+policy_trim_key(const struct policy_attr *a, const char *value)
+{
+	if (strcmp(a->name, "PublicKey") != 0)
+		return value;
+	char *v = (char *)value;
+	while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
+		v++;
+	size_t n = strlen(v);
+	while (n && strchr(" \t\n\r", v[n - 1]))
+		v[--n] = '\0';
+	return v;
+}
+
 /* Reads PolicyAttributes.member.N.{AttributeName,AttributeValue}. An
  * absent value is empty (euca2ools drops empty values). */
 static int
@@ -35,7 +51,7 @@ policy_read_attrs(struct request *rq, struct policy_attr **out, size_t *n)
 		}
 		v = param_get(rq, "PolicyAttributes.member.%u.AttributeValue",
 			      idx[i]);
-		(*out)[i].value = v ? v : "";
+		(*out)[i].value = v ? policy_trim_key(&(*out)[i], v) : "";
 	}
 	*n = (size_t)count;
 	free(idx);

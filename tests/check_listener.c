@@ -278,10 +278,13 @@ START_TEST(test_command_table_consistent)
 	int rc = cli_commands_check(&err);
 	ck_assert_msg(rc == 0, "%s", err ? err : "");
 	free(err);
-	ck_assert_ptr_nonnull(cli_command_find("create-lb"));
-	ck_assert_str_eq(cli_command_find("create-lb")->action,
+	ck_assert_ptr_nonnull(cli_command_find("eulb-create-lb"));
+	ck_assert_str_eq(cli_command_find("eulb-create-lb")->action,
 	                 "CreateLoadBalancer");
-	ck_assert_ptr_null(cli_command_find("create"));
+	ck_assert_str_eq(cli_command_find("euare-servercertupload")->action,
+	                 "UploadServerCertificate");
+	ck_assert_ptr_null(cli_command_find("create-lb"));
+	ck_assert_ptr_null(cli_command_find("eulb-create"));
 }
 END_TEST
 

@@ -357,6 +357,12 @@ class Server:
         return self.root_url + "services/LoadBalancing/"
 
     @property
+    def iam_url(self):
+        """The IAM (server certificate) endpoint that eucarc names."""
+        return self.eucarc.get("AWS_IAM_URL") or \
+            self.root_url + "services/Euare/"
+
+    @property
     def region(self):
         return self.eucarc.get("AWS_DEFAULT_REGION", "us-east-1")
 
@@ -385,11 +391,13 @@ class Server:
     # -- clients
 
     def cli(self, cmd, *args, creds=None, env=None, input=None):
-        """Runs $EULB_BIN_DIR/eulb-<cmd>; returns (rc, stdout, stderr)."""
+        """Runs $EULB_BIN_DIR/eulb-<cmd> (or a euare-* command named in
+        full); returns (rc, stdout, stderr)."""
         creds = creds or self.admin
-        name = cmd if cmd.startswith("eulb") else "eulb-" + cmd
+        name = cmd if cmd.startswith(("eulb", "euare-")) else "eulb-" + cmd
         e = clean_env(self.home)
         e.update({"AWS_ELB_URL": self.elb_url,
+                  "AWS_IAM_URL": self.iam_url,
                   "AWS_ACCESS_KEY_ID": creds.access_key,
                   "AWS_SECRET_ACCESS_KEY": creds.secret_key,
                   "AWS_DEFAULT_REGION": self.region})
@@ -402,8 +410,9 @@ class Server:
         check_sanitizers(name, err)
         return r.returncode, out, err
 
-    def aws(self, *args, creds=None):
-        """Runs `aws elb ARGS`; returns (rc, parsed JSON or None, stderr)."""
+    def aws(self, *args, creds=None, service="elb"):
+        """Runs `aws elb ARGS` (or `aws iam ARGS` with service="iam");
+        returns (rc, parsed JSON or None, stderr)."""
         if not os.access(AWS, os.X_OK):
             raise unittest.SkipTest("%s is not installed" % AWS)
         creds = creds or self.admin
@@ -418,8 +427,9 @@ class Server:
                   "AWS_PAGER": "",
                   "AWS_MAX_ATTEMPTS": "1",
                   "AWS_EC2_METADATA_DISABLED": "true"})
-        r = subprocess.run([AWS, "elb"] + [str(a) for a in args] +
-                           ["--endpoint-url", self.elb_url,
+        url = self.iam_url if service == "iam" else self.elb_url
+        r = subprocess.run([AWS, service] + [str(a) for a in args] +
+                           ["--endpoint-url", url,
                             "--output", "json"],
                            capture_output=True, timeout=RUN_TIMEOUT,
                            cwd=self.dir, env=e, stdin=subprocess.DEVNULL)
@@ -453,7 +463,8 @@ class Server:
 
     def raw(self, params=None, method="POST", path="/", headers=None,
             sign=True, creds=None, date=None, accept_json=False,
-            region=None, content_sha256=None, allow_5xx=False):
+            region=None, content_sha256=None, allow_5xx=False,
+            service="elasticloadbalancing"):
         """Sends one request; returns (status, headers, body).
 
         params: a dict or a list of (key, value) pairs (form-encoded into
@@ -461,6 +472,7 @@ class Server:
         verbatim as the body. headers: extra headers, not signed.
         content_sha256: True to send and sign X-Amz-Content-SHA256 of the
         body, or a string to send (and sign) that value instead.
+        service: the SigV4 scope service ("iam" for the IAM actions).
         A 5xx answer fails the test unless allow_5xx."""
         creds = creds or self.admin
         region = region or self.region
@@ -493,7 +505,7 @@ class Server:
         if sign:
             send["authorization"] = sigv4_authorization(
                 method, path, query_pairs, signed, body, creds, amz_date,
-                region)
+                region, service)
         if accept_json:
             send["accept"] = "application/json"
         if body or method != "GET":
@@ -537,6 +549,16 @@ class Server:
         if isinstance(params, dict):
             params = list(params.items())
         return self.raw(p + list(params or []), creds=creds, **kw)
+
+    def iam_call(self, action, params=None, creds=None, **kw):
+        """raw() of an IAM action (Version=2010-05-08, SigV4 service
+        "iam") at the IAM path."""
+        p = [("Action", action), ("Version", "2010-05-08")]
+        if isinstance(params, dict):
+            params = list(params.items())
+        kw.setdefault("path", "/services/Euare/")
+        return self.raw(p + list(params or []), creds=creds, service="iam",
+                        **kw)
 
     def describe(self, *names, creds=None, **kw):
         params = [("LoadBalancerNames.member.%d" % (i + 1), n)

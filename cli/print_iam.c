@@ -1,0 +1,42 @@
+/*
+ * The euare-servercert* printers: bare lines, not TAB records, as
+ * euca2ools prints them (a missing element prints "None").
+ */
+#include <stdio.h>
+
+#include "cli.h"
+#include "output.h"
+
+static void
+print_line(json_t *v)
+{
+	struct buf b = BUF_INIT;
+	out_value_or_none(&b, v);
+	buf_putc(&b, '\n');
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+}
+
+/* euare-servercertgetattributes: the ARN, then the ServerCertificateId. */
+int
+print_cert_attributes(const struct cli_print_ctx *ctx, json_t *result)
+{
+	json_t *md =
+	    json_object_get(json_object_get(result, "ServerCertificate"),
+	                    "ServerCertificateMetadata");
+	print_line(json_object_get(md, "Arn"));
+	print_line(json_object_get(md, "ServerCertificateId"));
+	return 0;
+}
+
+/* euare-servercertlistbypath: one ARN per line. */
+int
+print_cert_arns(const struct cli_print_ctx *ctx, json_t *result)
+{
+	size_t i;
+	json_t *md;
+	json_array_foreach(
+	    json_object_get(result, "ServerCertificateMetadataList"), i, md)
+	    print_line(json_object_get(md, "Arn"));
+	return 0;
+}

@@ -1,0 +1,830 @@
+/*
+ * The eulb-* and euare-* commands without a server: the command line as
+ * each command's option rows parse it, the request parameters it becomes
+ * (reference/euca2ools-cli.md 4 and 5), and the printers' lines for
+ * given results.
+ */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "form.h"
+
+#define MAX_ARGS 32
+
+/* One command line: the parse and, when it parsed, the parameters. */
+struct run {
+	const struct cli_command *cmd;
+	struct opt_result res;
+	struct form form;
+	enum opt_status status;
+};
+
+/* Parses the NULL-terminated arguments of command name into *r. */
+static enum opt_status
+parse(struct run *r, const char *name, ...)
+{
+	char *argv[MAX_ARGS];
+	const struct cli_opt *tables[4];
+	const char *titles[4];
+	int argc = 0;
+	va_list ap;
+
+	va_start(ap, name);
+	for (const char *a; (a = va_arg(ap, const char *)) != NULL;) {
+		ck_assert_int_lt(argc, MAX_ARGS);
+		argv[argc++] = (char *)a;
+	}
+	va_end(ap);
+	memset(r, 0, sizeof *r);
+	r->cmd = cli_command_find(name);
+	ck_assert_msg(r->cmd != NULL, "no command %s", name);
+	cli_command_tables(r->cmd, tables, titles);
+	struct opt_parser p = {name, r->cmd->description, tables, titles,
+	                       "test"};
+	r->status = opt_parse(&p, argc, argv, &r->res);
+	if (r->status == OPT_OK)
+		cli_request_form(r->cmd, &r->res, &r->form);
+	return r->status;
+}
+
+static void
+run_free(struct run *r)
+{
+	opt_result_free(&r->res);
+	form_free(&r->form);
+}
+
+static void
+expect(const struct run *r, const char *key, const char *value)
+{
+	const char *got = form_get(&r->form, key);
+	ck_assert_msg(got != NULL, "%s not sent", key);
+	ck_assert_str_eq(got, value);
+	ck_assert_uint_eq(form_count(&r->form, key), 1);
+}
+
+/* No parameter is key or starts with "key.". */
+static void
+absent(const struct run *r, const char *key)
+{
+	size_t len = strlen(key);
+	for (size_t i = 0; i < r->form.n; i++) {
+		const char *k = r->form.v[i].key;
+		ck_assert_msg(strncmp(k, key, len) != 0 ||
+		                  (k[len] != '\0' && k[len] != '.'),
+		              "%s was sent", k);
+	}
+}
+
+static char *
+temp_file(const char *text)
+{
+	char *path = xstrdup("/tmp/check_cli.XXXXXX");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+/* What fn prints for the result element json after the command line r. */
+static char *
+capture(cli_print_fn fn, const struct run *r, int show_empty, const char *json)
+{
+	json_error_t jerr;
+	json_t *result = json_loads(json, 0, &jerr);
+	ck_assert_msg(result != NULL, "%s", jerr.text);
+	struct cli_print_ctx ctx = {&r->res, show_empty};
+	FILE *tmp = tmpfile();
+	ck_assert_ptr_nonnull(tmp);
+	fflush(stdout);
+	int saved = dup(STDOUT_FILENO);
+	dup2(fileno(tmp), STDOUT_FILENO);
+	int rc = fn(&ctx, result);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	ck_assert_int_eq(rc, 0);
+
+	struct buf out = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	rewind(tmp);
+	while ((n = fread(chunk, 1, sizeof chunk, tmp)) > 0)
+		buf_append(&out, chunk, n);
+	fclose(tmp);
+	json_decref(result);
+	return buf_steal(&out);
+}
+
+static void
+assert_prints(cli_print_fn fn, const struct run *r, int show_empty,
+              const char *json, const char *want)
+{
+	char *got = capture(fn, r, show_empty, json);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+/* ---- the table ---- */
+
+START_TEST(test_table_consistent)
+{
+	char *err = NULL;
+	int rc = cli_commands_check(&err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "");
+	free(err);
+	/* The 28 eulb-* tools of euca2ools and the four euare-servercert*. */
+	size_t eulb = 0, euare = 0;
+	for (size_t i = 0; i < cli_ncommands; i++) {
+		eulb += strncmp(cli_commands[i].name, "eulb-", 5) == 0;
+		euare += strncmp(cli_commands[i].name, "euare-", 6) == 0;
+	}
+	ck_assert_uint_eq(eulb, 28);
+	ck_assert_uint_eq(euare, 4);
+	ck_assert_str_eq(cli_command_find("eulb-create-tags")->action,
+	                 "AddTags");
+	ck_assert_str_eq(cli_command_find("eulb-delete-tags")->action,
+	                 "RemoveTags");
+	ck_assert_ptr_eq(cli_command_find("euare-servercertdel")->service,
+	                 &cli_service_iam);
+}
+END_TEST
+
+START_TEST(test_every_command_has_help_and_version)
+{
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
+	for (size_t i = 0; i < cli_ncommands; i++) {
+		struct run r;
+		const char *name = cli_commands[i].name;
+		ck_assert_msg(parse(&r, name, "--help", NULL) == OPT_EXIT_OK,
+		              "%s --help", name);
+		run_free(&r);
+		ck_assert_msg(parse(&r, name, "--version", NULL) == OPT_EXIT_OK,
+		              "%s --version", name);
+		run_free(&r);
+	}
+}
+END_TEST
+
+/* ---- create-lb-policy attributes (4.3) ---- */
+
+START_TEST(test_attribute_order)
+{
+	struct run r;
+	char *file = temp_file("k = v w \n# comment\n\nfile=1\n");
+	ck_assert_int_eq(parse(&r, "eulb-create-lb-policy", "-n", "p", "-t",
+	                       "SSLNegotiationPolicyType", "-A",
+	                       "Protocol-SSLv3=false, Reference-Security-"
+	                       "Policy=ELBSecurityPolicy-2015-05",
+	                       "-a", "value=true,name=Protocol-TLSv1.2", "-A",
+	                       "x=a=b", "--attributes-from-file", file, "lb",
+	                       NULL),
+	                 OPT_OK);
+	expect(&r, "Action", "CreateLoadBalancerPolicy");
+	expect(&r, "LoadBalancerName", "lb");
+	expect(&r, "PolicyName", "p");
+	expect(&r, "PolicyTypeName", "SSLNegotiationPolicyType");
+	/* All -a, then all -A in order, then the file. */
+	static const char *const want[][2] = {
+	    {"Protocol-TLSv1.2", "true"},
+	    {"Protocol-SSLv3", "false"},
+	    {"Reference-Security-Policy", "ELBSecurityPolicy-2015-05"},
+	    {"x", "a=b"},
+	    {"k", "v w"},
+	    {"file", "1"},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		char key[64];
+		snprintf(key, sizeof key,
+		         "PolicyAttributes.member.%zu.AttributeName", i + 1);
+		expect(&r, key, want[i][0]);
+		snprintf(key, sizeof key,
+		         "PolicyAttributes.member.%zu.AttributeValue", i + 1);
+		expect(&r, key, want[i][1]);
+	}
+	absent(&r, "PolicyAttributes.member.7");
+	run_free(&r);
+	unlink(file);
+	free(file);
+}
+END_TEST
+
+START_TEST(test_attribute_pem_value)
+{
+	struct run r;
+	const char *pem = "-----BEGIN CERTIFICATE-----\nMIIC+/A=\n"
+	                  "-----END CERTIFICATE-----";
+	char arg[256];
+	snprintf(arg, sizeof arg, "name=PublicKey, value=%s\n", pem);
+	ck_assert_int_eq(parse(&r, "eulb-create-lb-policy", "-n",
+	                       "webservercert", "-t", "PublicKeyPolicyType",
+	                       "-a", arg, "myloadbalancer", NULL),
+	                 OPT_OK);
+	/* Inner newlines and '=' kept, the final newline stripped. */
+	expect(&r, "PolicyAttributes.member.1.AttributeName", "PublicKey");
+	expect(&r, "PolicyAttributes.member.1.AttributeValue", pem);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_attribute_errors)
+{
+	struct run r;
+	static const char *const bad[] = {
+	    "name=N, value=a,b",    "name=N", "value=V",
+	    "name=N, value=V, x=1", "",
+	};
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		ck_assert_msg(parse(&r, "eulb-create-lb-policy", "-n", "p",
+		                    "-t", "T", "-a", bad[i], "lb",
+		                    NULL) == OPT_EXIT_USAGE,
+		              "-a '%s' accepted", bad[i]);
+		run_free(&r);
+	}
+	ck_assert_int_eq(parse(&r, "eulb-create-lb-policy", "-n", "p", "-t",
+	                       "T", "-A", "a=1,b", "lb", NULL),
+	                 OPT_EXIT_USAGE);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_attribute_empty_value_not_sent)
+{
+	struct run r;
+	ck_assert_int_eq(parse(&r, "eulb-create-lb-policy", "-n", "p", "-t",
+	                       "T", "-a", "name=X, value=", "lb", NULL),
+	                 OPT_OK);
+	expect(&r, "PolicyAttributes.member.1.AttributeName", "X");
+	absent(&r, "PolicyAttributes.member.1.AttributeValue");
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "eulb-create-lb-policy", "-n", "p", "-t",
+	                       "T", "lb", NULL),
+	                 OPT_OK);
+	absent(&r, "PolicyAttributes");
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_attribute_file_errors_and_stdin)
+{
+	struct run r;
+	char *file = temp_file("a=1\n  # indented comment\n");
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
+	/* Not a usage error: exit 1, no usage text. */
+	ck_assert_int_eq(parse(&r, "eulb-create-lb-policy", "-n", "p", "-t",
+	                       "T", "--attributes-from-file", file, "lb", NULL),
+	                 OPT_EXIT_FAIL);
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "eulb-create-lb-policy", "-n", "p", "-t",
+	                       "T", "--attributes-from-file",
+	                       "/nonexistent/attrs", "lb", NULL),
+	                 OPT_EXIT_FAIL);
+	run_free(&r);
+	unlink(file);
+	free(file);
+
+	file = temp_file("from=stdin\n");
+	ck_assert_ptr_nonnull(freopen(file, "r", stdin));
+	ck_assert_int_eq(parse(&r, "eulb-create-lb-policy", "-n", "p", "-t",
+	                       "T", "--attributes-from-file", "-", "lb", NULL),
+	                 OPT_OK);
+	expect(&r, "PolicyAttributes.member.1.AttributeName", "from");
+	expect(&r, "PolicyAttributes.member.1.AttributeValue", "stdin");
+	run_free(&r);
+	unlink(file);
+	free(file);
+}
+END_TEST
+
+/* ---- modify-lb-attributes ATTR=VALUE (5) ---- */
+
+START_TEST(test_modify_attributes)
+{
+	struct run r;
+	ck_assert_int_eq(parse(&r, "eulb-modify-lb-attributes", "lb",
+	                       "CrossZoneLoadBalancing.Enabled=true",
+	                       "AccessLog.S3BucketPrefix=a=b",
+	                       "ConnectionDraining.Timeout=1",
+	                       "ConnectionDraining.Timeout=120", NULL),
+	                 OPT_OK);
+	expect(&r, "Action", "ModifyLoadBalancerAttributes");
+	expect(&r, "LoadBalancerName", "lb");
+	expect(&r, "LoadBalancerAttributes.CrossZoneLoadBalancing.Enabled",
+	       "true");
+	/* Split on the first '='; a later pair for the same key wins. */
+	expect(&r, "LoadBalancerAttributes.AccessLog.S3BucketPrefix", "a=b");
+	expect(&r, "LoadBalancerAttributes.ConnectionDraining.Timeout", "120");
+	run_free(&r);
+
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
+	ck_assert_int_eq(
+	    parse(&r, "eulb-modify-lb-attributes", "lb", "novalue", NULL),
+	    OPT_EXIT_USAGE);
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "eulb-modify-lb-attributes", "lb", NULL),
+	                 OPT_EXIT_USAGE);
+	run_free(&r);
+}
+END_TEST
+
+/* ---- tags (5) ---- */
+
+START_TEST(test_create_tags)
+{
+	struct run r;
+	ck_assert_int_eq(parse(&r, "eulb-create-tags", "-t", "env=prod", "-t",
+	                       "flag", "-t", "empty=", "-t", "k=a=b", "lb",
+	                       NULL),
+	                 OPT_OK);
+	expect(&r, "Action", "AddTags");
+	expect(&r, "LoadBalancerNames.member.1", "lb");
+	expect(&r, "Tags.member.1.Key", "env");
+	expect(&r, "Tags.member.1.Value", "prod");
+	expect(&r, "Tags.member.2.Key", "flag");
+	expect(&r, "Tags.member.2.Value", "");
+	expect(&r, "Tags.member.3.Key", "empty");
+	expect(&r, "Tags.member.3.Value", "");
+	expect(&r, "Tags.member.4.Key", "k");
+	expect(&r, "Tags.member.4.Value", "a=b");
+	run_free(&r);
+
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
+	ck_assert_int_eq(parse(&r, "eulb-create-tags", "-t", "", "lb", NULL),
+	                 OPT_EXIT_USAGE);
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "eulb-create-tags", "-t", "=v", "lb", NULL),
+	                 OPT_EXIT_USAGE);
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "eulb-create-tags", "lb", NULL),
+	                 OPT_EXIT_USAGE);
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_delete_and_describe_tags)
+{
+	struct run r;
+	ck_assert_int_eq(
+	    parse(&r, "eulb-delete-tags", "-t", "env", "-t", "k=v", "lb", NULL),
+	    OPT_OK);
+	expect(&r, "Action", "RemoveTags");
+	expect(&r, "LoadBalancerNames.member.1", "lb");
+	expect(&r, "Tags.member.1.Key", "env");
+	/* Only keys: "k=v" is the key itself. */
+	expect(&r, "Tags.member.2.Key", "k=v");
+	absent(&r, "Tags.member.1.Value");
+	run_free(&r);
+
+	ck_assert_int_eq(
+	    parse(&r, "eulb-describe-tags", "a", "--show-headers", "b", NULL),
+	    OPT_OK);
+	expect(&r, "LoadBalancerNames.member.1", "a");
+	expect(&r, "LoadBalancerNames.member.2", "b");
+	run_free(&r);
+}
+END_TEST
+
+/* ---- lists: -p '' (4.6, 4.7), --instances (4.10, 4.11) ---- */
+
+START_TEST(test_empty_policy_list_is_bare)
+{
+	static const char *const cmds[][3] = {
+	    {"eulb-set-lb-policies-for-backend-server", "-i", "8443"},
+	    {"eulb-set-lb-policies-of-listener", "-l", "443"},
+	};
+	for (size_t i = 0; i < 2; i++) {
+		struct run r;
+		ck_assert_int_eq(parse(&r, cmds[i][0], cmds[i][1], cmds[i][2],
+		                       "-p", "", "lb", NULL),
+		                 OPT_OK);
+		expect(&r, "PolicyNames", "");
+		ck_assert_ptr_null(form_get(&r.form, "PolicyNames.member.1"));
+		run_free(&r);
+
+		ck_assert_int_eq(parse(&r, cmds[i][0], cmds[i][1], cmds[i][2],
+		                       "-p", "a, b,,", "lb", NULL),
+		                 OPT_OK);
+		expect(&r, "PolicyNames.member.1", "a");
+		expect(&r, "PolicyNames.member.2", "b");
+		ck_assert_ptr_null(form_get(&r.form, "PolicyNames"));
+		absent(&r, "PolicyNames.member.3");
+		run_free(&r);
+	}
+	/* describe-lb-policies has no such case: an empty list is dropped. */
+	struct run r;
+	ck_assert_int_eq(parse(&r, "eulb-describe-lb-policies", "-p", "", NULL),
+	                 OPT_OK);
+	absent(&r, "PolicyNames");
+	absent(&r, "LoadBalancerName");
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_instances)
+{
+	struct run r;
+	ck_assert_int_eq(parse(&r, "eulb-register-instances-with-lb",
+	                       "--instances", "i-1, i-2", "lb", NULL),
+	                 OPT_OK);
+	expect(&r, "Instances.member.1.InstanceId", "i-1");
+	expect(&r, "Instances.member.2.InstanceId", "i-2");
+	run_free(&r);
+	/* Given but empty: nothing sent at all. */
+	ck_assert_int_eq(parse(&r, "eulb-deregister-instances-from-lb",
+	                       "--instances", "", "lb", NULL),
+	                 OPT_OK);
+	absent(&r, "Instances");
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "eulb-describe-instance-health", "lb", NULL),
+	                 OPT_OK);
+	absent(&r, "Instances");
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_other_rows)
+{
+	struct run r;
+	ck_assert_int_eq(parse(&r, "eulb-set-lb-listener-ssl-cert", "-l", "443",
+	                       "-c", "arn:x", "lb", NULL),
+	                 OPT_OK);
+	expect(&r, "LoadBalancerPort", "443");
+	expect(&r, "SSLCertificateId", "arn:x");
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "eulb-create-lb-cookie-stickiness-policy",
+	                       "-e", "0", "-p", "p", "lb", NULL),
+	                 OPT_OK);
+	expect(&r, "CookieExpirationPeriod", "0");
+	run_free(&r);
+	ck_assert_int_eq(
+	    parse(&r, "eulb-describe-lb-policy-types", "A", "B", NULL), OPT_OK);
+	expect(&r, "PolicyTypeNames.member.1", "A");
+	expect(&r, "PolicyTypeNames.member.2", "B");
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "eulb-detach-lb-from-subnets", "-s",
+	                       "subnet-1,subnet-2", "lb", NULL),
+	                 OPT_OK);
+	expect(&r, "Subnets.member.2", "subnet-2");
+	run_free(&r);
+}
+END_TEST
+
+/* ---- euare-servercert* ---- */
+
+START_TEST(test_servercert_upload)
+{
+	struct run r;
+	char *crt = temp_file("-----BEGIN CERTIFICATE-----\nAA==\n"
+	                      "-----END CERTIFICATE-----\n");
+	/* The leading -s is the ignored euca2ools 2 flag, not "-s NAME". */
+	ck_assert_int_eq(parse(&r, "euare-servercertupload", "-s", "mycert01",
+	                       "--certificate-file", crt, "--private-key",
+	                       "KEY", NULL),
+	                 OPT_OK);
+	expect(&r, "Action", "UploadServerCertificate");
+	expect(&r, "Version", "2010-05-08");
+	expect(&r, "ServerCertificateName", "mycert01");
+	/* The file as it is, final newline included. */
+	expect(&r, "CertificateBody",
+	       "-----BEGIN CERTIFICATE-----\nAA==\n"
+	       "-----END CERTIFICATE-----\n");
+	expect(&r, "PrivateKey", "KEY");
+	absent(&r, "Path");
+	absent(&r, "CertificateChain");
+	run_free(&r);
+
+	ck_assert_int_eq(parse(&r, "euare-servercertupload", "c", "-c", "BODY",
+	                       "--private-key-file", crt, "--certificate-chain",
+	                       "CHAIN", "-p", "/x/", NULL),
+	                 OPT_OK);
+	expect(&r, "CertificateBody", "BODY");
+	expect(&r, "CertificateChain", "CHAIN");
+	expect(&r, "Path", "/x/");
+	run_free(&r);
+
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
+	ck_assert_int_eq(parse(&r, "euare-servercertupload", "c", "-c", "B",
+	                       "--certificate-file", crt, "--private-key", "K",
+	                       NULL),
+	                 OPT_EXIT_USAGE);
+	run_free(&r);
+	ck_assert_int_eq(
+	    parse(&r, "euare-servercertupload", "c", "-c", "B", NULL),
+	    OPT_EXIT_USAGE);
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "euare-servercertupload", "c",
+	                       "--certificate-file", "/nonexistent",
+	                       "--private-key", "K", NULL),
+	                 OPT_EXIT_FAIL);
+	run_free(&r);
+	unlink(crt);
+	free(crt);
+}
+END_TEST
+
+START_TEST(test_servercert_others)
+{
+	struct run r;
+	ck_assert_int_eq(
+	    parse(&r, "euare-servercertdel", "-s", "mycert01", NULL), OPT_OK);
+	expect(&r, "Action", "DeleteServerCertificate");
+	expect(&r, "ServerCertificateName", "mycert01");
+	run_free(&r);
+	ck_assert_int_eq(
+	    parse(&r, "euare-servercertgetattributes", "mycert01", NULL),
+	    OPT_OK);
+	expect(&r, "Action", "GetServerCertificate");
+	run_free(&r);
+	ck_assert_int_eq(
+	    parse(&r, "euare-servercertlistbypath", "-p", "/a/", NULL), OPT_OK);
+	expect(&r, "Action", "ListServerCertificates");
+	expect(&r, "PathPrefix", "/a/");
+	run_free(&r);
+}
+END_TEST
+
+/* ---- printers ---- */
+
+START_TEST(test_print_policies)
+{
+	struct run r;
+	const char *json =
+	    "{\"PolicyDescriptions\":["
+	    "{\"PolicyName\":\"ssl-neg\",\"PolicyTypeName\":"
+	    "\"SSLNegotiationPolicyType\",\"PolicyAttributeDescriptions\":["
+	    "{\"AttributeName\":\"Protocol-TLSv1.2\",\"AttributeValue\":"
+	    "\"true\"},{\"AttributeName\":\"Reference-Security-Policy\","
+	    "\"AttributeValue\":\"ELBSecurityPolicy-2015-05\"}]},"
+	    "{\"PolicyName\":\"empty-pol\",\"PolicyTypeName\":"
+	    "\"ProxyProtocolPolicyType\",\"PolicyAttributeDescriptions\":[]},"
+	    "{\"PolicyName\":\"odd\",\"PolicyTypeName\":\"T\","
+	    "\"PolicyAttributeDescriptions\":[{\"AttributeName\":\"a\"},"
+	    "{\"AttributeName\":\"b\",\"AttributeValue\":{}}]}]}";
+
+	ck_assert_int_eq(parse(&r, "eulb-describe-lb-policies", NULL), OPT_OK);
+	assert_prints(print_policies, &r, 0, json,
+	              "POLICY\tssl-neg\tSSLNegotiationPolicyType\n"
+	              "POLICY\tempty-pol\tProxyProtocolPolicyType\n"
+	              "POLICY\todd\tT\n");
+	run_free(&r);
+	ck_assert_int_eq(
+	    parse(&r, "eulb-describe-lb-policies", "--show-long", NULL),
+	    OPT_OK);
+	assert_prints(
+	    print_policies, &r, 0, json,
+	    "POLICY\tssl-neg\tSSLNegotiationPolicyType\t"
+	    "{name=Protocol-TLSv1.2,value=true},"
+	    "{name=Reference-Security-Policy,value=ELBSecurityPolicy-2015-05}\n"
+	    "POLICY\tempty-pol\tProxyProtocolPolicyType\t\n"
+	    "POLICY\todd\tT\t{name=a,value=None},{name=b,value={}}\n");
+	assert_prints(print_policies, &r, 1,
+	              "{\"PolicyDescriptions\":[{\"PolicyName\":\"e\","
+	              "\"PolicyTypeName\":\"T\"}]}",
+	              "POLICY\te\tT\t(nil)\n");
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_print_policy_types)
+{
+	struct run r;
+	const char *json =
+	    "{\"PolicyTypeDescriptions\":[{\"PolicyTypeName\":"
+	    "\"LBCookieStickinessPolicyType\",\"Description\":\"Sticky, "
+	    "cookies\",\"PolicyAttributeTypeDescriptions\":[{"
+	    "\"AttributeName\":\"CookieExpirationPeriod\",\"AttributeType\":"
+	    "\"Long\",\"Description\":\"The time period, in seconds\","
+	    "\"DefaultValue\":\"0\",\"Cardinality\":\"ZERO_OR_ONE\"},"
+	    "{\"AttributeName\":\"PublicKey\",\"AttributeType\":\"String\","
+	    "\"Cardinality\":\"ONE\"}]},"
+	    "{\"PolicyTypeName\":\"ProxyProtocolPolicyType\",\"Description\":"
+	    "\"Proxy\",\"PolicyAttributeTypeDescriptions\":[]}]}";
+
+	ck_assert_int_eq(parse(&r, "eulb-describe-lb-policy-types", NULL),
+	                 OPT_OK);
+	assert_prints(print_policy_types, &r, 0, json,
+	              "POLICY_TYPE\tLBCookieStickinessPolicyType\tSticky, "
+	              "cookies\n"
+	              "POLICY_TYPE\tProxyProtocolPolicyType\tProxy\n");
+	run_free(&r);
+	ck_assert_int_eq(
+	    parse(&r, "eulb-describe-lb-policy-types", "--show-long", NULL),
+	    OPT_OK);
+	assert_prints(print_policy_types, &r, 0, json,
+	              "POLICY_TYPE\tLBCookieStickinessPolicyType\tSticky, "
+	              "cookies\t{name=CookieExpirationPeriod,description=The "
+	              "time period, in seconds,type=Long,default-value=0,"
+	              "cardinality=ZERO_OR_ONE},{name=PublicKey,description=,"
+	              "type=String,default-value=,cardinality=ONE}\n"
+	              "POLICY_TYPE\tProxyProtocolPolicyType\tProxy\t\n");
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_print_instances)
+{
+	struct run r;
+	const char *health =
+	    "{\"InstanceStates\":[{\"InstanceId\":\"i-1\",\"State\":"
+	    "\"InService\",\"ReasonCode\":\"N/A\",\"Description\":\"N/A\"},"
+	    "{\"InstanceId\":\"i-33333333\",\"State\":\"OutOfService\","
+	    "\"ReasonCode\":\"\",\"Description\":\"\"}]}";
+
+	ck_assert_int_eq(parse(&r, "eulb-register-instances-with-lb",
+	                       "--instances", "i-1", "lb", NULL),
+	                 OPT_OK);
+	assert_prints(print_instances, &r, 0,
+	              "{\"Instances\":[{\"InstanceId\":\"i-1\"},"
+	              "{\"InstanceId\":\"i-2\"}]}",
+	              "INSTANCE\ti-1\nINSTANCE\ti-2\n");
+	assert_prints(print_instances, &r, 0, "{\"Instances\":[]}", "");
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "eulb-describe-instance-health", "lb", NULL),
+	                 OPT_OK);
+	assert_prints(print_instance_health, &r, 0, health,
+	              "INSTANCE\ti-1\tInService\n"
+	              "INSTANCE\ti-33333333\tOutOfService\n");
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "eulb-describe-instance-health",
+	                       "--show-long", "lb", NULL),
+	                 OPT_OK);
+	/* Description before ReasonCode. */
+	assert_prints(print_instance_health, &r, 0,
+	              "{\"InstanceStates\":[{\"InstanceId\":\"i-1\",\"State\":"
+	              "\"OutOfService\",\"ReasonCode\":\"Instance\","
+	              "\"Description\":\"Instance has failed\"}]}",
+	              "INSTANCE\ti-1\tOutOfService\tInstance has failed\t"
+	              "Instance\n");
+	assert_prints(print_instance_health, &r, 0, health,
+	              "INSTANCE\ti-1\tInService\tN/A\tN/A\n"
+	              "INSTANCE\ti-33333333\tOutOfService\t\t\n");
+	assert_prints(print_instance_health, &r, 1, health,
+	              "INSTANCE\ti-1\tInService\tN/A\tN/A\n"
+	              "INSTANCE\ti-33333333\tOutOfService\t(nil)\t(nil)\n");
+	run_free(&r);
+}
+END_TEST
+
+/* ", " except for detach-lb-from-subnets (reference 8.13). */
+START_TEST(test_print_joined_lists)
+{
+	struct run r;
+	ck_assert_int_eq(parse(&r, "eulb-describe-lbs", NULL), OPT_OK);
+	assert_prints(print_security_groups, &r, 0,
+	              "{\"SecurityGroups\":[\"sg-1\",\"sg-2\"]}",
+	              "SECURITY_GROUPS\tsg-1, sg-2\n");
+	assert_prints(print_subnets_attached, &r, 0,
+	              "{\"Subnets\":[\"subnet-1\",\"subnet-2\"]}",
+	              "SUBNETS\tsubnet-1, subnet-2\n");
+	assert_prints(print_subnets_detached, &r, 0,
+	              "{\"Subnets\":[\"subnet-1\",\"subnet-2\"]}",
+	              "SUBNETS\tsubnet-1,subnet-2\n");
+	assert_prints(print_zones, &r, 0,
+	              "{\"AvailabilityZones\":[\"one\",\"two\"]}",
+	              "AVAILABILITY_ZONES\tone, two\n");
+	assert_prints(print_zones, &r, 0, "{\"AvailabilityZones\":[]}",
+	              "AVAILABILITY_ZONES\t\n");
+	assert_prints(print_subnets_detached, &r, 1, "{}", "SUBNETS\t(nil)\n");
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_print_lb_attributes)
+{
+	struct run r;
+	ck_assert_int_eq(parse(&r, "eulb-describe-lb-attributes", "lb", NULL),
+	                 OPT_OK);
+	assert_prints(
+	    print_lb_attributes, &r, 0,
+	    "{\"LoadBalancerAttributes\":{"
+	    "\"CrossZoneLoadBalancing\":{\"Enabled\":false},"
+	    "\"AccessLog\":{\"Enabled\":false,\"EmitInterval\":60,"
+	    "\"S3BucketName\":\"\"},"
+	    "\"ConnectionDraining\":{\"Enabled\":true,\"Timeout\":300},"
+	    "\"ConnectionSettings\":{\"IdleTimeout\":60},"
+	    "\"AdditionalAttributes\":[{\"Key\":\"elb.http."
+	    "desyncmitigationmode\","
+	    "\"Value\":\"defensive\"}]}}",
+	    "AccessLog.EmitInterval\t60\n"
+	    "AccessLog.Enabled\tfalse\n"
+	    "AccessLog.S3BucketName\t\n"
+	    "AdditionalAttributes.elb.http.desyncmitigationmode\tdefensive\n"
+	    "ConnectionDraining.Enabled\ttrue\n"
+	    "ConnectionDraining.Timeout\t300\n"
+	    "ConnectionSettings.IdleTimeout\t60\n"
+	    "CrossZoneLoadBalancing.Enabled\tfalse\n");
+	assert_prints(
+	    print_lb_attributes, &r, 0,
+	    "{\"LoadBalancerAttributes\":{\"AdditionalAttributes\":[],"
+	    "\"ConnectionSettings\":{}}}",
+	    "");
+	assert_prints(print_lb_attributes, &r, 0, "{}", "");
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_print_tags)
+{
+	struct run r;
+	const char *json =
+	    "{\"TagDescriptions\":[{\"LoadBalancerName\":\"a\",\"Tags\":["
+	    "{\"Key\":\"env\",\"Value\":\"prod\"},{\"Key\":\"flag\","
+	    "\"Value\":\"\"}]},{\"LoadBalancerName\":\"b\",\"Tags\":[]}]}";
+
+	ck_assert_int_eq(parse(&r, "eulb-describe-tags", "a", "b", NULL),
+	                 OPT_OK);
+	assert_prints(print_tags, &r, 0, json,
+	              "TAG\tload-balancer\ta\tenv\tprod\n"
+	              "TAG\tload-balancer\ta\tflag\t\n");
+	run_free(&r);
+	ck_assert_int_eq(
+	    parse(&r, "eulb-describe-tags", "--show-headers", "a", NULL),
+	    OPT_OK);
+	assert_prints(print_tags, &r, 1, json,
+	              "TAG\tTYPE\tNAME\tKEY\tVALUE\n"
+	              "TAG\tload-balancer\ta\tenv\tprod\n"
+	              "TAG\tload-balancer\ta\tflag\t(nil)\n");
+	run_free(&r);
+}
+END_TEST
+
+START_TEST(test_print_server_certificates)
+{
+	struct run r;
+	ck_assert_int_eq(
+	    parse(&r, "euare-servercertgetattributes", "mycert01", NULL),
+	    OPT_OK);
+	assert_prints(print_cert_attributes, &r, 0,
+	              "{\"ServerCertificate\":{\"ServerCertificateMetadata\":{"
+	              "\"Path\":\"/\",\"ServerCertificateName\":\"mycert01\","
+	              "\"ServerCertificateId\":\"ASCA0123\",\"Arn\":"
+	              "\"arn:aws:iam::1:server-certificate/mycert01\"},"
+	              "\"CertificateBody\":\"-----BEGIN\"}}",
+	              "arn:aws:iam::1:server-certificate/mycert01\nASCA0123\n");
+	assert_prints(print_cert_attributes, &r, 0, "{}", "None\nNone\n");
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "euare-servercertlistbypath", NULL), OPT_OK);
+	assert_prints(print_cert_arns, &r, 0,
+	              "{\"ServerCertificateMetadataList\":[{\"Arn\":\"arn:1\"},"
+	              "{\"Arn\":\"arn:2\"}],\"IsTruncated\":false}",
+	              "arn:1\narn:2\n");
+	assert_prints(print_cert_arns, &r, 0,
+	              "{\"ServerCertificateMetadataList\":[]}", "");
+	run_free(&r);
+}
+END_TEST
+
+static Suite *
+cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *table = tcase_create("table");
+	tcase_add_test(table, test_table_consistent);
+	tcase_add_test(table, test_every_command_has_help_and_version);
+	suite_add_tcase(s, table);
+
+	TCase *req = tcase_create("requests");
+	tcase_add_test(req, test_attribute_order);
+	tcase_add_test(req, test_attribute_pem_value);
+	tcase_add_test(req, test_attribute_errors);
+	tcase_add_test(req, test_attribute_empty_value_not_sent);
+	tcase_add_test(req, test_attribute_file_errors_and_stdin);
+	tcase_add_test(req, test_modify_attributes);
+	tcase_add_test(req, test_create_tags);
+	tcase_add_test(req, test_delete_and_describe_tags);
+	tcase_add_test(req, test_empty_policy_list_is_bare);
+	tcase_add_test(req, test_instances);
+	tcase_add_test(req, test_other_rows);
+	tcase_add_test(req, test_servercert_upload);
+	tcase_add_test(req, test_servercert_others);
+	suite_add_tcase(s, req);
+
+	TCase *out = tcase_create("printers");
+	tcase_add_test(out, test_print_policies);
+	tcase_add_test(out, test_print_policy_types);
+	tcase_add_test(out, test_print_instances);
+	tcase_add_test(out, test_print_joined_lists);
+	tcase_add_test(out, test_print_lb_attributes);
+	tcase_add_test(out, test_print_tags);
+	tcase_add_test(out, test_print_server_certificates);
+	suite_add_tcase(s, out);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(cli_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
