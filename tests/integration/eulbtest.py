@@ -40,7 +40,7 @@ START_TIMEOUT = 10      # seconds for eulbd to print its listening line
 STOP_TIMEOUT = 10       # seconds for eulbd to exit after SIGTERM
 RUN_TIMEOUT = 60        # seconds for any one subprocess
 HTTP_TIMEOUT = 15       # seconds for any one raw request
-LISTENING = re.compile(r"eulbd: listening on http://127\.0\.0\.1:(\d+)/")
+LISTENING = re.compile(r"eulbd: listening on (https?)://127\.0\.0\.1:(\d+)/")
 SANITIZER = re.compile(r"AddressSanitizer|LeakSanitizer|"
                        r"UndefinedBehaviorSanitizer|runtime error:")
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -218,6 +218,7 @@ class Server:
         self.db = os.path.join(self.dir, "eulb.db")
         self.proc = None
         self.port = None
+        self.scheme = "http"
         self.log = []
         self._log_lock = threading.Lock()
         self._reader = None
@@ -242,7 +243,8 @@ class Server:
                 self._note(line)
                 m = LISTENING.search(line)
                 if m and self.port is None and proc is self.proc:
-                    self.port = int(m.group(1))
+                    self.scheme = m.group(1)
+                    self.port = int(m.group(2))
                     listening.set()
             stream.close()
 
@@ -350,7 +352,7 @@ class Server:
 
     @property
     def root_url(self):
-        return "http://127.0.0.1:%d/" % self.port
+        return "%s://127.0.0.1:%d/" % (self.scheme, self.port)
 
     @property
     def elb_url(self):

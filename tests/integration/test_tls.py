@@ -1,0 +1,244 @@
+"""HTTPS and mutual TLS on the API: natively in eulbd, and with HAProxy in
+front (scripts/haproxy-front) as in HAProxy's mTLS guide. Real
+certificates from scripts/gen-certs, real curl, haproxy and eulb-* tools;
+loopback only."""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+import eulbtest as et
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CURL = shutil.which("curl")
+HAPROXY = shutil.which("haproxy")
+
+
+def make_pki():
+    d = tempfile.mkdtemp(prefix="eulb-pki-")
+    subprocess.run([os.path.join(REPO, "scripts", "gen-certs"), d],
+                   check=True, capture_output=True, timeout=120)
+    return d
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class MutualTlsMixin:
+    """The four client cases, against whatever self.url() names."""
+
+    def curl(self, *args):
+        r = subprocess.run([CURL, "-sS", "--max-time", "10", "--cacert",
+                            os.path.join(self.pki, "root-ca.crt")] +
+                           list(args), capture_output=True, timeout=30)
+        return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+    def client(self, name):
+        return ["--cert", os.path.join(self.pki, name + ".crt"),
+                "--key", os.path.join(self.pki, name + ".key")]
+
+    def eulb(self, *args, creds=None, env=None):
+        tls = ["--ca-bundle", os.path.join(self.pki, "root-ca.crt")]
+        return self.server.cli("describe-lbs", "-U", self.url(), *tls,
+                               *args, creds=creds, env=env)
+
+    def test_without_client_certificate_the_handshake_fails(self):
+        rc, out, err = self.curl(self.url() + "healthz")
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn("certificate required", err)
+        rc, out, err = self.eulb()
+        self.assertEqual(rc, 1, err)
+        self.assertIn("eulb-describe-lbs: error:", err)
+        self.assertEqual(out, "")
+
+    def test_with_the_client_certificate_requests_succeed(self):
+        rc, out, err = self.curl(*self.client("client"),
+                                 self.url() + "healthz")
+        self.assertEqual((rc, out), (0, "ok\n"), err)
+        cert = ["--client-cert", os.path.join(self.pki, "client.crt"),
+                "--client-key", os.path.join(self.pki, "client.key")]
+        rc, out, err = self.server.cli(
+            "create-lb", "-U", self.url(), "--ca-bundle",
+            os.path.join(self.pki, "root-ca.crt"), *cert, "-l",
+            "protocol=HTTP,lb-port=80,instance-port=8080", "-z", "one", "web")
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(out.startswith("DNS_NAME\tweb-"), out)
+        rc, out, err = self.eulb(
+            "--client-cert", os.path.join(self.pki, "client.crt"),
+            "--client-key", os.path.join(self.pki, "client.key"))
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(out.startswith("LOAD_BALANCER\tweb\t"), out)
+
+    def test_a_certificate_from_an_unrelated_ca_fails(self):
+        rc, out, err = self.curl(*self.client("other-client"),
+                                 self.url() + "healthz")
+        self.assertNotEqual(rc, 0, out)
+        self.assertRegex(err, "unknown ca|certificate verify failed|"
+                              "alert|handshake")
+        self.assertNotIn("ok", out)
+
+    def test_an_expired_client_certificate_fails(self):
+        rc, out, err = self.curl(*self.client("client-expired"),
+                                 self.url() + "healthz")
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn("expired", err)
+
+    def test_a_wrong_secret_is_still_refused_after_the_handshake(self):
+        wrong = et.Creds(self.server.admin.access_key, "x" * 40,
+                         self.server.admin.account_id)
+        rc, out, err = self.eulb(
+            "--client-cert", os.path.join(self.pki, "client.crt"),
+            "--client-key", os.path.join(self.pki, "client.key"),
+            creds=wrong)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("error (SignatureDoesNotMatch)", err)
+
+
+def tls_args(pki, client_ca=True):
+    a = ["--tls-cert", os.path.join(pki, "server-chain.crt"),
+         "--tls-key", os.path.join(pki, "server.key")]
+    if client_ca:
+        a += ["--client-ca", os.path.join(pki, "intermediate-ca.crt"),
+              "--client-ca-root", os.path.join(pki, "root-ca.crt")]
+    return a
+
+
+@unittest.skipUnless(CURL, "curl is not installed")
+class NativeMutualTlsTest(MutualTlsMixin, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pki = make_pki()
+        cls.server = et.Server(*tls_args(cls.pki)).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+        shutil.rmtree(cls.pki, ignore_errors=True)
+
+    def url(self):
+        return self.server.root_url
+
+    def test_server_announces_https_and_logs_the_client_subject(self):
+        self.assertEqual(self.server.scheme, "https")
+        self.assertTrue(self.server.eucarc["AWS_ELB_URL"].startswith(
+            "https://127.0.0.1:"))
+        mark = self.server.log_mark()
+        rc, _, err = self.curl(*self.client("client"), "-d",
+                               "Action=DescribeLoadBalancers", self.url())
+        self.assertEqual(rc, 0, err)
+        deadline = time.monotonic() + 5
+        while "client=/CN=scanner" not in self.server.log_text(mark):
+            self.assertLess(time.monotonic(), deadline,
+                            self.server.log_text(mark))
+            time.sleep(0.05)
+
+    def test_the_cli_verifies_the_server_certificate(self):
+        # Trusting only an unrelated CA, the CLI must refuse eulbd.
+        rc, out, err = self.server.cli(
+            "describe-lbs", "-U", self.url(), "--ca-bundle",
+            os.path.join(self.pki, "other-ca.crt"),
+            "--client-cert", os.path.join(self.pki, "client.crt"),
+            "--client-key", os.path.join(self.pki, "client.key"))
+        self.assertEqual(rc, 1, err)
+        self.assertIn("error", err)
+
+
+@unittest.skipUnless(CURL, "curl is not installed")
+class HttpsWithoutClientCaTest(unittest.TestCase):
+    """--tls-cert alone: HTTPS, no client certificate needed, SigV4 still
+    checked."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.pki = make_pki()
+        cls.server = et.Server(*tls_args(cls.pki, client_ca=False)).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+        shutil.rmtree(cls.pki, ignore_errors=True)
+
+    def test_https_without_client_certificates(self):
+        rc, out, err = self.server.cli(
+            "describe-lbs", "--ca-bundle",
+            os.path.join(self.pki, "root-ca.crt"))
+        self.assertEqual((rc, out), (0, ""), err)
+        r = subprocess.run([CURL, "-sS", "--cacert",
+                            os.path.join(self.pki, "root-ca.crt"), "-d",
+                            "Action=DescribeLoadBalancers&Version=2012-06-01",
+                            self.server.root_url], capture_output=True,
+                           timeout=30)
+        self.assertIn(b"MissingAuthenticationToken", r.stdout)
+
+
+@unittest.skipUnless(CURL and HAPROXY, "curl or haproxy is not installed")
+class HaproxyFrontTest(MutualTlsMixin, unittest.TestCase):
+    """Clients reach eulbd only through HAProxy, which itself presents
+    its own client certificate to eulbd."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.pki = make_pki()
+        cls.server = et.Server(*tls_args(cls.pki)).start()
+        cls.port = free_port()
+        cls.state = tempfile.mkdtemp(prefix="eulb-front-")
+        cls.front = subprocess.Popen(
+            [os.path.join(REPO, "scripts", "haproxy-front"), "--listen",
+             "127.0.0.1:%d" % cls.port, "--pki", cls.pki, "--state-dir",
+             cls.state, "--backend", "127.0.0.1:%d" % cls.server.port],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", cls.port), 1).close()
+                break
+            except OSError:
+                if cls.front.poll() is not None or \
+                        time.monotonic() > deadline:
+                    cls.tearDownClass()
+                    raise AssertionError("haproxy-front did not start")
+                time.sleep(0.1)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.front.poll() is None:
+            cls.front.terminate()
+            try:
+                cls.front.wait(10)
+            except subprocess.TimeoutExpired:
+                cls.front.kill()
+                cls.front.wait(5)
+        cls.server.close()
+        shutil.rmtree(cls.pki, ignore_errors=True)
+        shutil.rmtree(cls.state, ignore_errors=True)
+
+    def url(self):
+        return "https://127.0.0.1:%d/" % self.port
+
+    def test_eulbd_sees_haproxys_certificate(self):
+        mark = self.server.log_mark()
+        rc, out, err = self.eulb(
+            "--client-cert", os.path.join(self.pki, "client.crt"),
+            "--client-key", os.path.join(self.pki, "client.key"))
+        self.assertEqual(rc, 0, err)
+        self.assertIn("client=/CN=haproxy-front",
+                      self.server.log_text(mark))
+
+    def test_eulbd_refuses_a_client_that_bypasses_haproxy_without_cert(self):
+        r = subprocess.run([CURL, "-sS", "--max-time", "10", "--cacert",
+                            os.path.join(self.pki, "root-ca.crt"),
+                            self.server.root_url + "healthz"],
+                           capture_output=True, timeout=30)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(b"certificate required", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
