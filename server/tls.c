@@ -218,14 +218,32 @@ tls_handshake(struct tls_front *t, SSL *ssl, int fd)
 	return 0;
 }
 
+/* After a refused handshake the alert is in flight, but the client's
+ * next flight may be unread here; closing now would send a reset that can
+ * overtake the alert. Half-close and drain briefly instead. */
+static void
+tls_linger_close(int fd)
+{
+	char junk[4096];
+	struct timeval tv = {1, 0};
+	shutdown(fd, SHUT_WR);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	for (int i = 0; i < 64 && read(fd, junk, sizeof junk) > 0; i++)
+		;
+}
+
 static void
 tls_serve(struct tls_conn *c)
 {
 	struct tls_front *t = c->t;
 	SSL *ssl = SSL_new(t->ctx);
 	int sp[2] = {-1, -1};
-	if (!ssl || !SSL_set_fd(ssl, c->fd) || tls_handshake(t, ssl, c->fd) < 0)
+	if (!ssl || !SSL_set_fd(ssl, c->fd))
 		goto out;
+	if (tls_handshake(t, ssl, c->fd) < 0) {
+		tls_linger_close(c->fd);
+		goto out;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0 ||
 	    sp[0] >= TLS_MAX_FD)
 		goto out;

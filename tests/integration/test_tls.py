@@ -88,6 +88,7 @@ class MutualTlsMixin:
         rc, out, err = self.curl(*self.client("client-expired"),
                                  self.url() + "healthz")
         self.assertNotEqual(rc, 0, out)
+        self.assertNotIn("ok", out)
         self.assertIn("expired", err)
 
     def test_a_wrong_secret_is_still_refused_after_the_handshake(self):
