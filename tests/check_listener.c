@@ -2,7 +2,7 @@
  * The -l/--listener parser of eulb-create-lb and eulb-create-lb-listeners
  * (reference/euca2ools-cli.md 4.1.1): every rule and every message. Also
  * the command table's own consistency check, which the CLI build relies
- * on (the eulb-* links are made from the same table).
+ * on (the eulb-* and euare-* links are made from the same table).
  */
 #include <check.h>
 #include <stdio.h>
@@ -285,6 +285,20 @@ START_TEST(test_command_table_consistent)
 	                 "UploadServerCertificate");
 	ck_assert_ptr_null(cli_command_find("create-lb"));
 	ck_assert_ptr_null(cli_command_find("eulb-create"));
+	/* The 28 eulb-* tools of euca2ools and the four euare-servercert*. */
+	size_t eulb = 0, euare = 0;
+	for (size_t i = 0; i < cli_ncommands; i++) {
+		eulb += strncmp(cli_commands[i].name, "eulb-", 5) == 0;
+		euare += strncmp(cli_commands[i].name, "euare-", 6) == 0;
+	}
+	ck_assert_uint_eq(eulb, 28);
+	ck_assert_uint_eq(euare, 4);
+	ck_assert_str_eq(cli_command_find("eulb-create-tags")->action,
+	                 "AddTags");
+	ck_assert_str_eq(cli_command_find("eulb-delete-tags")->action,
+	                 "RemoveTags");
+	ck_assert_ptr_eq(cli_command_find("euare-servercertdel")->service,
+	                 &cli_service_iam);
 }
 END_TEST
 
