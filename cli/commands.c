@@ -29,12 +29,14 @@ const struct cli_opt cli_opts_common[] = {
      .help = "session token, sent as the X-Amz-Security-Token header"},
     {0, "ca-bundle", "FILE", OPT_STRING,
      .help = "verify the server's TLS certificate against the CA "
-             "certificates in FILE"},
+             "certificates in FILE (also AWS_CA_BUNDLE)"},
+    {0, "insecure", NULL, OPT_FLAG,
+     .help = "do not verify the server's TLS certificate (unsafe)"},
     {0, "client-cert", "FILE", OPT_STRING,
      .help = "TLS client certificate (PEM) for servers that require "
-             "mutual TLS"},
+             "mutual TLS (also EULB_CLIENT_CERT)"},
     {0, "client-key", "FILE", OPT_STRING,
-     .help = "private key (PEM) of --client-cert"},
+     .help = "private key (PEM) of --client-cert (also EULB_CLIENT_KEY)"},
     {0, "debug", NULL, OPT_FLAG, .help = "show debugging output"},
     {0, "debugger", NULL, OPT_FLAG, .flags = OPT_HIDDEN},
     {0, "version", NULL, OPT_VERSION,

@@ -479,6 +479,36 @@ parse_bool(const char *v, int dflt)
 	return 0;
 }
 
+/* The first of: the option, the environment variable, the region's
+ * config option. */
+static char *
+tls_setting(struct cfg *c, const struct opt_result *args, const char *opt,
+	    const char *env)
+{
+	const char *v = opt_get_str(args, opt);
+	if (!v || !*v)
+		v = getenv(env);
+	if (!v || !*v)
+		v = region_option(c, opt);
+	return v && *v ? xstrdup(v) : NULL;
+}
+
+/* Unlike euca2ools, https endpoints are verified unless --insecure (or
+ * verify-ssl = false in the region) says otherwise: a control plane's
+ * credentials must not go to whoever answers. */
+static void
+resolve_tls(struct cfg *c, const struct opt_result *args,
+	    struct cli_config *out)
+{
+	out->verify_tls = parse_bool(region_option(c, "verify-ssl"), 1);
+	if (opt_get_flag(args, "insecure"))
+		out->verify_tls = 0;
+	out->ca_bundle = tls_setting(c, args, "ca-bundle", "AWS_CA_BUNDLE");
+	out->client_cert = tls_setting(c, args, "client-cert",
+				       "EULB_CLIENT_CERT");
+	out->client_key = tls_setting(c, args, "client-key", "EULB_CLIENT_KEY");
+}
+
 int
 cli_config_resolve(const struct cli_service *svc, const struct opt_result *args,
                    struct cli_config *out, struct buf *err)
@@ -493,15 +523,7 @@ cli_config_resolve(const struct cli_service *svc, const struct opt_result *args,
 	    resolve_credentials(&c, args, out) < 0)
 		goto out;
 	global = ini_section(&c.ini, "global");
-	out->verify_tls = parse_bool(region_option(&c, "verify-ssl"), 0);
-	if (opt_get_str(args, "ca-bundle")) {
-		out->ca_bundle = xstrdup(opt_get_str(args, "ca-bundle"));
-		out->verify_tls = 1;
-	}
-	if (opt_get_str(args, "client-cert"))
-		out->client_cert = xstrdup(opt_get_str(args, "client-cert"));
-	if (opt_get_str(args, "client-key"))
-		out->client_key = xstrdup(opt_get_str(args, "client-key"));
+	resolve_tls(&c, args, out);
 	out->max_retries = 2;
 	if (ini_get(global, "max-retries") &&
 	    cli_parse_int(ini_get(global, "max-retries"), &n) == 0 && n >= 0 &&

@@ -197,7 +197,11 @@ signed_headers(const struct cli_config *cfg, const struct cli_service *svc,
 static void
 set_tls(CURL *c, const struct cli_config *cfg)
 {
-	/* euca2ools verifies only when asked to (verify-ssl, --ca-bundle). */
+	static int warned;
+	if (!cfg->verify_tls && !warned++ && strncmp(cfg->url, "https:", 6) == 0)
+		fprintf(stderr, "%s: warning: the server's TLS certificate is "
+				"not verified (--insecure)\n",
+			cli_prog);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, cfg->verify_tls ? 1L : 0L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, cfg->verify_tls ? 2L : 0L);
 	if (cfg->ca_bundle)

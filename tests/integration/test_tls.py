@@ -141,14 +141,50 @@ class NativeMutualTlsTest(MutualTlsMixin, unittest.TestCase):
             time.sleep(0.05)
 
     def test_the_cli_verifies_the_server_certificate(self):
-        # Trusting only an unrelated CA, the CLI must refuse eulbd.
+        cert = ["--client-cert", os.path.join(self.pki, "client.crt"),
+                "--client-key", os.path.join(self.pki, "client.key")]
+        # Trusting only an unrelated CA, the CLI must refuse eulbd...
         rc, out, err = self.server.cli(
             "describe-lbs", "-U", self.url(), "--ca-bundle",
-            os.path.join(self.pki, "other-ca.crt"),
-            "--client-cert", os.path.join(self.pki, "client.crt"),
-            "--client-key", os.path.join(self.pki, "client.key"))
+            os.path.join(self.pki, "other-ca.crt"), *cert)
         self.assertEqual(rc, 1, err)
-        self.assertIn("error", err)
+        self.assertIn("certificate", err)
+        # ...and by default (system CAs only) as well.
+        rc, out, err = self.server.cli("describe-lbs", "-U", self.url(),
+                                       *cert)
+        self.assertEqual(rc, 1, err)
+        # --insecure skips the check, loudly.
+        rc, out, err = self.server.cli("describe-lbs", "-U", self.url(),
+                                       "--insecure", *cert)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("warning: the server's TLS certificate is not "
+                      "verified", err)
+
+    def test_client_certificate_from_a_euca_ini_region(self):
+        euca = os.path.join(self.server.home, ".euca")
+        os.makedirs(euca, exist_ok=True)
+        ini = os.path.join(euca, "tls.ini")
+        with open(ini, "w") as f:
+            # The region the harness selects (AWS_DEFAULT_REGION).
+            f.write("[region %s]\n"
+                    "ca-bundle = %s\nclient-cert = %s\nclient-key = %s\n"
+                    % (self.server.region,
+                       os.path.join(self.pki, "root-ca.crt"),
+                       os.path.join(self.pki, "client.crt"),
+                       os.path.join(self.pki, "client.key")))
+        try:
+            rc, out, err = self.server.cli("describe-lbs")
+            self.assertEqual(rc, 0, err)
+        finally:
+            os.unlink(ini)
+
+    def test_client_certificate_from_the_environment(self):
+        rc, out, err = self.server.cli(
+            "describe-lbs", env={
+                "AWS_CA_BUNDLE": os.path.join(self.pki, "root-ca.crt"),
+                "EULB_CLIENT_CERT": os.path.join(self.pki, "client.crt"),
+                "EULB_CLIENT_KEY": os.path.join(self.pki, "client.key")})
+        self.assertEqual(rc, 0, err)
 
 
 @unittest.skipUnless(CURL, "curl is not installed")
