@@ -77,7 +77,7 @@ secret_init(const char *key_file)
 		    secret_write_file(key_file, secret.key) < 0)
 			return -1;
 		log_info("created master key %s", key_file);
-		rc = 0;
+		rc = 1;
 	}
 	if (rc < 0)
 		return -1;
@@ -87,7 +87,7 @@ secret_init(const char *key_file)
 	secret.have_pending =
 		secret_read_file(buf_str(&pending), secret.pending) == 0;
 	buf_free(&pending);
-	return 0;
+	return rc;
 }
 
 void

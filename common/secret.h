@@ -15,7 +15,8 @@
 
 /* Reads the key file, creating it (0600, from the CSPRNG) if absent. A
  * pending "<file>.new" left by an interrupted rotation is also loaded, so
- * values sealed under either key open. 0, or -1 (logged). */
+ * values sealed under either key open. 0, 1 if the file was created, or
+ * -1 (logged). */
 int secret_init(const char *key_file);
 /* Forgets the keys (wiped). */
 void secret_shutdown(void);

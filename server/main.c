@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "account.h"
 #include "buf.h"
@@ -188,18 +189,43 @@ finish_rotation(void)
 	return secret_rotate_finish();
 }
 
+/* A new master key next to a database that already holds sealed secrets
+ * means the right key is missing: refuse rather than run with secrets
+ * nobody can open. */
+static int
+check_new_key(const char *key)
+{
+	long sealed = 0;
+	struct db *db = db_thread();
+	if (!db || db_begin(db, 0) < 0)
+		return -1;
+	int rc = store_secrets_sealed(db, &sealed);
+	db_rollback(db);
+	if (rc != STORE_OK)
+		return -1;
+	if (sealed == 0)
+		return 0;
+	unlink(key);
+	log_error("the master key %s is missing, and this database holds %ld "
+		  "secrets sealed with it; restore the key file (or point "
+		  "--master-key at it)",
+		  key, sealed);
+	return -1;
+}
+
 static int
 open_store(const char *db_path, const char *key_flag)
 {
 	char *key = master_key_path(db_path, key_flag);
 	ensure_parent_dir(db_path);
-	int rc = secret_init(key);
+	int created = secret_init(key);
+	int rc = created < 0 || db_init(db_path) < 0 ? -1 : 0;
+	if (rc == 0 && created == 1)
+		rc = check_new_key(key);
 	free(key);
-	if (rc < 0 || db_init(db_path) < 0)
-		return -1;
-	if (secret_rotation_pending() && finish_rotation() < 0)
-		return -1;
-	return 0;
+	if (rc == 0 && secret_rotation_pending() && finish_rotation() < 0)
+		rc = -1;
+	return rc;
 }
 
 static int

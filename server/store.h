@@ -179,6 +179,8 @@ int store_cert_delete(struct db *db, int64_t id);
 /* Re-seals every stored secret with the current sealing key (after a
  * rotation began, or for values stored before sealing existed). */
 int store_secrets_reseal(struct db *db);
+/* How many stored secrets are sealed (any key). */
+int store_secrets_sealed(struct db *db, long *count);
 /* The private key, for the data plane only (malloc'd). */
 int store_cert_private_key(struct db *db, const char *account_id,
 			   const char *arn, char **key);

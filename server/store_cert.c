@@ -237,3 +237,14 @@ store_secrets_reseal(struct db *db)
 	return store_reseal(db, STMT_CERT_KEYS_ALL, STMT_CERT_SET_KEY,
 			    "server-certificate", ":certificate_id", ":key");
 }
+
+int
+store_secrets_sealed(struct db *db, long *count)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_SEALED_COUNT);
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW)
+		*count = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
