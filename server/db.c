@@ -288,3 +288,26 @@ store_now(char out[32])
 	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
 }
+
+int
+db_scalar(struct db *db, sqlite3_stmt *st, long *out)
+{
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW)
+		*out = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+db_each_pair(struct db *db, sqlite3_stmt *st,
+	     int (*fn)(void *ctx, const char *a, const char *b), void *ctx)
+{
+	int rc;
+	while ((rc = db_step(db, st)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		       (const char *)sqlite3_column_text(st, 1)))
+			break;
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
+}

@@ -29,6 +29,14 @@ int db_last_error_is_constraint(struct db *db);
 int64_t db_last_insert_id(struct db *db);
 int db_changes(struct db *db);
 
+/* Runs a one-row, one-column count or sum into *out: STORE_OK or
+ * STORE_ERROR. */
+int db_scalar(struct db *db, sqlite3_stmt *st, long *out);
+/* Calls fn with the first two text columns of every row until it returns
+ * non-zero: STORE_OK or STORE_ERROR. */
+int db_each_pair(struct db *db, sqlite3_stmt *st,
+		 int (*fn)(void *ctx, const char *a, const char *b), void *ctx);
+
 /* Maps a db_step() result for a single-row lookup to enum store_rc. */
 static inline int
 db_row_rc(int rc)

@@ -92,11 +92,13 @@ int servo_put_states(const struct servo_config *c,
 		     const struct servo_state *v, size_t n, struct buf *err);
 
 /* --- servo_probe.c ----------------------------------------------------- */
+struct stack_st_X509;
+
 struct servo_seen_cert {
 	char *pem;		/* the leaf the instance presented */
 	char fingerprint[65];	/* SHA-256 of its DER SubjectPublicKeyInfo */
 	char subject[256];	/* one line, for messages */
-	void *chain;		/* STACK_OF(X509) *, leaf first */
+	struct stack_st_X509 *chain; /* STACK_OF(X509), leaf first */
 };
 
 /* TLS handshake to host:port without verification (no SNI, as HAProxy

@@ -140,11 +140,7 @@ store_cert_in_use(struct db *db, const char *account_id, const char *arn,
 	sqlite3_stmt *st = db_stmt(db, STMT_CERT_IN_USE);
 	db_bind_text(st, ":account", account_id);
 	db_bind_text(st, ":arn", arn);
-	int rc = db_step(db, st);
-	if (rc == SQLITE_ROW)
-		*listeners = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+	return db_scalar(db, st, listeners);
 }
 
 int
@@ -241,10 +237,5 @@ store_secrets_reseal(struct db *db)
 int
 store_secrets_sealed(struct db *db, long *count)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_SEALED_COUNT);
-	int rc = db_step(db, st);
-	if (rc == SQLITE_ROW)
-		*count = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+	return db_scalar(db, db_stmt(db, STMT_SEALED_COUNT), count);
 }

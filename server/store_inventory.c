@@ -199,11 +199,7 @@ store_instance_count(struct db *db, const char *account_id, long *count)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_INSTANCE_COUNT);
 	db_bind_text(st, ":account", account_id);
-	int rc = db_step(db, st);
-	if (rc == SQLITE_ROW)
-		*count = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+	return db_scalar(db, st, count);
 }
 
 int

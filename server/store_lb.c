@@ -89,22 +89,12 @@ store_lb_delete(struct db *db, int64_t lb_id)
 	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
 }
 
-static int
-store_count(struct db *db, sqlite3_stmt *st, long *count)
-{
-	int rc = db_step(db, st);
-	if (rc == SQLITE_ROW)
-		*count = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
-}
-
 int
 store_lb_count(struct db *db, const char *account_id, long *count)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LB_COUNT);
 	db_bind_text(st, ":account", account_id);
-	return store_count(db, st, count);
+	return db_scalar(db, st, count);
 }
 
 int
@@ -246,7 +236,7 @@ store_listener_count(struct db *db, int64_t lb_id, long *count)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LISTENER_COUNT);
 	db_bind_int(st, ":lb", lb_id);
-	return store_count(db, st, count);
+	return db_scalar(db, st, count);
 }
 
 int

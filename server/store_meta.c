@@ -50,19 +50,6 @@ store_attr_set(struct db *db, int64_t lb_id, const char *name,
 	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
 }
 
-static int
-store_pairs_each(struct db *db, sqlite3_stmt *st,
-		 int (*fn)(void *ctx, const char *a, const char *b), void *ctx)
-{
-	int rc;
-	while ((rc = db_step(db, st)) == SQLITE_ROW)
-		if (fn(ctx, (const char *)sqlite3_column_text(st, 0),
-		       (const char *)sqlite3_column_text(st, 1)))
-			break;
-	sqlite3_reset(st);
-	return rc < 0 ? STORE_ERROR : STORE_OK;
-}
-
 int
 store_attr_each(struct db *db, int64_t lb_id,
 		int (*fn)(void *ctx, const char *name, const char *value),
@@ -70,7 +57,7 @@ store_attr_each(struct db *db, int64_t lb_id,
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_ATTR_EACH);
 	db_bind_int(st, ":lb", lb_id);
-	return store_pairs_each(db, st, fn, ctx);
+	return db_each_pair(db, st, fn, ctx);
 }
 
 int
@@ -97,11 +84,7 @@ store_tag_count(struct db *db, int64_t lb_id, long *count)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_TAG_COUNT);
 	db_bind_int(st, ":lb", lb_id);
-	int rc = db_step(db, st);
-	if (rc == SQLITE_ROW)
-		*count = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+	return db_scalar(db, st, count);
 }
 
 int
@@ -111,5 +94,5 @@ store_tag_each(struct db *db, int64_t lb_id,
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_TAG_EACH);
 	db_bind_int(st, ":lb", lb_id);
-	return store_pairs_each(db, st, fn, ctx);
+	return db_each_pair(db, st, fn, ctx);
 }

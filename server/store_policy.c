@@ -73,22 +73,12 @@ store_policy_delete(struct db *db, int64_t policy_id)
 	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
 }
 
-static int
-store_scalar(struct db *db, sqlite3_stmt *st, long *out)
-{
-	int rc = db_step(db, st);
-	if (rc == SQLITE_ROW)
-		*out = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
-}
-
 int
 store_policy_count(struct db *db, int64_t lb_id, long *count)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_POLICY_COUNT);
 	db_bind_int(st, ":lb", lb_id);
-	return store_scalar(db, st, count);
+	return db_scalar(db, st, count);
 }
 
 int
@@ -123,13 +113,7 @@ store_policy_attr_each(struct db *db, int64_t policy_id,
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_POLICY_ATTR_EACH);
 	db_bind_int(st, ":policy", policy_id);
-	int rc;
-	while ((rc = db_step(db, st)) == SQLITE_ROW)
-		if (fn(ctx, (const char *)sqlite3_column_text(st, 0),
-		       (const char *)sqlite3_column_text(st, 1)))
-			break;
-	sqlite3_reset(st);
-	return rc < 0 ? STORE_ERROR : STORE_OK;
+	return db_each_pair(db, st, fn, ctx);
 }
 
 int
@@ -139,12 +123,12 @@ store_policy_in_use(struct db *db, int64_t lb_id, const struct policy *p,
 	long enabled = 0, referrers = 0;
 	sqlite3_stmt *st = db_stmt(db, STMT_POLICY_ENABLED);
 	db_bind_int(st, ":policy", p->id);
-	if (store_scalar(db, st, &enabled) != STORE_OK)
+	if (db_scalar(db, st, &enabled) != STORE_OK)
 		return STORE_ERROR;
 	st = db_stmt(db, STMT_POLICY_REFERRERS);
 	db_bind_int(st, ":lb", lb_id);
 	db_bind_text(st, ":name", p->name);
-	if (store_scalar(db, st, &referrers) != STORE_OK)
+	if (db_scalar(db, st, &referrers) != STORE_OK)
 		return STORE_ERROR;
 	*in_use = enabled + referrers > 0;
 	return STORE_OK;
@@ -198,13 +182,7 @@ store_listener_policy_each(struct db *db, int64_t lb_id, long lb_port,
 	sqlite3_stmt *st = db_stmt(db, STMT_LISTENER_POLICY_EACH);
 	db_bind_int(st, ":lb", lb_id);
 	db_bind_int(st, ":port", lb_port);
-	int rc;
-	while ((rc = db_step(db, st)) == SQLITE_ROW)
-		if (fn(ctx, (const char *)sqlite3_column_text(st, 0),
-		       (const char *)sqlite3_column_text(st, 1)))
-			break;
-	sqlite3_reset(st);
-	return rc < 0 ? STORE_ERROR : STORE_OK;
+	return db_each_pair(db, st, fn, ctx);
 }
 
 int
