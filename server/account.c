@@ -117,7 +117,10 @@ account_bootstrap(struct server_config *c)
 	}
 	if (!any)
 		log_info("created account %s (%s)", ADMIN_ACCOUNT, k.account_id);
-	return db_commit(db);
+	if (db_commit(db) == 0)
+		return 0;
+	db_rollback(db);
+	return -1;
 }
 
 static void

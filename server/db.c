@@ -13,6 +13,7 @@
 
 struct db {
 	sqlite3 *conn;
+	int writing; /* holds db_write_lock */
 	sqlite3_stmt *stmts[STMT_COUNT];
 	struct db *next; /* registry of all connections, for shutdown */
 };
@@ -181,16 +182,43 @@ db_shutdown(void)
 	db_path = NULL;
 }
 
+/* Writers of this process queue on a mutex before taking SQLite's write
+ * lock: SQLite's busy handler sleeps in growing steps (up to 100 ms) and
+ * lets a luckier thread overtake, which put second-long tails on writes
+ * under load. busy_timeout remains for other processes (eulbd admin
+ * commands, a second eulbd). */
+static pthread_mutex_t db_write_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int
 db_begin(struct db *db, int write)
 {
-	return db_exec(db->conn, write ? "BEGIN IMMEDIATE" : "BEGIN");
+	if (!write)
+		return db_exec(db->conn, "BEGIN");
+	pthread_mutex_lock(&db_write_lock);
+	db->writing = 1;
+	if (db_exec(db->conn, "BEGIN IMMEDIATE") == 0)
+		return 0;
+	db->writing = 0;
+	pthread_mutex_unlock(&db_write_lock);
+	return -1;
+}
+
+static void
+db_end_write(struct db *db)
+{
+	if (db->writing) {
+		db->writing = 0;
+		pthread_mutex_unlock(&db_write_lock);
+	}
 }
 
 int
 db_commit(struct db *db)
 {
-	return db_exec(db->conn, "COMMIT");
+	int rc = db_exec(db->conn, "COMMIT");
+	if (rc == 0)
+		db_end_write(db);
+	return rc;
 }
 
 void
@@ -198,6 +226,7 @@ db_rollback(struct db *db)
 {
 	if (!sqlite3_get_autocommit(db->conn))
 		db_exec(db->conn, "ROLLBACK");
+	db_end_write(db);
 }
 
 sqlite3_stmt *

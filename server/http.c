@@ -1,7 +1,10 @@
 #include "http.h"
 
 #include <microhttpd.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
 #include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -16,11 +19,28 @@
 #include "request.h"
 #include "tls.h"
 
+/* Per connection: a request MHD may drop before the handler runs (freed
+ * when the connection closes), and when its current request head began,
+ * for the head deadline. */
+struct http_conn {
+	struct http_conn *prev, *next;
+	int fd;
+	int in_head;
+	struct timespec head_started;
+	struct request *pending;
+};
+
+#define HTTP_MAX_HEADER_BYTES ((size_t)64 * 1024)
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	int fd;
 	const struct server_config *config;
 	struct tls_front *tls; /* NULL for plain HTTP */
+	pthread_mutex_t lock;  /* guards conns */
+	struct http_conn *conns;
+	pthread_t reaper;
+	int reaper_fd[2];      /* a byte stops the reaper */
 };
 
 static void
@@ -38,6 +58,30 @@ http_request_id(char out[37])
 		 r[10], r[11], r[12], r[13], r[14], r[15]);
 }
 
+static struct http_conn *
+http_conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+static void
+http_conn_head_state(struct http_server *s, struct MHD_Connection *conn,
+		     int in_head, struct request *pending, int set_pending)
+{
+	struct http_conn *hc = http_conn_of(conn);
+	if (!hc)
+		return;
+	pthread_mutex_lock(&s->lock);
+	hc->in_head = in_head;
+	if (in_head)
+		clock_gettime(CLOCK_MONOTONIC, &hc->head_started);
+	if (set_pending)
+		hc->pending = pending;
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* Called with the raw request target before MHD decodes it: SigV4 signs
  * the path and query exactly as sent, so keep them. */
 static void *
@@ -51,6 +95,7 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 	rq->raw_path = q ? xstrndup(uri, (size_t)(q - uri)) : xstrdup(uri);
 	rq->raw_query = q ? xstrdup(q + 1) : NULL;
 	http_request_id(rq->request_id);
+	http_conn_head_state(s, conn, 1, rq, 1);
 	return rq;
 }
 
@@ -72,9 +117,77 @@ static void
 http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	       enum MHD_RequestTerminationCode toe)
 {
+	http_conn_head_state(cls, conn, 1, NULL, 1);
 	if (*req_cls)
 		request_free(*req_cls);
 	*req_cls = NULL;
+}
+
+static void
+http_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+		enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *s = cls;
+	struct http_conn *hc = *socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		hc = xcalloc(1, sizeof *hc);
+		hc->fd = ci ? ci->connect_fd : -1;
+		hc->in_head = 1;
+		clock_gettime(CLOCK_MONOTONIC, &hc->head_started);
+		pthread_mutex_lock(&s->lock);
+		hc->next = s->conns;
+		if (s->conns)
+			s->conns->prev = hc;
+		s->conns = hc;
+		pthread_mutex_unlock(&s->lock);
+		*socket_context = hc;
+		return;
+	}
+	if (!hc)
+		return;
+	pthread_mutex_lock(&s->lock);
+	if (hc->prev)
+		hc->prev->next = hc->next;
+	else
+		s->conns = hc->next;
+	if (hc->next)
+		hc->next->prev = hc->prev;
+	pthread_mutex_unlock(&s->lock);
+	/* MHD dropped a request before the handler ran: no completion. */
+	if (hc->pending)
+		request_free(hc->pending);
+	free(hc);
+	*socket_context = NULL;
+}
+
+/* The idle timeout restarts with every byte, so a client trickling a
+ * request head could hold its slot forever: a head must arrive whole
+ * within one connection timeout. */
+static void *
+http_reaper(void *arg)
+{
+	struct http_server *s = arg;
+	long limit_ms = (long)s->config->connection_timeout * 1000;
+	for (;;) {
+		struct pollfd p = {s->reaper_fd[0], POLLIN, 0};
+		if (poll(&p, 1, 250) != 0)
+			break;
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		pthread_mutex_lock(&s->lock);
+		for (struct http_conn *hc = s->conns; hc; hc = hc->next) {
+			long ms = (now.tv_sec - hc->head_started.tv_sec) * 1000 +
+				  (now.tv_nsec - hc->head_started.tv_nsec) / 1000000;
+			if (hc->in_head && hc->fd >= 0 && ms > limit_ms) {
+				shutdown(hc->fd, SHUT_RDWR);
+				hc->in_head = 0;
+			}
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	return NULL;
 }
 
 static enum MHD_Result
@@ -115,6 +228,8 @@ http_send(struct MHD_Connection *conn, struct request *rq)
 	rq->response_body = NULL; /* MHD owns it now */
 	MHD_add_response_header(resp, "Content-Type", rq->content_type);
 	MHD_add_response_header(resp, "x-amzn-RequestId", rq->request_id);
+	if (rq->close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result r = MHD_queue_response(conn, (unsigned)rq->status, resp);
 	MHD_destroy_response(resp);
 	http_log_request(rq);
@@ -141,22 +256,46 @@ http_wants_json(struct MHD_Connection *conn)
 	return accept && strstr(accept, "application/json") != NULL;
 }
 
-/* The first call of a request: decide early what needs no body. */
+static enum MHD_Result
+http_add_size(void *cls, enum MHD_ValueKind kind, const char *key,
+	      const char *value)
+{
+	*(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+/* Answers now and closes: what follows on this connection is not read. */
+static enum MHD_Result
+http_refuse(struct MHD_Connection *conn, struct request *rq, enum err_id err,
+	    const char *what, size_t limit)
+{
+	rq->want_json = http_wants_json(conn);
+	resp_error(rq, err, "The request %s is larger than %zu bytes", what,
+		   limit);
+	resp_render(rq);
+	rq->close = 1;
+	return http_send(conn, rq);
+}
+
+/* The first call of a request: decide early what needs no body. The
+ * memory pool is large enough for a query string of thousands of
+ * parameters; the header block gets its own, smaller limit. */
 static enum MHD_Result
 http_begin(struct MHD_Connection *conn, struct request *rq)
 {
+	size_t header_bytes = 0;
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_add_size,
+				  &header_bytes);
+	if (header_bytes > HTTP_MAX_HEADER_BYTES)
+		return http_refuse(conn, rq, ERR_HEADERS_TOO_LARGE,
+				   "header section", HTTP_MAX_HEADER_BYTES);
 	const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						      "Content-Length");
-	if (len && strtoull(len, NULL, 10) > rq->config->max_body) {
-		/* Answer before reading: MHD then closes the connection
-		 * instead of swallowing an oversized upload. */
-		rq->want_json = http_wants_json(conn);
-		resp_error(rq, ERR_TOO_LARGE,
-			   "The request body is larger than %zu bytes",
-			   rq->config->max_body);
-		resp_render(rq);
-		return http_send(conn, rq);
-	}
+	/* Answered before reading, so an oversized upload is not
+	 * swallowed. */
+	if (len && strtoull(len, NULL, 10) > rq->config->max_body)
+		return http_refuse(conn, rq, ERR_TOO_LARGE, "body",
+				   rq->config->max_body);
 	return MHD_YES;
 }
 
@@ -179,6 +318,8 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	struct request *rq = *req_cls;
 	if (!rq->method) {
 		rq->method = method;
+		/* The head is in; MHD now owns the request until completion. */
+		http_conn_head_state(cls, conn, 0, NULL, 1);
 		http_note_subject(cls, conn, rq);
 		return http_begin(conn, rq);
 	}
@@ -289,7 +430,9 @@ http_daemon(struct http_server *s)
 		{MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout, NULL},
 		{MHD_OPTION_CONNECTION_LIMIT, c->max_connections, NULL},
-		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL},
+		/* Room for a query string of thousands of parameters. */
+		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, 256 * 1024, NULL},
+		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)http_connection, s},
 		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)http_uri_log, s},
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_completed, s},
 		/* last, so TLS mode can end the list before it */
@@ -307,6 +450,8 @@ http_start(const struct server_config *c, char *url, size_t url_size)
 {
 	struct http_server *s = xcalloc(1, sizeof *s);
 	s->config = c;
+	pthread_mutex_init(&s->lock, NULL);
+	s->reaper_fd[0] = s->reaper_fd[1] = -1;
 	if (c->tls_cert && !(s->tls = tls_create(c))) {
 		free(s);
 		return NULL;
@@ -315,6 +460,11 @@ http_start(const struct server_config *c, char *url, size_t url_size)
 	if (s->fd >= 0)
 		s->daemon = http_daemon(s);
 	if (s->daemon && s->tls && tls_start(s->tls, s->fd, s->daemon) < 0) {
+		MHD_stop_daemon(s->daemon);
+		s->daemon = NULL;
+	}
+	if (s->daemon && (pipe2(s->reaper_fd, O_CLOEXEC) < 0 ||
+			  pthread_create(&s->reaper, NULL, http_reaper, s))) {
 		MHD_stop_daemon(s->daemon);
 		s->daemon = NULL;
 	}
@@ -334,6 +484,8 @@ http_stop(struct http_server *s)
 {
 	if (!s)
 		return;
+	if (write(s->reaper_fd[1], "x", 1) == 1)
+		pthread_join(s->reaper, NULL);
 	if (s->tls)
 		tls_stop_accepting(s->tls);
 	else
@@ -341,5 +493,8 @@ http_stop(struct http_server *s)
 	MHD_stop_daemon(s->daemon);
 	tls_free(s->tls);
 	close(s->fd);
+	close(s->reaper_fd[0]);
+	close(s->reaper_fd[1]);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

@@ -8,6 +8,9 @@
 #include "pem.h"
 #include "policy_types.h"
 
+/* Room for a PEM certificate of an RSA-8192 key with a chain of two. */
+#define POLICY_MAX_VALUE 16384
+
 int
 policy_lookup(struct request *rq, const struct lb *lb, const char *name,
 	      struct policy *out)
@@ -150,6 +153,12 @@ policy_check_attrs(struct request *rq, const struct lb *lb,
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct policy_attr_type *a = policy_attr_find(t, attrs[i].name);
+		size_t len = strlen(attrs[i].value);
+		if (len > POLICY_MAX_VALUE)
+			return resp_error(rq, ERR_VALIDATION,
+					  "The value of attribute %s is %zu "
+					  "bytes; at most %d are allowed",
+					  attrs[i].name, len, POLICY_MAX_VALUE);
 		if (!a)
 			return resp_error(rq, ERR_INVALID_CONFIGURATION,
 					  "Attribute %s is not defined in the "

@@ -28,6 +28,7 @@ struct request {
 	struct buf body;
 	int body_too_large;
 	int want_json;
+	int close; /* answer with Connection: close */
 	struct timespec started;
 	char request_id[37];
 	char client_subject[192]; /* TLS client certificate, for the log */
