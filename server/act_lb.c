@@ -135,7 +135,7 @@ int
 act_create_load_balancer(struct request *rq)
 {
 	const char *name = param_get(rq, "LoadBalancerName");
-	const char *scheme;
+	const char *scheme = NULL;
 	int in_vpc;
 	if (validate_lb_name(rq, name) < 0 || lb_read_scheme(rq, &scheme) < 0 ||
 	    lb_check_placement(rq, &in_vpc) < 0 || lb_check_quota(rq) < 0)
