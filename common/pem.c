@@ -47,12 +47,14 @@ pem_base64_decode(const char *s, struct buf *out)
 		unsigned char *der = xmalloc(clean.len);
 		int n = EVP_DecodeBlock(der, (const unsigned char *)clean.data,
 					(int)clean.len);
-		if (n > 0) {
-			/* DecodeBlock counts '=' padding as zero bytes. */
-			for (size_t i = clean.len;
-			     i > 0 && clean.data[i - 1] == '='; i--)
-				n--;
-			buf_append(out, der, (size_t)n);
+		/* DecodeBlock counts '=' padding as zero bytes; at most two
+		 * may end the text, and nowhere else. */
+		size_t pad = 0;
+		while (pad < clean.len && clean.data[clean.len - 1 - pad] == '=')
+			pad++;
+		if (n > 0 && pad <= 2 && !memchr(clean.data, '=', clean.len - pad) &&
+		    (size_t)n > pad) {
+			buf_append(out, der, (size_t)n - pad);
 			rc = 0;
 		}
 		free(der);

@@ -178,7 +178,7 @@ secret_open(const char *sealed, const char *aad)
 		return NULL;
 	unsigned char *raw = xmalloc(blen);
 	int len = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)blen);
-	for (size_t i = blen; len > 0 && i > 0 && b64[i - 1] == '='; i--)
+	for (size_t i = blen; len > 0 && i > blen - 2 && b64[i - 1] == '='; i--)
 		len--;
 	char *plain = NULL;
 	if (len >= NONCE_BYTES + TAG_BYTES) {

@@ -188,9 +188,10 @@ static int
 describe_named(struct request *rq, json_t *out, unsigned *idx, int n)
 {
 	for (int i = 0; i < n; i++) {
-		const char *name = param_get(rq, "LoadBalancerNames.member.%u",
-					     idx[i]);
+		const char *name = param_member(rq, "LoadBalancerNames", idx[i]);
 		struct lb lb;
+		if (!name)
+			return -1;
 		int rc = store_lb_get(rq->db, rq->account_id, name, &lb);
 		if (rc == STORE_NOT_FOUND)
 			return resp_error(rq, ERR_LB_NOT_FOUND,

@@ -228,8 +228,10 @@ act_delete_load_balancer_listeners(struct request *rq)
 	int rc = n < 0 ? -1 : 0;
 	for (int i = 0; i < n && rc == 0; i++) {
 		long port;
-		rc = param_int(rq, &port, 1, 65535, "LoadBalancerPorts.member.%u",
-			       idx[i]);
+		rc = param_member(rq, "LoadBalancerPorts", idx[i])
+			     ? param_int(rq, &port, 1, 65535,
+					 "LoadBalancerPorts.member.%u", idx[i])
+			     : -1;
 		/* A port without a listener is already in the wanted state. */
 		if (rc == 0 &&
 		    store_listener_delete(rq->db, lb.id, port) != STORE_OK)

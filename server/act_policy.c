@@ -195,10 +195,10 @@ describe_policies(struct request *rq, const struct lb *lb, json_t *out)
 	unsigned *idx = NULL;
 	int n = param_list(rq, "PolicyNames", &idx);
 	int rc = n < 0 ? -1 : 0;
-	for (int i = 0; i < n && rc == 0; i++)
-		rc = describe_named_policy(
-			rq, lb, param_get(rq, "PolicyNames.member.%u", idx[i]),
-			out);
+	for (int i = 0; i < n && rc == 0; i++) {
+		const char *name = param_member(rq, "PolicyNames", idx[i]);
+		rc = name ? describe_named_policy(rq, lb, name, out) : -1;
+	}
 	free(idx);
 	if (n != 0)
 		return rc;
@@ -261,10 +261,11 @@ act_describe_load_balancer_policy_types(struct request *rq)
 	int n = param_list(rq, "PolicyTypeNames", &idx);
 	int rc = n < 0 ? -1 : 0;
 	for (int i = 0; i < n && rc == 0; i++) {
-		const char *name = param_get(rq, "PolicyTypeNames.member.%u",
-					     idx[i]);
-		const struct policy_type *t = policy_type_find(name);
-		if (t)
+		const char *name = param_member(rq, "PolicyTypeNames", idx[i]);
+		const struct policy_type *t = name ? policy_type_find(name) : NULL;
+		if (!name)
+			rc = -1;
+		else if (t)
 			json_array_append_new(out, describe_type(t));
 		else
 			rc = resp_error(rq, ERR_POLICY_TYPE_NOT_FOUND,

@@ -114,11 +114,10 @@ tag_one_lb(struct request *rq, struct lb *lb)
 {
 	unsigned *idx = NULL;
 	int n = param_list(rq, "LoadBalancerNames", &idx);
-	const char *name = n == 1 ? param_get(rq, "LoadBalancerNames.member.%u",
-					      idx[0])
+	const char *name = n == 1 ? param_member(rq, "LoadBalancerNames", idx[0])
 				  : NULL;
 	free(idx);
-	if (n < 0)
+	if (n < 0 || (n == 1 && !name))
 		return -1;
 	if (n != 1)
 		return resp_error(rq, ERR_VALIDATION,
@@ -196,9 +195,12 @@ act_describe_tags(struct request *rq)
 				"%d",
 				n);
 	for (int i = 0; rc == 0 && i < n; i++) {
-		const char *name = param_get(rq, "LoadBalancerNames.member.%u",
-					     idx[i]);
+		const char *name = param_member(rq, "LoadBalancerNames", idx[i]);
 		struct lb lb;
+		if (!name) {
+			rc = -1;
+			break;
+		}
 		int s = store_lb_get(rq->db, rq->account_id, name, &lb);
 		if (s == STORE_NOT_FOUND) {
 			rc = resp_error(rq, ERR_LB_NOT_FOUND,

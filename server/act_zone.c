@@ -45,8 +45,12 @@ zone_change(struct request *rq, const struct lb *lb, const char *name,
 				"%s cannot be empty: give %s.member.1", name,
 				name);
 	for (int i = 0; rc == 0 && i < n; i++) {
-		const char *v = param_get(rq, "%s.member.%u", name, idx[i]);
-		if (!v || !*v || strlen(v) > 255) {
+		const char *v = param_member(rq, name, idx[i]);
+		if (!v) {
+			rc = -1;
+			break;
+		}
+		if (strlen(v) > 255) {
 			rc = resp_error(rq, ERR_VALIDATION,
 					"%s.member.%u must be 1 to 255 "
 					"characters",

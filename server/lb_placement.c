@@ -83,11 +83,10 @@ subnet_attach(struct request *rq, struct lb *lb)
 					  subnet_zone_of, &z) != STORE_OK)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	for (int i = 0; rc == 0 && i < n; i++) {
-		const char *s = param_get(rq, "Subnets.member.%u", idx[i]);
+		const char *s = param_member(rq, "Subnets", idx[i]);
 		int added;
-		if (!s || !*s) {
-			rc = resp_error(rq, ERR_VALIDATION,
-					"Subnets.member.%u is empty", idx[i]);
+		if (!s) {
+			rc = -1;
 			break;
 		}
 		added = store_lb_list_add(rq->db, LB_LIST_SUBNETS, lb->id, s);
@@ -130,8 +129,10 @@ lb_set_security_groups(struct request *rq, const struct lb *lb)
 	if (rc == 0 && store_lb_groups_clear(rq->db, lb->id) != STORE_OK)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	for (int i = 0; rc == 0 && i < n; i++) {
-		const char *g = param_get(rq, "SecurityGroups.member.%u", idx[i]);
-		if (!g || !group_id_ok(g))
+		const char *g = param_member(rq, "SecurityGroups", idx[i]);
+		if (!g)
+			rc = -1;
+		else if (!group_id_ok(g))
 			rc = resp_error(rq, ERR_INVALID_SECURITY_GROUP,
 					"Security group '%s' is not valid: use "
 					"sg- and 8 or 17 hex digits",

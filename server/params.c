@@ -90,3 +90,15 @@ param_list_present(struct request *rq, const char *name)
 	free(idx);
 	return n != 0;
 }
+
+const char *
+param_member(struct request *rq, const char *list, unsigned n)
+{
+	const char *v = param_get(rq, "%s.member.%u", list, n);
+	if (!v || !*v)
+		resp_error(rq, ERR_VALIDATION,
+			   "%s.member.%u must be a non-empty value: %s is a "
+			   "list of values, not of structures",
+			   list, n, list);
+	return v && *v ? v : NULL;
+}

@@ -22,6 +22,10 @@ int param_int(struct request *rq, long *out, long min, long max,
  * (malloc'd). Returns the count, 0 for an absent or empty ("Name=") list,
  * -1 for a malformed member number. */
 int param_list(struct request *rq, const char *name, unsigned **idx);
+/* The value of "<list>.member.<n>" of a list of strings, or NULL with
+ * the AWS error set when that member is missing, empty or was given as a
+ * structure ("<list>.member.<n>.Field"). */
+const char *param_member(struct request *rq, const char *list, unsigned n);
 /* Whether the list is present at all (as members or as "Name="). */
 int param_list_present(struct request *rq, const char *name);
 

@@ -44,7 +44,7 @@ servo_backend_desc(const json_t *lb, int port)
 	size_t i;
 	json_t *b;
 	json_array_foreach(json_object_get(lb, "BackendServerDescriptions"), i,
-			   b)
+	                   b)
 	{
 		long p;
 		if (sj_int(b, "InstancePort", &p) == 0 && p == port)
@@ -60,8 +60,8 @@ servo_auth_key(struct servo_port_auth *a, const json_t *k)
 	const char *name = sj_str(k, "PolicyName");
 	if (servo_public_key(sj_str(k, "PublicKey"), fp, &pem) < 0) {
 		log_warn("PublicKey of policy %s is not a certificate or a "
-			 "public key; it allows nothing",
-			 name ? name : "?");
+		         "public key; it allows nothing",
+		         name ? name : "?");
 		return;
 	}
 	servo_names_add(&a->key_names, name);
@@ -71,7 +71,8 @@ servo_auth_key(struct servo_port_auth *a, const json_t *k)
 				free(pem);
 				return;
 			}
-		a->certs = xrealloc(a->certs, (a->ncerts + 1) * sizeof *a->certs);
+		a->certs =
+		    xrealloc(a->certs, (a->ncerts + 1) * sizeof *a->certs);
 		a->certs[a->ncerts++] = pem;
 		return;
 	}
@@ -100,14 +101,15 @@ servo_port_auth(const json_t *lb, int port, struct servo_port_auth *a)
 			continue;
 		if (strcmp(type, POLICY_BACKEND_AUTH) == 0) {
 			a->enabled = 1;
-			servo_names_add(&a->auth_names, sj_str(p, "PolicyName"));
+			servo_names_add(&a->auth_names,
+			                sj_str(p, "PolicyName"));
 		} else if (strcmp(type, POLICY_PROXY) == 0) {
 			const char *on = servo_policy_attr(p, "ProxyProtocol");
 			a->proxy_protocol |= on && strcasecmp(on, "true") == 0;
 		}
 	}
 	json_array_foreach(json_object_get(b, "PublicKeys"), i, v)
-		servo_auth_key(a, v);
+	    servo_auth_key(a, v);
 }
 
 void
@@ -134,12 +136,12 @@ servo_pins_find(const struct servo_pins *p, const char *instance_id, int port)
 
 void
 servo_pins_add(struct servo_pins *p, const char *instance_id, int port,
-	       int fail, const char *reason, const char *pem)
+               int fail, const char *reason, const char *pem)
 {
 	p->v = xrealloc(p->v, (p->n + 1) * sizeof *p->v);
 	p->v[p->n++] = (struct servo_pin){xstrdup(instance_id), port, fail,
-					  reason ? xstrdup(reason) : NULL,
-					  pem ? xstrdup(pem) : NULL};
+	                                  reason ? xstrdup(reason) : NULL,
+	                                  pem ? xstrdup(pem) : NULL};
 }
 
 void
@@ -168,7 +170,7 @@ servo_cache_get(struct servo_seen_cache *c, const char *key)
 
 static void
 servo_cache_put(struct servo_seen_cache *c, const char *key,
-		const struct servo_seen_cert *seen)
+                const struct servo_seen_cert *seen)
 {
 	struct servo_seen_entry *e = servo_cache_get(c, key);
 	if (!e) {
@@ -216,18 +218,37 @@ servo_key_allowed(const struct servo_port_auth *a, const char *fp)
 	return 0;
 }
 
-/* The instance answered the probe with seen: pass, pin, or fail. */
-static void
-servo_auth_seen(const struct servo_port_auth *a, const char *id,
-		const char *cache_key, struct servo_seen_cert *seen,
-		struct servo_seen_cache *cache, struct servo_pins *out)
+/* Which single allowed certificate seen verifies against, or NULL. Needed
+ * because OpenSSL picks the first of several self-signed certificates with
+ * the same subject and no key identifiers, so the port's whole set can
+ * refuse an instance that one of its members accepts. */
+static const char *
+servo_cert_alone(const struct servo_port_auth *a,
+                 const struct servo_seen_cert *seen)
+{
+	char why[256];
+	for (size_t i = 0; i < a->ncerts; i++) {
+		const char *one[] = {a->certs[i]};
+		if (servo_verify(seen, one, 1, why, sizeof why) == 0)
+			return a->certs[i];
+	}
+	return NULL;
+}
+
+void
+servo_auth_decide(const struct servo_port_auth *a, const char *id,
+                  const char *cache_key, const struct servo_seen_cert *seen,
+                  struct servo_seen_cache *cache, struct servo_pins *out)
 {
 	char why[256], reason[1024];
-	const char *certs[] = {seen->pem};
-	if (a->ncerts &&
-	    servo_verify(seen, (const char *const *)a->certs, a->ncerts, why,
-			 sizeof why) == 0) {
+	const char *certs[] = {seen->pem}, *alone;
+	if (a->ncerts && servo_verify(seen, (const char *const *)a->certs,
+	                              a->ncerts, why, sizeof why) == 0) {
 		servo_pins_add(out, id, a->port, 0, NULL, NULL);
+		return;
+	}
+	if ((alone = servo_cert_alone(a, seen))) {
+		servo_pins_add(out, id, a->port, 0, NULL, alone);
 		return;
 	}
 	if (servo_key_allowed(a, seen->fingerprint)) {
@@ -237,17 +258,17 @@ servo_auth_seen(const struct servo_port_auth *a, const char *id,
 			return;
 		}
 		snprintf(reason, sizeof reason,
-			 "Instance presents certificate %s whose key matches "
-			 "policy %s (%s) but it cannot be pinned: %s "
-			 "(HAProxy 2.6 pins self-signed certificates only)",
-			 seen->subject, a->auth_names, a->key_names, why);
+		         "Instance presents certificate %s whose key matches "
+		         "policy %s (%s) but it cannot be pinned: %s "
+		         "(HAProxy 2.6 pins self-signed certificates only)",
+		         seen->subject, a->auth_names, a->key_names, why);
 	} else {
 		snprintf(reason, sizeof reason,
-			 "Instance presents certificate %s (key SHA-256 "
-			 "%.16s...) that matches no PublicKey of back-end "
-			 "authentication policy %s (%s)",
-			 seen->subject, seen->fingerprint, a->auth_names,
-			 a->key_names ? a->key_names : "no PublicKey policy");
+		         "Instance presents certificate %s (key SHA-256 "
+		         "%.16s...) that matches no PublicKey of back-end "
+		         "authentication policy %s (%s)",
+		         seen->subject, seen->fingerprint, a->auth_names,
+		         a->key_names ? a->key_names : "no PublicKey policy");
 	}
 	servo_cache_drop(cache, cache_key);
 	servo_pins_add(out, id, a->port, 1, reason, NULL);
@@ -257,8 +278,8 @@ servo_auth_seen(const struct servo_port_auth *a, const char *id,
  * ca-file, or fail closed when nothing could ever match. */
 static void
 servo_auth_unseen(const struct servo_port_auth *a, const char *id,
-		  const char *cache_key, const char *why,
-		  struct servo_seen_cache *cache, struct servo_pins *out)
+                  const char *cache_key, const char *why,
+                  struct servo_seen_cache *cache, struct servo_pins *out)
 {
 	char reason[1024];
 	struct servo_seen_entry *e = servo_cache_get(cache, cache_key);
@@ -271,17 +292,17 @@ servo_auth_unseen(const struct servo_port_auth *a, const char *id,
 		return;
 	}
 	snprintf(reason, sizeof reason,
-		 "No certificate of the instance has been seen to match "
-		 "back-end authentication policy %s (%s): %s",
-		 a->auth_names, a->key_names ? a->key_names : "no PublicKey",
-		 why);
+	         "No certificate of the instance has been seen to match "
+	         "back-end authentication policy %s (%s): %s",
+	         a->auth_names, a->key_names ? a->key_names : "no PublicKey",
+	         why);
 	servo_pins_add(out, id, a->port, 1, reason, NULL);
 }
 
 static void
 servo_auth_instance(const struct servo_port_auth *a, const json_t *inst,
-		    struct servo_seen_cache *cache, int timeout_ms,
-		    struct servo_pins *out)
+                    struct servo_seen_cache *cache, int timeout_ms,
+                    struct servo_pins *out)
 {
 	const char *id = sj_str(inst, "InstanceId");
 	const char *addr = sj_str(inst, "InstanceIpAddress");
@@ -292,16 +313,16 @@ servo_auth_instance(const struct servo_port_auth *a, const json_t *inst,
 		return;
 	if (!a->ncerts && !a->nkeys) {
 		snprintf(reason, sizeof reason,
-			 "Back-end authentication policy %s allows no key: "
-			 "none of its PublicKey policies holds a usable value",
-			 a->auth_names);
+		         "Back-end authentication policy %s allows no key: "
+		         "none of its PublicKey policies holds a usable value",
+		         a->auth_names);
 		servo_pins_add(out, id, a->port, 1, reason, NULL);
 		return;
 	}
 	buf_printf(&key, "%s %s %d", id, addr, a->port);
 	if (servo_probe(addr, a->port, timeout_ms, &seen, why, sizeof why) ==
 	    0) {
-		servo_auth_seen(a, id, buf_str(&key), &seen, cache, out);
+		servo_auth_decide(a, id, buf_str(&key), &seen, cache, out);
 		servo_seen_free(&seen);
 	} else {
 		servo_auth_unseen(a, id, buf_str(&key), why, cache, out);
@@ -311,7 +332,7 @@ servo_auth_instance(const struct servo_port_auth *a, const json_t *inst,
 
 void
 servo_auth_plan(const json_t *lb, struct servo_seen_cache *cache,
-		int timeout_ms, struct servo_pins *out)
+                int timeout_ms, struct servo_pins *out)
 {
 	size_t i, j;
 	json_t *ld, *inst;
@@ -329,10 +350,10 @@ servo_auth_plan(const json_t *lb, struct servo_seen_cache *cache,
 		struct servo_port_auth a;
 		servo_port_auth(lb, (int)port, &a);
 		if (a.enabled)
-			json_array_foreach(json_object_get(lb, "BackendInstances"),
-					   j, inst)
-				servo_auth_instance(&a, inst, cache, timeout_ms,
-						    out);
+			json_array_foreach(
+			    json_object_get(lb, "BackendInstances"), j, inst)
+			    servo_auth_instance(&a, inst, cache, timeout_ms,
+			                        out);
 		servo_port_auth_free(&a);
 	}
 }

@@ -30,12 +30,11 @@ servo_init(struct servo *s, const struct servo_config *cfg)
 	s->never_pem = servo_never_cert();
 }
 
-static int
+static void
 servo_state_path(struct servo *s, const char *name, struct buf *b)
 {
 	buf_reset(b);
 	buf_printf(b, "%s/%s", s->cfg->state_dir, name);
-	return 0;
 }
 
 /* --- install ------------------------------------------------------------ */
@@ -51,7 +50,7 @@ servo_write_files(struct servo *s, const struct servo_render *r)
 		if (access(buf_str(&path), F_OK) == 0)
 			continue;
 		rc = servo_write_file(buf_str(&path), r->files[i].data,
-				      strlen(r->files[i].data));
+		                      strlen(r->files[i].data));
 	}
 	buf_free(&path);
 	return rc;
@@ -72,8 +71,10 @@ servo_server_record(char **v, size_t n, const char *be, const char *srv)
 {
 	size_t bl = strlen(be), sl = strlen(srv);
 	for (size_t i = 0; i < n; i++)
-		if (!strncmp(v[i], be, bl) && !strncmp(v[i] + bl, " server ", 8) &&
-		    !strncmp(v[i] + bl + 8, srv, sl) && v[i][bl + 8 + sl] == ' ')
+		if (!strncmp(v[i], be, bl) &&
+		    !strncmp(v[i] + bl, " server ", 8) &&
+		    !strncmp(v[i] + bl + 8, srv, sl) &&
+		    v[i][bl + 8 + sl] == ' ')
 			return v[i];
 	return NULL;
 }
@@ -89,7 +90,7 @@ servo_save_state(struct servo *s, const struct servo_render *r)
 	struct buf out = BUF_INIT, keep = BUF_INIT, path = BUF_INIT;
 	servo_state_path(s, "server-state", &path);
 	if (servo_unix_cmd(s->hx.stats_sock, "show servers state", &out,
-			   STATS_TIMEOUT_MS) < 0 ||
+	                   STATS_TIMEOUT_MS) < 0 ||
 	    !out.data) {
 		unlink(buf_str(&path));
 		goto out;
@@ -98,13 +99,13 @@ servo_save_state(struct servo *s, const struct servo_render *r)
 	for (char *line = strtok_r(out.data, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char be[128], srv[128];
-		if (line[0] == '#' || sscanf(line, "%*s %127s %*s %127s", be,
-					     srv) != 2) {
+		if (line[0] == '#' ||
+		    sscanf(line, "%*s %127s %*s %127s", be, srv) != 2) {
 			buf_printf(&keep, "%s\n", line);
 			continue;
 		}
-		const char *now = servo_server_record(r->servers, r->nservers,
-						      be, srv);
+		const char *now =
+		    servo_server_record(r->servers, r->nservers, be, srv);
 		if (now && servo_has_line(s->live_servers, s->nlive, now))
 			buf_printf(&keep, "%s\n", line);
 	}
@@ -146,6 +147,7 @@ static void
 servo_set_live(struct servo *s, struct servo_render *r)
 {
 	free(s->live_cfg);
+	free(s->failed_cfg);
 	for (size_t i = 0; i < s->nlive; i++)
 		free(s->live_servers[i]);
 	free(s->live_servers);
@@ -167,8 +169,8 @@ servo_install(struct servo *s, struct servo_render *r)
 		goto out;
 	if (servo_haproxy_check(s->hx.bin, buf_str(&tmp), &out) < 0) {
 		log_error("haproxy -c refused the rendered configuration (kept "
-			  "as %s); HAProxy keeps the last good one:\n%s",
-			  buf_str(&tmp), buf_str(&out));
+		          "as %s); HAProxy keeps the last good one:\n%s",
+		          buf_str(&tmp), buf_str(&out));
 		goto out;
 	}
 	if (running)
@@ -183,7 +185,7 @@ servo_install(struct servo *s, struct servo_render *r)
 		rc = servo_haproxy_reload(&s->hx);
 		if (rc < 0 && s->live_cfg) /* the file again says what runs */
 			servo_write_file(s->hx.cfg, s->live_cfg,
-					 strlen(s->live_cfg));
+			                 strlen(s->live_cfg));
 	} else {
 		/* A fresh start carries no health: an empty state file (just
 		 * its version line). */
@@ -194,16 +196,34 @@ servo_install(struct servo *s, struct servo_render *r)
 	}
 	if (rc == 0) {
 		log_info("%s configuration for load balancer %s (%zu "
-			 "servers)",
-			 s->cfg->once ? "installed" : running ? "reloaded"
-							       : "started",
-			 s->cfg->lb, r->nservers);
+		         "servers)",
+		         s->cfg->once ? "installed"
+		         : running    ? "reloaded"
+		                      : "started",
+		         s->cfg->lb, r->nservers);
 		servo_set_live(s, r);
 		servo_gc(s);
 	}
 out:
 	buf_free(&tmp);
 	buf_free(&out);
+	return rc;
+}
+
+/* A render that failed is tried again only after a pause: the same text
+ * fails the same way until something outside changes (a port is freed). */
+static int
+servo_install_or_wait(struct servo *s, struct servo_render *r)
+{
+	long long now = servo_now_ms();
+	int pause = s->cfg->interval > 5 ? s->cfg->interval : 5;
+	if (s->failed_cfg && !strcmp(s->failed_cfg, buf_str(&r->cfg)) &&
+	    now < s->retry_at && servo_haproxy_running(&s->hx))
+		return -1;
+	int rc = servo_install(s, r);
+	free(s->failed_cfg);
+	s->failed_cfg = rc < 0 ? xstrdup(buf_str(&r->cfg)) : NULL;
+	s->retry_at = now + pause * 1000LL;
 	return rc;
 }
 
@@ -251,27 +271,27 @@ servo_report(struct servo *s, const json_t *lb, const struct servo_pins *pins)
 	size_t n = 0, k = 0;
 	if (!lb || !servo_haproxy_running(&s->hx) ||
 	    servo_unix_cmd(s->hx.stats_sock, "show stat", &csv,
-			   STATS_TIMEOUT_MS) < 0)
+	                   STATS_TIMEOUT_MS) < 0)
 		goto out;
 	servo_health(lb, buf_str(&csv), pins, &h, &n);
 	send = xcalloc(n + 1, sizeof *send);
 	for (size_t i = 0; i < n; i++) {
 		const char *stored = servo_stored_state(lb, h[i].instance_id);
 		const char *prev = json_string_value(
-			json_object_get(s->reported, h[i].instance_id));
+		    json_object_get(s->reported, h[i].instance_id));
 		buf_reset(&mark);
 		buf_printf(&mark, "%s\t%s", h[i].state,
-			   h[i].description ? h[i].description : "");
+		           h[i].description ? h[i].description : "");
 		if (stored && !strcmp(stored, h[i].state) && prev &&
 		    !strcmp(prev, buf_str(&mark)))
 			continue;
 		if (!prev || strcmp(prev, buf_str(&mark)))
 			log_info("%s: %s%s%s", h[i].instance_id, h[i].state,
-				 h[i].description ? ": " : "",
-				 h[i].description ? h[i].description : "");
-		send[k++] = (struct servo_state){h[i].instance_id, h[i].state,
-						 h[i].reason_code,
-						 h[i].description};
+			         h[i].description ? ": " : "",
+			         h[i].description ? h[i].description : "");
+		send[k++] =
+		    (struct servo_state){h[i].instance_id, h[i].state,
+		                         h[i].reason_code, h[i].description};
 	}
 	if (k && servo_put_states(s->cfg, send, k, &err) < 0) {
 		log_error("PutServoStates: %s", buf_str(&err));
@@ -280,9 +300,9 @@ servo_report(struct servo *s, const json_t *lb, const struct servo_pins *pins)
 	for (size_t i = 0; i < n; i++) {
 		buf_reset(&mark);
 		buf_printf(&mark, "%s\t%s", h[i].state,
-			   h[i].description ? h[i].description : "");
+		           h[i].description ? h[i].description : "");
 		json_object_set_new(s->reported, h[i].instance_id,
-				    json_string(buf_str(&mark)));
+		                    json_string(buf_str(&mark)));
 	}
 out:
 	free(send);
@@ -305,8 +325,8 @@ servo_cycle(struct servo *s)
 	int rc = servo_fetch(c, &lb, &err);
 	if (rc == SERVO_FETCH_ERROR) {
 		log_error("cannot fetch load balancer %s: %s; HAProxy keeps "
-			  "serving the last good configuration",
-			  c->lb, buf_str(&err));
+		          "serving the last good configuration",
+		          c->lb, buf_str(&err));
 		servo_start_last_good(s);
 		buf_free(&err);
 		return -1;
@@ -314,17 +334,17 @@ servo_cycle(struct servo *s)
 	if (rc == SERVO_FETCH_NOT_FOUND && s->live_cfg &&
 	    strstr(s->live_cfg, "\nfrontend "))
 		log_warn("load balancer %s of account %s no longer exists; "
-			 "closing its listeners",
-			 c->lb, c->account);
+		         "closing its listeners",
+		         c->lb, c->account);
 	if (lb)
 		servo_auth_plan(lb, &s->seen, c->probe_timeout_ms, &pins);
 	struct servo_render_in in = {c->bind, c->state_dir, s->never_pem,
-				     &pins};
+	                             &pins};
 	rc = servo_render(lb, &in, &r);
-	if (rc == 0 && (c->once || !s->live_cfg ||
-			strcmp(s->live_cfg, buf_str(&r.cfg)) ||
-			!servo_haproxy_running(&s->hx)))
-		rc = servo_install(s, &r);
+	if (rc == 0 &&
+	    (c->once || !s->live_cfg || strcmp(s->live_cfg, buf_str(&r.cfg)) ||
+	     !servo_haproxy_running(&s->hx)))
+		rc = servo_install_or_wait(s, &r);
 	if (!c->once)
 		servo_report(s, lb, &pins);
 	servo_render_free(&r);
@@ -343,6 +363,7 @@ servo_shutdown(struct servo *s)
 	free(s->hx.stats_sock);
 	free(s->never_pem);
 	free(s->live_cfg);
+	free(s->failed_cfg);
 	for (size_t i = 0; i < s->nlive; i++)
 		free(s->live_servers[i]);
 	free(s->live_servers);

@@ -79,7 +79,7 @@ servo_on_body(char *data, size_t size, size_t n, void *arg)
 
 static struct curl_slist *
 servo_headers(const struct servo_config *c, const struct servo_url *u,
-	      const char *body)
+              const char *body)
 {
 	struct sigv4_header h[6];
 	size_t n = 0;
@@ -94,15 +94,20 @@ servo_headers(const struct servo_config *c, const struct servo_url *u,
 	h[n++] = (struct sigv4_header){"X-Amz-Date", amz_date};
 	h[n++] = (struct sigv4_header){"X-Amz-Content-SHA256", hash};
 	if (c->token)
-		h[n++] = (struct sigv4_header){"X-Amz-Security-Token", c->token};
+		h[n++] =
+		    (struct sigv4_header){"X-Amz-Security-Token", c->token};
 	struct sigv4_request rq = {
-	    "POST", u->path, u->query, h, n,
+	    "POST",
+	    u->path,
+	    u->query,
+	    h,
+	    n,
 	    c->token ? "content-type;host;x-amz-content-sha256;x-amz-date;"
-		       "x-amz-security-token"
-		     : "content-type;host;x-amz-content-sha256;x-amz-date",
+	               "x-amz-security-token"
+	             : "content-type;host;x-amz-content-sha256;x-amz-date",
 	    hash};
 	char *auth = sigv4_authorization(&rq, c->akid, c->secret, amz_date,
-					 c->region, SERVO_SERVICE);
+	                                 c->region, SERVO_SERVICE);
 	struct curl_slist *list = NULL;
 	struct buf line = BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
@@ -124,8 +129,8 @@ servo_headers(const struct servo_config *c, const struct servo_url *u,
 static void
 servo_error_of(json_t *doc, const char **code, const char **msg)
 {
-	json_t *e = json_object_get(json_object_get(doc, "ErrorResponse"),
-				    "Error");
+	json_t *e =
+	    json_object_get(json_object_get(doc, "ErrorResponse"), "Error");
 	*code = sj_str(e, "Code");
 	*msg = sj_str(e, "Message");
 }
@@ -136,7 +141,7 @@ servo_error_of(json_t *doc, const char **code, const char **msg)
  */
 static int
 servo_call(const struct servo_config *c, const struct form *f, json_t **doc,
-	   const char **code, struct buf *err)
+           const char **code, struct buf *err)
 {
 	struct servo_url u;
 	struct buf body = BUF_INIT;
@@ -172,7 +177,7 @@ servo_call(const struct servo_config *c, const struct form *f, json_t **doc,
 	CURLcode cc = curl_easy_perform(h);
 	if (cc != CURLE_OK) {
 		buf_printf(err, "%s: %s", c->url,
-			   errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		           errbuf[0] ? errbuf : curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -180,14 +185,14 @@ servo_call(const struct servo_config *c, const struct form *f, json_t **doc,
 	*doc = json_loadb(body.data ? body.data : "", body.len, 0, &je);
 	if (!*doc) {
 		buf_printf(err, "%s answered %ld with no JSON (%s)", c->url,
-			   status, je.text);
+		           status, je.text);
 		goto out;
 	}
 	if (status != 200) {
 		const char *msg;
 		servo_error_of(*doc, code, &msg);
 		buf_printf(err, "%s answered %ld %s: %s", c->url, status,
-			   *code ? *code : "(no code)", msg ? msg : "");
+		           *code ? *code : "(no code)", msg ? msg : "");
 		goto out;
 	}
 	rc = 0;
@@ -203,7 +208,7 @@ out_form:
 
 static void
 servo_form_base(const struct servo_config *c, struct form *f,
-		const char *action)
+                const char *action)
 {
 	form_add(f, "Action", action);
 	form_add(f, "Version", SERVO_VERSION);
@@ -226,17 +231,18 @@ servo_fetch(const struct servo_config *c, json_t **lb, struct buf *err)
 		goto out;
 	}
 	json_t *d = json_array_get(
-		json_object_get(
-			json_object_get(
-				json_object_get(
-					doc, "DescribeLoadBalancersByServoResponse"),
-				"DescribeLoadBalancersByServoResult"),
-			"LoadBalancerDescriptions"),
-		0);
+	    json_object_get(
+	        json_object_get(
+	            json_object_get(doc,
+	                            "DescribeLoadBalancersByServoResponse"),
+	            "DescribeLoadBalancersByServoResult"),
+	        "LoadBalancerDescriptions"),
+	    0);
 	if (!json_is_object(d)) {
-		buf_printf(err, "%s: DescribeLoadBalancersByServo answer has no "
-				"LoadBalancerDescriptions member",
-			   c->url);
+		buf_printf(err,
+		           "%s: DescribeLoadBalancersByServo answer has no "
+		           "LoadBalancerDescriptions member",
+		           c->url);
 		goto out;
 	}
 	*lb = json_incref(d);
@@ -249,7 +255,7 @@ out:
 
 int
 servo_put_states(const struct servo_config *c, const struct servo_state *v,
-		 size_t n, struct buf *err)
+                 size_t n, struct buf *err)
 {
 	struct form f = FORM_INIT;
 	struct buf key = BUF_INIT;
@@ -258,15 +264,15 @@ servo_put_states(const struct servo_config *c, const struct servo_state *v,
 	servo_form_base(c, &f, "PutServoStates");
 	for (size_t i = 0; i < n; i++) {
 		const char *field[] = {"InstanceId", "State", "ReasonCode",
-				       "Description"};
+		                       "Description"};
 		const char *value[] = {v[i].instance_id, v[i].state,
-				       v[i].reason_code, v[i].description};
+		                       v[i].reason_code, v[i].description};
 		for (size_t k = 0; k < 4; k++) {
 			if (!value[k])
 				continue;
 			buf_reset(&key);
 			buf_printf(&key, "Instances.member.%zu.%s", i + 1,
-				   field[k]);
+			           field[k]);
 			form_add(&f, buf_str(&key), value[k]);
 		}
 	}

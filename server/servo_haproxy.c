@@ -62,7 +62,7 @@ servo_read_all(int fd, struct buf *out, long long deadline)
 
 int
 servo_unix_cmd(const char *path, const char *cmd, struct buf *out,
-	       int timeout_ms)
+               int timeout_ms)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int rc = -1;
@@ -117,11 +117,11 @@ servo_haproxy_check(const char *bin, const char *cfg, struct buf *out)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	return r == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0
-									: -1;
+	return r == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 struct proc_counts {
+	long master;
 	long reloads;
 	long failed;
 	int workers;
@@ -136,7 +136,7 @@ servo_show_proc(struct servo_haproxy *h, struct proc_counts *c)
 	int rc = -1, in_workers = 0;
 	memset(c, 0, sizeof *c);
 	if (servo_unix_cmd(h->master_sock, "show proc", &out, CLI_TIMEOUT_MS) <
-		    0 ||
+	        0 ||
 	    !out.data)
 		goto out;
 	char *save = NULL;
@@ -152,6 +152,7 @@ servo_show_proc(struct servo_haproxy *h, struct proc_counts *c)
 			continue;
 		if (strcmp(type, "master") == 0) {
 			const char *f = strstr(line, "[failed:");
+			c->master = pid;
 			sscanf(line, "%*s %*s %ld", &c->reloads);
 			if (f)
 				sscanf(f, "[failed: %ld", &c->failed);
@@ -177,19 +178,41 @@ servo_haproxy_running(struct servo_haproxy *h)
 	if (r == h->pid) {
 		if (WIFEXITED(status))
 			log_error("HAProxy (pid %ld) exited with status %d",
-				  (long)h->pid, WEXITSTATUS(status));
+			          (long)h->pid, WEXITSTATUS(status));
 		else if (WIFSIGNALED(status))
 			log_error("HAProxy (pid %ld) was killed by signal %d",
-				  (long)h->pid, WTERMSIG(status));
+			          (long)h->pid, WTERMSIG(status));
 	}
 	h->pid = 0;
 	return 0;
+}
+
+/* A master left behind by an eulb-servo that died without stopping it
+ * (we hold the state directory's lock, so it is nobody's): stop it, or
+ * our HAProxy could not bind the listeners it holds. */
+static void
+servo_haproxy_orphan(struct servo_haproxy *h)
+{
+	struct proc_counts c;
+	if (h->pid > 0 || servo_show_proc(h, &c) < 0 || c.master <= 1)
+		return;
+	log_warn("stopping HAProxy master %ld left running in the state "
+	         "directory",
+	         c.master);
+	kill((pid_t)c.master, SIGUSR1);
+	/* It is not our child: its socket going quiet says it is gone. */
+	long long deadline = servo_now_ms() + SOFT_STOP_MS;
+	while (servo_now_ms() < deadline && servo_show_proc(h, &c) == 0)
+		servo_sleep_ms(50);
+	if (servo_show_proc(h, &c) == 0)
+		kill((pid_t)c.master, SIGKILL);
 }
 
 int
 servo_haproxy_start(struct servo_haproxy *h)
 {
 	struct buf master = BUF_INIT;
+	servo_haproxy_orphan(h);
 	buf_printf(&master, "%s,mode,600", h->master_sock);
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -207,9 +230,9 @@ servo_haproxy_start(struct servo_haproxy *h)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		execlp(h->bin, h->bin, "-W", "-db", "-f", h->cfg, "-S",
-		      buf_str(&master), (char *)NULL);
+		       buf_str(&master), (char *)NULL);
 		fprintf(stderr, SERVO_PROG ": cannot run %s: %s\n", h->bin,
-			strerror(errno));
+		        strerror(errno));
 		_exit(127);
 	}
 	buf_free(&master);
@@ -226,7 +249,7 @@ servo_haproxy_start(struct servo_haproxy *h)
 		servo_sleep_ms(50);
 	}
 	log_error("HAProxy (pid %ld) did not start a worker within %d ms",
-		  (long)pid, START_TIMEOUT_MS);
+	          (long)pid, START_TIMEOUT_MS);
 	servo_haproxy_stop(h);
 	return -1;
 }
@@ -238,7 +261,7 @@ servo_haproxy_reload(struct servo_haproxy *h)
 	struct buf out = BUF_INIT;
 	if (servo_show_proc(h, &before) < 0) {
 		log_error("HAProxy master socket %s does not answer",
-			  h->master_sock);
+		          h->master_sock);
 		return -1;
 	}
 	/* 2.6 answers nothing to `reload`; the master then re-executes and
@@ -250,18 +273,19 @@ servo_haproxy_reload(struct servo_haproxy *h)
 		servo_sleep_ms(50);
 		if (!servo_haproxy_running(h))
 			return -1;
-		if (servo_show_proc(h, &now) < 0 || now.reloads <= before.reloads)
+		if (servo_show_proc(h, &now) < 0 ||
+		    now.reloads <= before.reloads)
 			continue;
 		if (now.failed > before.failed) {
 			log_error("HAProxy refused the new configuration; the "
-				  "previous one keeps serving");
+			          "previous one keeps serving");
 			return -1;
 		}
 		if (now.workers > 0)
 			return 0;
 	}
 	log_error("HAProxy did not confirm the reload within %d ms",
-		  RELOAD_TIMEOUT_MS);
+	          RELOAD_TIMEOUT_MS);
 	return -1;
 }
 
@@ -294,7 +318,7 @@ servo_haproxy_stop(struct servo_haproxy *h)
 		return;
 	}
 	log_warn("HAProxy (pid %ld) still runs after %d ms; terminating",
-		 (long)pid, SOFT_STOP_MS);
+	         (long)pid, SOFT_STOP_MS);
 	kill(pid, SIGTERM);
 	if (servo_wait_exit(h, HARD_STOP_MS) == 0)
 		return;

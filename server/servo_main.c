@@ -27,21 +27,21 @@ static volatile sig_atomic_t servo_wake;
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-		"usage: " SERVO_PROG " --lb NAME --account ID --bind ADDR "
-		"--state-dir DIR\n"
-		"                  [--haproxy PATH] [--interval SECONDS] "
-		"[--once]\n"
-		"                  [--ca-bundle FILE] [--client-cert FILE "
-		"--client-key FILE]\n"
-		"                  [--verbose]\n"
-		"Renders HAProxy for one load balancer of eulbd and keeps it in "
-		"step.\n"
-		"The endpoint and the servo credential come from AWS_ELB_URL, "
-		"AWS_ACCESS_KEY_ID\n"
-		"and AWS_SECRET_ACCESS_KEY (see: eulbd servo-credentials).\n"
-		"SIGHUP starts a cycle at once; SIGTERM stops HAProxy and "
-		"exits.\n");
+	fprintf(
+	    f, "usage: " SERVO_PROG " --lb NAME --account ID --bind ADDR "
+	       "--state-dir DIR\n"
+	       "                  [--haproxy PATH] [--interval SECONDS] "
+	       "[--once]\n"
+	       "                  [--ca-bundle FILE] [--client-cert FILE "
+	       "--client-key FILE]\n"
+	       "                  [--verbose]\n"
+	       "Renders HAProxy for one load balancer of eulbd and keeps it in "
+	       "step.\n"
+	       "The endpoint and the servo credential come from AWS_ELB_URL, "
+	       "AWS_ACCESS_KEY_ID\n"
+	       "and AWS_SECRET_ACCESS_KEY (see: eulbd servo-credentials).\n"
+	       "SIGHUP starts a cycle at once; SIGTERM stops HAProxy and "
+	       "exits.\n");
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -92,14 +92,14 @@ servo_state_dir(const char *dir)
 	static char abs[PATH_MAX];
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		servo_usage_error("cannot make state directory %s: %s", dir,
-				  strerror(errno));
+		                  strerror(errno));
 	if (!realpath(dir, abs))
 		servo_usage_error("state directory %s: %s", dir,
-				  strerror(errno));
+		                  strerror(errno));
 	if (!servo_word_ok(abs, "/+@,"))
 		servo_usage_error("state directory %s has characters "
-				  "haproxy.cfg cannot hold unquoted",
-				  abs);
+		                  "haproxy.cfg cannot hold unquoted",
+		                  abs);
 	return abs;
 }
 
@@ -111,52 +111,88 @@ servo_number(const char *flag, const char *s, long min, long max)
 	long v = strtol(s, &end, 10);
 	if (errno || !*s || *end || v < min || v > max)
 		servo_usage_error("%s wants a number from %ld to %ld, not '%s'",
-				  flag, min, max, s);
+		                  flag, min, max, s);
 	return v;
 }
 
 static void
 servo_flags(int argc, char **argv, struct servo_config *c)
 {
-	enum { O_LB = 256, O_ACCOUNT, O_BIND, O_STATE, O_HAPROXY, O_INTERVAL,
-	       O_ONCE, O_CA, O_CERT, O_KEY, O_VERBOSE, O_HELP };
+	enum {
+		O_LB = 256,
+		O_ACCOUNT,
+		O_BIND,
+		O_STATE,
+		O_HAPROXY,
+		O_INTERVAL,
+		O_ONCE,
+		O_CA,
+		O_CERT,
+		O_KEY,
+		O_VERBOSE,
+		O_HELP
+	};
 	static const struct option opts[] = {
-		{"lb", required_argument, NULL, O_LB},
-		{"account", required_argument, NULL, O_ACCOUNT},
-		{"bind", required_argument, NULL, O_BIND},
-		{"state-dir", required_argument, NULL, O_STATE},
-		{"haproxy", required_argument, NULL, O_HAPROXY},
-		{"interval", required_argument, NULL, O_INTERVAL},
-		{"once", no_argument, NULL, O_ONCE},
-		{"ca-bundle", required_argument, NULL, O_CA},
-		{"client-cert", required_argument, NULL, O_CERT},
-		{"client-key", required_argument, NULL, O_KEY},
-		{"verbose", no_argument, NULL, O_VERBOSE},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0}};
+	    {"lb", required_argument, NULL, O_LB},
+	    {"account", required_argument, NULL, O_ACCOUNT},
+	    {"bind", required_argument, NULL, O_BIND},
+	    {"state-dir", required_argument, NULL, O_STATE},
+	    {"haproxy", required_argument, NULL, O_HAPROXY},
+	    {"interval", required_argument, NULL, O_INTERVAL},
+	    {"once", no_argument, NULL, O_ONCE},
+	    {"ca-bundle", required_argument, NULL, O_CA},
+	    {"client-cert", required_argument, NULL, O_CERT},
+	    {"client-key", required_argument, NULL, O_KEY},
+	    {"verbose", no_argument, NULL, O_VERBOSE},
+	    {"help", no_argument, NULL, O_HELP},
+	    {NULL, 0, NULL, 0}};
 	const char *state = NULL;
 	int o;
 	c->haproxy = "haproxy";
 	c->interval = DEFAULT_INTERVAL;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
-		case O_LB: c->lb = optarg; break;
-		case O_ACCOUNT: c->account = optarg; break;
-		case O_BIND: c->bind = optarg; break;
-		case O_STATE: state = optarg; break;
-		case O_HAPROXY: c->haproxy = optarg; break;
-		case O_INTERVAL:
-			c->interval = (int)servo_number("--interval", optarg, 1,
-							86400);
+		case O_LB:
+			c->lb = optarg;
 			break;
-		case O_ONCE: c->once = 1; break;
-		case O_CA: c->ca_bundle = optarg; break;
-		case O_CERT: c->client_cert = optarg; break;
-		case O_KEY: c->client_key = optarg; break;
-		case O_VERBOSE: log_set_level(LOG_LEVEL_DEBUG); break;
+		case O_ACCOUNT:
+			c->account = optarg;
+			break;
+		case O_BIND:
+			c->bind = optarg;
+			break;
+		case O_STATE:
+			state = optarg;
+			break;
+		case O_HAPROXY:
+			c->haproxy = optarg;
+			break;
+		case O_INTERVAL:
+			c->interval =
+			    (int)servo_number("--interval", optarg, 1, 86400);
+			break;
+		case O_ONCE:
+			c->once = 1;
+			break;
+		case O_CA:
+			c->ca_bundle = optarg;
+			break;
+		case O_CERT:
+			c->client_cert = optarg;
+			break;
+		case O_KEY:
+			c->client_key = optarg;
+			break;
+		case O_VERBOSE:
+			log_set_level(LOG_LEVEL_DEBUG);
+			break;
 		case 'h':
-		case O_HELP: usage(stdout); exit(0);
-		default: usage(stderr); exit(2);
+		case O_HELP:
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
 		}
 	}
 	if (optind < argc)
@@ -169,11 +205,11 @@ servo_flags(int argc, char **argv, struct servo_config *c)
 		servo_usage_error("'%s' is not a load balancer name", c->lb);
 	if (!servo_account_ok(c->account))
 		servo_usage_error("'%s' is not a 12-digit account id",
-				  c->account);
+		                  c->account);
 	if (!servo_address_ok(c->bind))
 		servo_usage_error("--bind wants an IPv4 or IPv6 address, not "
-				  "'%s'",
-				  c->bind);
+		                  "'%s'",
+		                  c->bind);
 	c->state_dir = servo_state_dir(state);
 }
 
@@ -190,11 +226,12 @@ servo_environment(struct servo_config *c)
 	if (!c->ca_bundle)
 		c->ca_bundle = servo_env("AWS_CA_BUNDLE", NULL);
 	if (!c->url)
-		servo_usage_error("AWS_ELB_URL is not set (the eulbd endpoint)");
+		servo_usage_error(
+		    "AWS_ELB_URL is not set (the eulbd endpoint)");
 	if (!c->akid || !c->secret)
 		servo_usage_error("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-				  "must hold the servo credential (eulbd "
-				  "servo-credentials)");
+		                  "must hold the servo credential (eulbd "
+		                  "servo-credentials)");
 	/* Probes must not eat the cycle. */
 	c->probe_timeout_ms = DEFAULT_PROBE_MS;
 	if (c->probe_timeout_ms > c->interval * 500)
@@ -231,9 +268,8 @@ servo_lock(const char *dir)
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(path);
 	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
-		servo_usage_error("state directory %s is in use by another "
-				  SERVO_PROG,
-				  dir);
+		servo_usage_error(
+		    "state directory %s is in use by another " SERVO_PROG, dir);
 	return fd;
 }
 
@@ -257,7 +293,7 @@ main(int argc, char **argv)
 	servo_environment(&cfg);
 	int lock = servo_lock(cfg.state_dir);
 	char *dirs[] = {servo_path(cfg.state_dir, "certs"),
-			servo_path(cfg.state_dir, "backend-auth")};
+	                servo_path(cfg.state_dir, "backend-auth")};
 	int rc = servo_mkdir(dirs[0]) | servo_mkdir(dirs[1]);
 	free(dirs[0]);
 	free(dirs[1]);
@@ -271,8 +307,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_info(SERVO_PROG ": load balancer %s of account %s on %s, state "
-			    "in %s, every %d s",
-		 cfg.lb, cfg.account, cfg.bind, cfg.state_dir, cfg.interval);
+	                    "in %s, every %d s",
+	         cfg.lb, cfg.account, cfg.bind, cfg.state_dir, cfg.interval);
 	rc = 0;
 	while (!servo_stop) {
 		rc = servo_cycle(&s);

@@ -56,7 +56,7 @@ servo_x509_pem(X509 *x)
  * timeouts for the handshake. */
 static int
 servo_connect(const char *host, int port, int timeout_ms, char *why,
-	      size_t why_size)
+              size_t why_size)
 {
 	struct addrinfo hints = {0}, *ai = NULL;
 	char service[16];
@@ -66,10 +66,12 @@ servo_connect(const char *host, int port, int timeout_ms, char *why,
 	snprintf(service, sizeof service, "%d", port);
 	int g = getaddrinfo(host, service, &hints, &ai);
 	if (g != 0) {
-		snprintf(why, why_size, "address %s: %s", host, gai_strerror(g));
+		snprintf(why, why_size, "address %s: %s", host,
+		         gai_strerror(g));
 		return -1;
 	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	            0);
 	if (fd < 0)
 		goto fail;
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
@@ -83,7 +85,8 @@ servo_connect(const char *host, int port, int timeout_ms, char *why,
 			errno = ETIMEDOUT;
 			goto fail;
 		}
-		if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		if (r < 0 ||
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 			goto fail;
 		if (err) {
 			errno = err;
@@ -98,7 +101,7 @@ servo_connect(const char *host, int port, int timeout_ms, char *why,
 	return fd;
 fail:
 	snprintf(why, why_size, "connect to %s port %d: %s", host, port,
-		 strerror(errno));
+	         strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	freeaddrinfo(ai);
@@ -118,7 +121,7 @@ servo_ssl_error(const char *what, char *why, size_t why_size)
 
 int
 servo_probe(const char *host, int port, int timeout_ms,
-	    struct servo_seen_cert *seen, char *why, size_t why_size)
+            struct servo_seen_cert *seen, char *why, size_t why_size)
 {
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
@@ -143,13 +146,13 @@ servo_probe(const char *host, int port, int timeout_ms,
 	leaf = SSL_get1_peer_certificate(ssl);
 	if (!leaf) {
 		snprintf(why, why_size, "%s port %d presented no certificate",
-			 host, port);
+		         host, port);
 		goto out;
 	}
 	seen->pem = servo_x509_pem(leaf);
 	servo_spki_fingerprint(leaf, seen->fingerprint);
 	X509_NAME_oneline(X509_get_subject_name(leaf), seen->subject,
-			  sizeof seen->subject);
+	                  sizeof seen->subject);
 	seen->chain = sk_X509_new_null();
 	STACK_OF(X509) *peer = SSL_get_peer_cert_chain(ssl);
 	for (int i = 0; peer && i < sk_X509_num(peer); i++) {
@@ -164,9 +167,10 @@ servo_probe(const char *host, int port, int timeout_ms,
 	SSL_shutdown(ssl);
 	rc = seen->pem ? 0 : -1;
 	goto out;
-ssl_fail: {
+ssl_fail : {
 	char what[300];
-	snprintf(what, sizeof what, "TLS handshake with %s port %d", host, port);
+	snprintf(what, sizeof what, "TLS handshake with %s port %d", host,
+	         port);
 	servo_ssl_error(what, why, why_size);
 }
 out:
@@ -199,7 +203,7 @@ servo_pem_x509(const char *pem)
 
 int
 servo_verify(const struct servo_seen_cert *seen, const char *const *pems,
-	     size_t npems, char *why, size_t why_size)
+             size_t npems, char *why, size_t why_size)
 {
 	X509_STORE *store = X509_STORE_new();
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -217,7 +221,7 @@ servo_verify(const struct servo_seen_cert *seen, const char *const *pems,
 	/* As OpenSSL verifies a server for a TLS client such as HAProxy's
 	 * server side: purpose sslserver, no name checks. */
 	if (X509_STORE_CTX_init(ctx, store, sk_X509_value(seen->chain, 0),
-				seen->chain) != 1 ||
+	                        seen->chain) != 1 ||
 	    X509_STORE_CTX_set_default(ctx, "ssl_server") != 1) {
 		snprintf(why, why_size, "cannot set up verification");
 		goto out;
@@ -226,8 +230,8 @@ servo_verify(const struct servo_seen_cert *seen, const char *const *pems,
 		rc = 0;
 		goto out;
 	}
-	snprintf(why, why_size, "%s", X509_verify_cert_error_string(
-					      X509_STORE_CTX_get_error(ctx)));
+	snprintf(why, why_size, "%s",
+	         X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
 out:
 	ERR_clear_error();
 	X509_STORE_CTX_free(ctx);
@@ -241,8 +245,8 @@ servo_public_key(const char *value, char fp[65], char **pem)
 	int is_cert = 0;
 	char why[128];
 	*pem = NULL;
-	if (!value || pem_public_key_check(value, fp, &is_cert, why,
-					   sizeof why) < 0)
+	if (!value ||
+	    pem_public_key_check(value, fp, &is_cert, why, sizeof why) < 0)
 		return -1;
 	if (!is_cert)
 		return 0;
@@ -294,10 +298,11 @@ servo_never_cert(void)
 	X509_gmtime_adj(X509_getm_notAfter(x), 60L * 60 * 24 * 365 * 10);
 	X509_set_pubkey(x, key);
 	X509_NAME *n = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-				   (const unsigned char *)"eulb-servo fail-closed "
-							  "(matches nothing)",
-				   -1, -1, 0);
+	X509_NAME_add_entry_by_txt(
+	    n, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"eulb-servo fail-closed "
+	                           "(matches nothing)",
+	    -1, -1, 0);
 	X509_set_issuer_name(x, n);
 	if (X509_sign(x, key, EVP_sha256()) > 0)
 		pem = servo_x509_pem(x);

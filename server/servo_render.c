@@ -45,7 +45,7 @@ struct rctx {
 
 void
 servo_proxy_name(const char *lb, const char *proto, long port, char *out,
-		 size_t size)
+                 size_t size)
 {
 	char lower[8];
 	size_t i;
@@ -68,7 +68,7 @@ render_file(struct rctx *r, const char *kind, long port, const char *data)
 			return r->out->files[i].path;
 		}
 	r->out->files = xrealloc(r->out->files,
-				 (r->out->nfiles + 1) * sizeof *r->out->files);
+	                         (r->out->nfiles + 1) * sizeof *r->out->files);
 	struct servo_file *f = &r->out->files[r->out->nfiles++];
 	f->path = buf_steal(&path);
 	f->data = xstrdup(data);
@@ -140,19 +140,19 @@ render_health(struct rctx *r, struct buf *b)
 		buf_puts(b, "    option httpchk\n");
 		if (servo_word_ok(dns, NULL))
 			buf_printf(b,
-				   "    http-check send meth GET uri %s ver "
-				   "HTTP/1.1 hdr Host %s\n",
-				   buf_str(&hc->path), dns);
+			           "    http-check send meth GET uri %s ver "
+			           "HTTP/1.1 hdr Host %s\n",
+			           buf_str(&hc->path), dns);
 		else
 			buf_printf(b,
-				   "    http-check send meth GET uri %s ver "
-				   "HTTP/1.0\n",
-				   buf_str(&hc->path));
+			           "    http-check send meth GET uri %s ver "
+			           "HTTP/1.0\n",
+			           buf_str(&hc->path));
 		buf_puts(b, "    http-check expect status 200\n");
 	}
 	buf_printf(b, "    timeout check %lds\n", hc->timeout);
 	buf_printf(b, "    default-server inter %lds fall %ld rise %ld\n",
-		   hc->interval, hc->unhealthy, hc->healthy);
+	           hc->interval, hc->unhealthy, hc->healthy);
 }
 
 /* The check part of a server line. An `ssl` server checked on its own port
@@ -160,7 +160,7 @@ render_health(struct rctx *r, struct buf *b)
  * back-end authentication is also seen as down. */
 static void
 render_check(struct rctx *r, struct buf *b, const struct listener *l,
-	     int server_ssl)
+             int server_ssl)
 {
 	const struct health *hc = &r->hc;
 	if (!hc->ok)
@@ -185,12 +185,12 @@ static void
 render_ssl_policy(struct rctx *r, struct buf *b, const json_t *names)
 {
 	static const char *const attr[] = {"Protocol-SSLv3", "Protocol-TLSv1",
-					   "Protocol-TLSv1.1",
-					   "Protocol-TLSv1.2"};
+	                                   "Protocol-TLSv1.1",
+	                                   "Protocol-TLSv1.2"};
 	static const char *const ver[] = {"SSLv3", "TLSv1.0", "TLSv1.1",
-					  "TLSv1.2"};
+	                                  "TLSv1.2"};
 	const json_t *p =
-		servo_policy_of_type(r->lb, names, "SSLNegotiationPolicyType");
+	    servo_policy_of_type(r->lb, names, "SSLNegotiationPolicyType");
 	int min = -1, max = -1;
 	struct buf ciphers = BUF_INIT;
 	size_t i;
@@ -207,9 +207,9 @@ render_ssl_policy(struct rctx *r, struct buf *b, const json_t *names)
 	}
 	if (min >= 0)
 		buf_printf(b, " ssl-min-ver %s ssl-max-ver %s", ver[min],
-			   ver[max]);
-	json_array_foreach(json_object_get(p, "PolicyAttributeDescriptions"),
-			   i, a)
+		           ver[max]);
+	json_array_foreach(json_object_get(p, "PolicyAttributeDescriptions"), i,
+	                   a)
 	{
 		const char *n = sj_str(a, "AttributeName");
 		const char *v = sj_str(a, "AttributeValue");
@@ -243,15 +243,15 @@ render_bind_tls(struct rctx *r, struct buf *b, const struct listener *l)
 	struct buf pem = BUF_INIT;
 	if (!body || !key) {
 		log_warn("listener %ld of load balancer %s has no server "
-			 "certificate (deleted?); not serving it",
-			 l->port, r->name);
+		         "certificate (deleted?); not serving it",
+		         l->port, r->name);
 		return -1;
 	}
 	put_pem(&pem, body);
 	put_pem(&pem, sj_str(sc, "CertificateChain"));
 	put_pem(&pem, key);
 	buf_printf(b, " ssl crt %s/%s", r->in->state_dir,
-		   render_file(r, "certs/listener", l->port, buf_str(&pem)));
+	           render_file(r, "certs/listener", l->port, buf_str(&pem)));
 	buf_free(&pem);
 	render_ssl_policy(r, b, json_object_get(l->desc, "PolicyNames"));
 	return 0;
@@ -261,7 +261,7 @@ render_bind_tls(struct rctx *r, struct buf *b, const struct listener *l)
 
 static int
 render_frontend(struct rctx *r, struct buf *b, const struct listener *l,
-		const char *px)
+                const char *px)
 {
 	int http = !strcmp(l->proto, "HTTP") || !strcmp(l->proto, "HTTPS");
 	int tls = !strcmp(l->proto, "HTTPS") || !strcmp(l->proto, "SSL");
@@ -272,15 +272,15 @@ render_frontend(struct rctx *r, struct buf *b, const struct listener *l,
 		return -1;
 	}
 	buf_printf(b, "\nfrontend %s\n    mode %s\n%s\n", px,
-		   http ? "http" : "tcp", buf_str(&bind));
+	           http ? "http" : "tcp", buf_str(&bind));
 	buf_printf(b, "    timeout client %lds\n", r->idle);
 	if (http)
 		buf_printf(b,
-			   "    option forwardfor\n"
-			   "    http-request set-header X-Forwarded-Proto %s\n"
-			   "    http-request set-header X-Forwarded-Port "
-			   "%%[dst_port]\n",
-			   tls ? "https" : "http");
+		           "    option forwardfor\n"
+		           "    http-request set-header X-Forwarded-Proto %s\n"
+		           "    http-request set-header X-Forwarded-Port "
+		           "%%[dst_port]\n",
+		           tls ? "https" : "http");
 	buf_printf(b, "    default_backend %s\n", px);
 	buf_free(&bind);
 	return 0;
@@ -292,8 +292,8 @@ static int
 render_stickiness(struct rctx *r, struct buf *b, const struct listener *l)
 {
 	const json_t *names = json_object_get(l->desc, "PolicyNames");
-	const json_t *p = servo_policy_of_type(r->lb, names,
-					       "LBCookieStickinessPolicyType");
+	const json_t *p =
+	    servo_policy_of_type(r->lb, names, "LBCookieStickinessPolicyType");
 	if (p) {
 		const char *v = servo_policy_attr(p, "CookieExpirationPeriod");
 		long n = v ? strtol(v, NULL, 10) : 0;
@@ -307,14 +307,14 @@ render_stickiness(struct rctx *r, struct buf *b, const struct listener *l)
 	const char *cookie = servo_policy_attr(p, "CookieName");
 	if (p && servo_word_ok(cookie, "!#$&*+^`|~")) {
 		buf_printf(b,
-			   "    stick-table type string len 64 size 100k "
-			   "expire 24h\n"
-			   "    stick on req.cook(%s)\n"
-			   "    stick store-response res.cook(%s)\n",
-			   cookie, cookie);
+		           "    stick-table type string len 64 size 100k "
+		           "expire 24h\n"
+		           "    stick on req.cook(%s)\n"
+		           "    stick store-response res.cook(%s)\n",
+		           cookie, cookie);
 	} else if (p) {
 		log_warn("app cookie name of policy %s is not usable",
-			 sj_str(p, "PolicyName"));
+		         sj_str(p, "PolicyName"));
 	}
 	return 0;
 }
@@ -324,13 +324,61 @@ address_ok(const char *a)
 {
 	unsigned char buf[16];
 	return a && (inet_pton(AF_INET, a, buf) == 1 ||
-		     inet_pton(AF_INET6, a, buf) == 1);
+	             inet_pton(AF_INET6, a, buf) == 1);
+}
+
+/* " ssl ..." of a server line. Never `verify none` under back-end
+ * authentication: the pinned certificate, the port's certificates, or,
+ * when there is nothing to trust, one that nothing can present. */
+static void
+render_server_tls(struct rctx *r, struct buf *line, const struct listener *l,
+                  const struct servo_port_auth *auth,
+                  const struct servo_pin *pin)
+{
+	struct buf ca = BUF_INIT;
+	if (!auth->enabled) {
+		buf_puts(line, " ssl verify none");
+		return;
+	}
+	if (pin && !pin->fail && pin->pem)
+		put_pem(&ca, pin->pem);
+	else
+		for (size_t i = 0; i < auth->ncerts; i++)
+			put_pem(&ca, auth->certs[i]);
+	if (!ca.len)
+		put_pem(&ca, r->in->never_pem);
+	buf_printf(line, " ssl verify required ca-file %s/%s", r->in->state_dir,
+	           render_file(r, "backend-auth/port", l->iport, buf_str(&ca)));
+	buf_free(&ca);
+}
+
+/* Adds "<backend> <server line>" to the render's list; 0 if the backend
+ * already has a server of that name (HAProxy would refuse the file). */
+static int
+render_server_record(struct rctx *r, const char *px, const char *id,
+                     const char *line)
+{
+	struct servo_render *o = r->out;
+	struct buf rec = BUF_INIT;
+	size_t n = strlen(px) + strlen(" server ") + strlen(id);
+	buf_printf(&rec, "%s server %s ", px, id);
+	for (size_t i = 0; i < o->nservers; i++)
+		if (!strncmp(o->servers[i], buf_str(&rec), n + 1)) {
+			buf_free(&rec);
+			return 0;
+		}
+	buf_reset(&rec);
+	buf_printf(&rec, "%s %s", px, line);
+	o->servers =
+	    xrealloc(o->servers, (o->nservers + 1) * sizeof *o->servers);
+	o->servers[o->nservers++] = buf_steal(&rec);
+	return 1;
 }
 
 static void
 render_server(struct rctx *r, struct buf *b, const struct listener *l,
-	      const struct servo_port_auth *auth, const json_t *inst,
-	      int cookie, const char *px)
+              const struct servo_port_auth *auth, const json_t *inst,
+              int cookie, const char *px)
 {
 	const char *id = sj_str(inst, "InstanceId");
 	const char *addr = sj_str(inst, "InstanceIpAddress");
@@ -338,61 +386,47 @@ render_server(struct rctx *r, struct buf *b, const struct listener *l,
 	struct buf line = BUF_INIT;
 	if (!servo_word_ok(id, NULL) || !address_ok(addr))
 		return;
-	const struct servo_pin *pin = servo_pins_find(r->in->pins, id, l->iport);
-	buf_printf(&line, "server %s %s%s%s:%ld", id, strchr(addr, ':') ? "[" : "",
-		   addr, strchr(addr, ':') ? "]" : "", l->iport);
-	if (tls && auth->enabled) {
-		/* Never `verify none` under back-end authentication. */
-		struct buf ca = BUF_INIT;
-		for (size_t i = 0; i < auth->ncerts; i++)
-			put_pem(&ca, auth->certs[i]);
-		if (pin && !pin->fail)
-			put_pem(&ca, pin->pem);
-		if (!ca.len)
-			put_pem(&ca, r->in->never_pem);
-		buf_printf(&line, " ssl verify required ca-file %s/%s",
-			   r->in->state_dir,
-			   render_file(r, "backend-auth/port", l->iport,
-				       buf_str(&ca)));
-		buf_free(&ca);
-	} else if (tls) {
-		buf_puts(&line, " ssl verify none");
-	}
+	const struct servo_pin *pin =
+	    servo_pins_find(r->in->pins, id, l->iport);
+	int v6 = strchr(addr, ':') != NULL;
+	buf_printf(&line, "server %s %s%s%s:%ld", id, v6 ? "[" : "", addr,
+	           v6 ? "]" : "", l->iport);
+	if (tls)
+		render_server_tls(r, &line, l, auth, pin);
 	if (auth->proxy_protocol)
 		buf_puts(&line, " send-proxy");
 	render_check(r, &line, l, tls);
+	/* Checks on the traffic port speak the protocol the port expects. */
+	if (auth->proxy_protocol && r->hc.ok && r->hc.port == l->iport)
+		buf_puts(&line, " check-send-proxy");
 	if (cookie)
 		buf_printf(&line, " cookie %s", id);
 	/* Fail closed: the probe found no match, or nothing could match. */
 	if (tls && auth->enabled &&
 	    ((pin && pin->fail) || (!pin && !auth->ncerts)))
 		buf_puts(&line, " disabled");
-	buf_printf(b, "    %s\n", buf_str(&line));
-	struct servo_render *o = r->out;
-	o->servers = xrealloc(o->servers, (o->nservers + 1) * sizeof *o->servers);
-	struct buf rec = BUF_INIT;
-	buf_printf(&rec, "%s %s", px, buf_str(&line));
-	o->servers[o->nservers++] = buf_steal(&rec);
+	if (render_server_record(r, px, id, buf_str(&line)))
+		buf_printf(b, "    %s\n", buf_str(&line));
 	buf_free(&line);
 }
 
 static void
 render_backend(struct rctx *r, struct buf *b, const struct listener *l,
-	       const char *px)
+               const char *px)
 {
 	int http = !strcmp(l->proto, "HTTP") || !strcmp(l->proto, "HTTPS");
 	struct servo_port_auth auth;
 	size_t i;
 	json_t *inst;
 	buf_printf(b,
-		   "backend %s\n    mode %s\n    balance roundrobin\n"
-		   "    timeout server %lds\n",
-		   px, http ? "http" : "tcp", r->idle);
+	           "backend %s\n    mode %s\n    balance roundrobin\n"
+	           "    timeout server %lds\n",
+	           px, http ? "http" : "tcp", r->idle);
 	int cookie = http ? render_stickiness(r, b, l) : 0;
 	render_health(r, b);
 	servo_port_auth(r->lb, (int)l->iport, &auth);
 	json_array_foreach(json_object_get(r->lb, "BackendInstances"), i, inst)
-		render_server(r, b, l, &auth, inst, cookie, px);
+	    render_server(r, b, l, &auth, inst, cookie, px);
 	servo_port_auth_free(&auth);
 }
 
@@ -437,41 +471,39 @@ render_global(struct rctx *r, struct buf *b)
 	const json_t *drain = json_object_get(attrs, "ConnectionDraining");
 	long idle = DEFAULT_IDLE, stop = HARD_STOP_MIN, t;
 	if (sj_int(json_object_get(attrs, "ConnectionSettings"), "IdleTimeout",
-		   &t) == 0)
+	           &t) == 0)
 		idle = t < 1 ? 1 : t > 3600 ? 3600 : t;
 	if (sj_true(drain, "Enabled") && sj_int(drain, "Timeout", &t) == 0 &&
 	    t > stop)
 		stop = t > 3600 ? 3600 : t;
 	r->idle = idle;
 	buf_printf(b,
-		   "# Rendered by " SERVO_PROG " for load balancer %s "
-		   "(account %s). Do not edit: the next cycle replaces it.\n"
-		   "global\n"
-		   "    log stderr format raw local0 notice\n"
-		   "    stats socket %s/haproxy.sock mode 600 level admin\n"
-		   "    server-state-file %s/server-state\n"
-		   "    hard-stop-after %lds\n"
-		   "    ssl-server-verify required\n"
-		   "\n"
-		   "defaults\n"
-		   "    log global\n"
-		   "    option dontlognull\n"
-		   "    timeout connect 5s\n"
-		   "    timeout client %lds\n"
-		   "    timeout server %lds\n"
-		   "    timeout check 5s\n"
-		   "    retries 2\n"
-		   "    option redispatch 1\n"
-		   "    load-server-state-from-file global\n",
-		   r->name ? r->name : "(none)",
-		   r->lb && sj_str(r->lb, "AccountId") ? sj_str(r->lb, "AccountId")
-						       : "?",
-		   r->in->state_dir, r->in->state_dir, stop, idle, idle);
+	           "# Rendered by " SERVO_PROG " for load balancer %s "
+	           "(account %s). Do not edit: the next cycle replaces it.\n"
+	           "global\n"
+	           "    stats socket %s/haproxy.sock mode 600 level admin\n"
+	           "    server-state-file %s/server-state\n"
+	           "    hard-stop-after %lds\n"
+	           "    ssl-server-verify required\n"
+	           "\n"
+	           "defaults\n"
+	           "    timeout connect 5s\n"
+	           "    timeout client %lds\n"
+	           "    timeout server %lds\n"
+	           "    timeout check 5s\n"
+	           "    retries 2\n"
+	           "    option redispatch 1\n"
+	           "    load-server-state-from-file global\n",
+	           r->name ? r->name : "(none)",
+	           r->lb && sj_str(r->lb, "AccountId")
+	               ? sj_str(r->lb, "AccountId")
+	               : "?",
+	           r->in->state_dir, r->in->state_dir, stop, idle, idle);
 }
 
 int
 servo_render(const json_t *lb, const struct servo_render_in *in,
-	     struct servo_render *out)
+             struct servo_render *out)
 {
 	struct rctx r = {lb, in, out, sj_str(lb, "LoadBalancerName"), 0, {0}};
 	struct listener *ls = NULL;
@@ -479,8 +511,9 @@ servo_render(const json_t *lb, const struct servo_render_in *in,
 	json_t *d;
 	memset(out, 0, sizeof *out);
 	if (r.name && !servo_word_ok(r.name, NULL)) {
-		log_error("load balancer name '%s' is not usable in haproxy.cfg",
-			  r.name);
+		log_error(
+		    "load balancer name '%s' is not usable in haproxy.cfg",
+		    r.name);
 		return -1;
 	}
 	render_global(&r, &out->cfg);
@@ -494,13 +527,14 @@ servo_render(const json_t *lb, const struct servo_render_in *in,
 			n++;
 		else
 			log_warn("skipping a listener of %s that is not "
-				 "HTTP/HTTPS/TCP/SSL with ports 1-65535",
-				 r.name);
+			         "HTTP/HTTPS/TCP/SSL with ports 1-65535",
+			         r.name);
 	}
 	qsort(ls, n, sizeof *ls, listener_cmp);
 	for (i = 0; i < n; i++) {
 		char px[96];
-		servo_proxy_name(r.name, ls[i].proto, ls[i].port, px, sizeof px);
+		servo_proxy_name(r.name, ls[i].proto, ls[i].port, px,
+		                 sizeof px);
 		if (render_frontend(&r, &out->cfg, &ls[i], px) == 0)
 			render_backend(&r, &out->cfg, &ls[i], px);
 	}

@@ -11,8 +11,8 @@
 
 #include "servo.h"
 
-#define DESC_FAILED                                                          \
-	"Instance has failed at least the UnhealthyThreshold number of "     \
+#define DESC_FAILED                                                            \
+	"Instance has failed at least the UnhealthyThreshold number of "       \
 	"health checks consecutively."
 
 enum { F_PX, F_SV, F_STATUS, F_CHECK, F_LAST, F_DESC, F_N };
@@ -43,9 +43,9 @@ split_csv(char *line, char **cells, size_t max, size_t *n)
 static void
 stat_parse(const char *csv, struct stat_table *t)
 {
-	static const char *const names[F_N] = {"pxname", "svname", "status",
-					       "check_status", "last_chk",
-					       "check_desc"};
+	static const char *const names[F_N] = {"pxname",   "svname",
+	                                       "status",   "check_status",
+	                                       "last_chk", "check_desc"};
 	int col[F_N];
 	char *cells[256], *save = NULL;
 	size_t n;
@@ -109,12 +109,12 @@ our_backend(const json_t *lb, const char *px)
 
 static void
 health_add(struct servo_health **v, size_t *n, const char *id,
-	   const char *state, const char *code, const char *desc)
+           const char *state, const char *code, const char *desc)
 {
 	*v = xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[(*n)++] = (struct servo_health){
-		xstrdup(id), xstrdup(state), code ? xstrdup(code) : NULL,
-		desc ? xstrdup(desc) : NULL};
+	(*v)[(*n)++] = (struct servo_health){xstrdup(id), xstrdup(state),
+	                                     code ? xstrdup(code) : NULL,
+	                                     desc ? xstrdup(desc) : NULL};
 }
 
 static int
@@ -130,18 +130,18 @@ down_reason(const struct stat_row *r, struct buf *b)
 {
 	if (!strncmp(r->f[F_STATUS], "MAINT", 5))
 		buf_printf(b, "Instance is in maintenance in HAProxy (%s, %s)",
-			   r->f[F_PX], r->f[F_STATUS]);
+		           r->f[F_PX], r->f[F_STATUS]);
 	else
 		buf_printf(b, DESC_FAILED " (HAProxy %s: %s %s%s%s)",
-			   r->f[F_PX], r->f[F_STATUS], r->f[F_CHECK],
-			   *r->f[F_DESC] ? ", " : "", r->f[F_DESC]);
+		           r->f[F_PX], r->f[F_STATUS], r->f[F_CHECK],
+		           *r->f[F_DESC] ? ", " : "", r->f[F_DESC]);
 	if (*r->f[F_LAST])
 		buf_printf(b, ": %s", r->f[F_LAST]);
 }
 
 static void
 health_one(const json_t *lb, const json_t *inst, const struct stat_table *t,
-	   const struct servo_pins *pins, struct servo_health **v, size_t *n)
+           const struct servo_pins *pins, struct servo_health **v, size_t *n)
 {
 	const char *id = sj_str(inst, "InstanceId");
 	int rows = 0, unknown = 0;
@@ -151,7 +151,7 @@ health_one(const json_t *lb, const json_t *inst, const struct stat_table *t,
 	for (size_t i = 0; pins && i < pins->n; i++)
 		if (pins->v[i].fail && !strcmp(pins->v[i].instance_id, id)) {
 			health_add(v, n, id, "OutOfService", "Instance",
-				   pins->v[i].reason);
+			           pins->v[i].reason);
 			return;
 		}
 	for (size_t i = 0; i < t->n; i++) {
@@ -163,7 +163,7 @@ health_one(const json_t *lb, const json_t *inst, const struct stat_table *t,
 			if (!why.len)
 				down_reason(r, &why);
 		} else if (!strncmp(r->f[F_CHECK], "INI", 3) ||
-			   !*r->f[F_CHECK]) {
+		           !*r->f[F_CHECK]) {
 			unknown = 1; /* not checked yet since (re)load */
 		}
 	}
@@ -171,12 +171,12 @@ health_one(const json_t *lb, const json_t *inst, const struct stat_table *t,
 		health_add(v, n, id, "OutOfService", "Instance", buf_str(&why));
 	else if (!rows && !sj_str(inst, "InstanceIpAddress"))
 		health_add(v, n, id, "OutOfService", "ELB",
-			   "eulbd knows no address for this instance (add it "
-			   "with: eulbd instance add)");
-	else if (!rows && json_array_size(json_object_get(
-				  lb, "ListenerDescriptions")) == 0)
+		           "eulbd knows no address for this instance (add it "
+		           "with: eulbd instance add)");
+	else if (!rows && json_array_size(
+	                      json_object_get(lb, "ListenerDescriptions")) == 0)
 		health_add(v, n, id, "OutOfService", "ELB",
-			   "The load balancer has no listeners.");
+		           "The load balancer has no listeners.");
 	else if (rows && !unknown)
 		health_add(v, n, id, "InService", NULL, NULL);
 	buf_free(&why);
@@ -184,7 +184,7 @@ health_one(const json_t *lb, const json_t *inst, const struct stat_table *t,
 
 void
 servo_health(const json_t *lb, const char *csv, const struct servo_pins *pins,
-	     struct servo_health **out, size_t *n)
+             struct servo_health **out, size_t *n)
 {
 	struct stat_table t;
 	size_t i;
@@ -193,7 +193,7 @@ servo_health(const json_t *lb, const char *csv, const struct servo_pins *pins,
 	*n = 0;
 	stat_parse(csv, &t);
 	json_array_foreach(json_object_get(lb, "BackendInstances"), i, inst)
-		health_one(lb, inst, &t, pins, out, n);
+	    health_one(lb, inst, &t, pins, out, n);
 	stat_free(&t);
 }
 

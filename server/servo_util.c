@@ -68,8 +68,8 @@ servo_policy_attr(const json_t *policy, const char *attr)
 {
 	size_t i;
 	json_t *a;
-	json_array_foreach(json_object_get(policy, "PolicyAttributeDescriptions"),
-			   i, a)
+	json_array_foreach(
+	    json_object_get(policy, "PolicyAttributeDescriptions"), i, a)
 	{
 		const char *n = sj_str(a, "AttributeName");
 		if (n && strcmp(n, attr) == 0)
@@ -108,7 +108,8 @@ servo_write_file(const char *path, const char *data, size_t len)
 	struct buf tmp = BUF_INIT;
 	int fd = -1, rc = -1;
 	buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd =
+	    open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		log_error("%s: %s", buf_str(&tmp), strerror(errno));
 		goto out;

@@ -866,6 +866,41 @@ class CatalogueTest(ApiTestCase):
 class BadInputTest(ApiTestCase):
     """Refusals: the right error, and nothing changed."""
 
+    def test_string_lists_given_as_structures(self):
+        """Found by fuzzing: a list of names sent as members with
+        sub-fields named no load balancer and crashed the server."""
+        for action, params in [
+                ("DescribeLoadBalancers",
+                 {"LoadBalancerNames.member.1.x": "zoned"}),
+                ("DescribeTags", {"LoadBalancerNames.member.1.x": "zoned"}),
+                ("AddTags", {"LoadBalancerNames.member.1.x": "zoned",
+                             "Tags.member.1.Key": "a"}),
+                ("DescribeLoadBalancerPolicies",
+                 {"PolicyNames.member.1.x": "p"}),
+                ("DescribeLoadBalancerPolicyTypes",
+                 {"PolicyTypeNames.member.1.x": "p"}),
+                ("DeleteLoadBalancerListeners",
+                 {"LoadBalancerName": "zoned",
+                  "LoadBalancerPorts.member.1.x": "80"})]:
+            with self.subTest(action=action):
+                with self.assertUnchanged():
+                    self.assertError(self.server.call(action, params), 400,
+                                     "ValidationError", ".member.1")
+
+    def test_public_key_of_padding_only(self):
+        """Found by fuzzing: base64 of only '=' underflowed a length."""
+        for value in ("====", "========", "AA==A==="):
+            with self.subTest(value=value):
+                with self.assertUnchanged():
+                    self.assertError(self.server.call(
+                        "CreateLoadBalancerPolicy",
+                        {"LoadBalancerName": "zoned", "PolicyName": "pk",
+                         "PolicyTypeName": "PublicKeyPolicyType",
+                         "PolicyAttributes.member.1.AttributeName":
+                             "PublicKey",
+                         "PolicyAttributes.member.1.AttributeValue": value}),
+                        409, "InvalidConfigurationRequest", "PublicKey")
+
     @classmethod
     def setUpServer(cls):
         super().setUpServer()
