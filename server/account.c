@@ -214,8 +214,11 @@ account_cmd_servo(struct db *db)
 	if (rc == 0 && store_key_first(db, c.system_account_id, &akid,
 				       &secret) != STORE_OK)
 		rc = -1;
+	/* Only the key: these lines are eval'ed beside a user's eucarc. */
 	if (rc == 0)
-		account_print_key(stdout, c.system_account_id, akid, secret);
+		printf("export AWS_ACCESS_KEY_ID=%s\n"
+		       "export AWS_SECRET_ACCESS_KEY=%s\n",
+		       akid, secret);
 	free(akid);
 	free(secret);
 	return rc;

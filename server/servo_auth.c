@@ -322,9 +322,12 @@ servo_auth_instance(const struct servo_port_auth *a, const json_t *inst,
 	buf_printf(&key, "%s %s %d", id, addr, a->port);
 	if (servo_probe(addr, a->port, timeout_ms, &seen, why, sizeof why) ==
 	    0) {
+		log_debug("%s presents %s (key %.16s...)", buf_str(&key),
+		          seen.subject, seen.fingerprint);
 		servo_auth_decide(a, id, buf_str(&key), &seen, cache, out);
 		servo_seen_free(&seen);
 	} else {
+		log_debug("%s: %s", buf_str(&key), why);
 		servo_auth_unseen(a, id, buf_str(&key), why, cache, out);
 	}
 	buf_free(&key);

@@ -147,7 +147,6 @@ static void
 servo_set_live(struct servo *s, struct servo_render *r)
 {
 	free(s->live_cfg);
-	free(s->failed_cfg);
 	for (size_t i = 0; i < s->nlive; i++)
 		free(s->live_servers[i]);
 	free(s->live_servers);
@@ -324,9 +323,11 @@ servo_cycle(struct servo *s)
 	json_t *lb = NULL;
 	int rc = servo_fetch(c, &lb, &err);
 	if (rc == SERVO_FETCH_ERROR) {
-		log_error("cannot fetch load balancer %s: %s; HAProxy keeps "
-		          "serving the last good configuration",
-		          c->lb, buf_str(&err));
+		log_error("cannot fetch load balancer %s: %s; %s", c->lb,
+		          buf_str(&err),
+		          c->once ? "nothing written"
+		                  : "HAProxy keeps serving the last good "
+		                    "configuration");
 		servo_start_last_good(s);
 		buf_free(&err);
 		return -1;
@@ -345,6 +346,8 @@ servo_cycle(struct servo *s)
 	    (c->once || !s->live_cfg || strcmp(s->live_cfg, buf_str(&r.cfg)) ||
 	     !servo_haproxy_running(&s->hx)))
 		rc = servo_install_or_wait(s, &r);
+	else if (rc == 0)
+		log_debug("configuration unchanged");
 	if (!c->once)
 		servo_report(s, lb, &pins);
 	servo_render_free(&r);
