@@ -1,5 +1,6 @@
 #include "buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,10 @@ xstrndup(const char *s, size_t n)
 static void
 buf_grow(struct buf *b, size_t extra)
 {
+	if (extra > SIZE_MAX / 2 - b->len) {
+		fputs("eulb: buffer size overflow\n", stderr);
+		abort();
+	}
 	size_t need = b->len + extra + 1;
 	if (need <= b->cap)
 		return;

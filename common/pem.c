@@ -11,11 +11,13 @@
 
 #include "buf.h"
 
-static void
+/* 0, or -1 when the key does not encode (a certificate whose key does not
+ * parse has none). */
+static int
 pem_fingerprint_of(EVP_PKEY *key, pem_fingerprint fp)
 {
 	unsigned char *der = NULL;
-	int len = i2d_PUBKEY(key, &der);
+	int len = key ? i2d_PUBKEY(key, &der) : -1;
 	unsigned char md[32];
 	unsigned int mdlen = 0;
 	fp[0] = '\0';
@@ -24,6 +26,7 @@ pem_fingerprint_of(EVP_PKEY *key, pem_fingerprint fp)
 		for (unsigned i = 0; i < mdlen; i++)
 			snprintf(fp + 2 * i, 3, "%02x", md[i]);
 	OPENSSL_free(der);
+	return fp[0] ? 0 : -1;
 }
 
 /* Bare base64 (whitespace allowed) to DER; -1 if it isn't base64. */
@@ -69,19 +72,19 @@ pem_from_der(const struct buf *der, pem_fingerprint fp, int *is_cert)
 	const unsigned char *p = (const unsigned char *)der->data;
 	X509 *x = d2i_X509(NULL, &p, (long)der->len);
 	if (x && p == (const unsigned char *)der->data + der->len) {
-		pem_fingerprint_of(X509_get0_pubkey(x), fp);
+		int rc = pem_fingerprint_of(X509_get0_pubkey(x), fp);
 		X509_free(x);
 		*is_cert = 1;
-		return 0;
+		return rc;
 	}
 	X509_free(x);
 	p = (const unsigned char *)der->data;
 	EVP_PKEY *k = d2i_PUBKEY(NULL, &p, (long)der->len);
 	if (k && p == (const unsigned char *)der->data + der->len) {
-		pem_fingerprint_of(k, fp);
+		int rc = pem_fingerprint_of(k, fp);
 		EVP_PKEY_free(k);
 		*is_cert = 0;
-		return 0;
+		return rc;
 	}
 	EVP_PKEY_free(k);
 	return -1;
@@ -95,16 +98,14 @@ pem_from_text(const char *value, pem_fingerprint fp, int *is_cert,
 	int rc = -1;
 	if (strstr(value, "-----BEGIN CERTIFICATE-----")) {
 		X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-		if (x) {
-			pem_fingerprint_of(X509_get0_pubkey(x), fp);
+		if (x && pem_fingerprint_of(X509_get0_pubkey(x), fp) == 0) {
 			*is_cert = 1;
 			rc = 0;
 		}
 		X509_free(x);
 	} else if (strstr(value, "-----BEGIN PUBLIC KEY-----")) {
 		EVP_PKEY *k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-		if (k) {
-			pem_fingerprint_of(k, fp);
+		if (k && pem_fingerprint_of(k, fp) == 0) {
 			*is_cert = 0;
 			rc = 0;
 		}
@@ -212,10 +213,12 @@ pem_server_certificate_check(const char *body, const char *key,
 		*mismatch = 1;
 	} else if (chain && *chain && pem_chain_check(chain, why, why_size) < 0)
 		;
+	else if (pem_fingerprint_of(X509_get0_pubkey(x), info->fingerprint) < 0)
+		snprintf(why, why_size, "the certificate's public key does not "
+					"parse");
 	else {
 		pem_asn1_time_iso(X509_get0_notBefore(x), info->not_before);
 		pem_asn1_time_iso(X509_get0_notAfter(x), info->not_after);
-		pem_fingerprint_of(X509_get0_pubkey(x), info->fingerprint);
 		rc = 0;
 	}
 	X509_free(x);

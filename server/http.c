@@ -399,6 +399,9 @@ http_bind(const char *addr, const char *scheme, char *url, size_t url_size)
 
 /* MHD's own messages, minus the socket-option complaints it makes for
  * the Unix socket pairs that carry decrypted TLS traffic. */
+static void http_mhd_log(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
 static void
 http_mhd_log(void *cls, const char *fmt, va_list ap)
 {

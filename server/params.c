@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *param_vget(struct request *rq, char *name, size_t size,
+			      const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
 static const char *
 param_vget(struct request *rq, char *name, size_t size, const char *fmt,
 	   va_list ap)

@@ -68,7 +68,10 @@ int store_lb_get(struct db *db, const char *account_id, const char *name,
 /* Sets lb->id. STORE_CONFLICT if the account has that name (any case). */
 int store_lb_insert(struct db *db, struct lb *lb);
 int store_lb_delete(struct db *db, int64_t lb_id);
-int store_lb_count(struct db *db, const char *account_id, long *count);
+/* How many load balancers the account has, counting no further than
+ * limit. */
+int store_lb_count(struct db *db, const char *account_id, long limit,
+		   long *count);
 int store_lb_set_health_check(struct db *db, const struct lb *lb);
 /* Up to limit load balancers of the account whose name sorts after
  * marker (NULL: from the start), in name order. */
