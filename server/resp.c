@@ -17,15 +17,19 @@
 static void
 xml_escape(struct buf *b, const char *s)
 {
-	for (; *s; s++) {
+	for (;;) {
+		size_t n = strcspn(s, "&<>\"\r");
+		buf_append(b, s, n);
+		s += n;
 		switch (*s) {
+		case '\0': return;
 		case '&': buf_puts(b, "&amp;"); break;
 		case '<': buf_puts(b, "&lt;"); break;
 		case '>': buf_puts(b, "&gt;"); break;
 		case '"': buf_puts(b, "&quot;"); break;
-		case '\r': buf_puts(b, "&#13;"); break;
-		default: buf_putc(b, *s);
+		default: buf_puts(b, "&#13;"); break;
 		}
+		s++;
 	}
 }
 
@@ -54,16 +58,25 @@ xml_scalar(struct buf *b, json_t *v)
 	}
 }
 
+/* Tags without printf: rendering is the hot path of large describes. */
+static void
+xml_tag(struct buf *b, const char *open, const char *name, const char *close)
+{
+	buf_puts(b, open);
+	buf_puts(b, name);
+	buf_puts(b, close);
+}
+
 static void
 xml_value(struct buf *b, const char *name, json_t *v)
 {
 	if (json_is_null(v))
 		return;
 	if (json_is_array(v) && json_array_size(v) == 0) {
-		buf_printf(b, "<%s/>", name);
+		xml_tag(b, "<", name, "/>");
 		return;
 	}
-	buf_printf(b, "<%s>", name);
+	xml_tag(b, "<", name, ">");
 	if (json_is_object(v)) {
 		xml_object(b, v);
 	} else if (json_is_array(v)) {
@@ -73,7 +86,7 @@ xml_value(struct buf *b, const char *name, json_t *v)
 	} else {
 		xml_scalar(b, v);
 	}
-	buf_printf(b, "</%s>", name);
+	xml_tag(b, "</", name, ">");
 }
 
 static const char *
