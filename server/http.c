@@ -100,20 +100,6 @@ http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 }
 
 static void
-request_free(struct request *rq)
-{
-	free(rq->raw_path);
-	free(rq->raw_query);
-	free(rq->headers);
-	buf_free(&rq->body);
-	form_free(&rq->params);
-	json_decref(rq->result);
-	free(rq->err_message);
-	free(rq->response_body);
-	free(rq);
-}
-
-static void
 http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	       enum MHD_RequestTerminationCode toe)
 {

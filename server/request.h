@@ -57,6 +57,9 @@ int resp_error(struct request *rq, enum err_id err, const char *fmt, ...)
 /* Render rq->result (or the error) into rq->response_body as XML or JSON. */
 void resp_render(struct request *rq);
 
+/* Frees rq and everything it owns. */
+void request_free(struct request *rq);
+
 /* Header lookup, case-insensitive; NULL if absent. */
 const char *request_header(const struct request *rq, const char *name);
 

@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dispatch.h"
@@ -207,4 +208,18 @@ request_header(const struct request *rq, const char *name)
 		if (strcasecmp(rq->headers[i].name, name) == 0)
 			return rq->headers[i].value;
 	return NULL;
+}
+
+void
+request_free(struct request *rq)
+{
+	free(rq->raw_path);
+	free(rq->raw_query);
+	free(rq->headers); /* names and values belong to the connection */
+	buf_free(&rq->body);
+	form_free(&rq->params);
+	json_decref(rq->result);
+	free(rq->err_message);
+	free(rq->response_body);
+	free(rq);
 }

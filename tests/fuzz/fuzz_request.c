@@ -497,21 +497,6 @@ sign_query(struct fuzz_request *f, struct request *rq, struct pool *pool)
 
 /* --- running it ------------------------------------------------------ */
 
-/* server/http.c's request_free. */
-static void
-request_free(struct request *rq)
-{
-	free(rq->raw_path);
-	free(rq->raw_query);
-	free(rq->headers);
-	buf_free(&rq->body);
-	form_free(&rq->params);
-	json_decref(rq->result);
-	free(rq->err_message);
-	free(rq->response_body);
-	free(rq);
-}
-
 /* What a correctly signed request may still be refused for is anything
  * but its signature. */
 static int
