@@ -7,71 +7,16 @@
 #include <strings.h>
 #include <time.h>
 
+#include "endpoint.h"
 #include "sigv4.h"
 
 #define MAX_REDIRECTS 5
 #define CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 
-/* Where the request goes, and the Host header that is both signed and sent. */
-struct target {
-	CURLU *url;
-	char *host;  /* "example.com" or "127.0.0.1:8773" (no default port) */
-	char *path;  /* raw, as curl sends it */
-	char *query; /* raw, or NULL */
-};
-
 struct exchange {
 	struct cli_response *rsp;
 	char location[2048];
 };
-
-static void
-target_clear(struct target *t)
-{
-	free(t->host);
-	curl_free(t->path);
-	curl_free(t->query);
-	t->host = t->path = t->query = NULL;
-}
-
-/* Parses (or resolves against the current URL) url. */
-static int
-target_set(struct target *t, const char *url, struct buf *err)
-{
-	char *scheme = NULL, *host = NULL, *port = NULL;
-	int rc = -1;
-
-	target_clear(t);
-	if (curl_url_set(t->url, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(t->url, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(t->url, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(t->url, CURLUPART_PATH, &t->path, 0) != CURLUE_OK) {
-		buf_printf(err, "invalid endpoint URL '%s'", url);
-		goto out;
-	}
-	if (strcasecmp(scheme, "http") != 0 &&
-	    strcasecmp(scheme, "https") != 0) {
-		buf_printf(err, "endpoint URL '%s' is neither http nor https",
-		           url);
-		goto out;
-	}
-	if (curl_url_get(t->url, CURLUPART_QUERY, &t->query, 0) != CURLUE_OK)
-		t->query = NULL;
-	int default_port = strcasecmp(scheme, "https") == 0 ? 443 : 80;
-	struct buf h = BUF_INIT;
-	buf_puts(&h, host);
-	/* Only an explicit, non-default port goes into Host (as curl does). */
-	if (curl_url_get(t->url, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
-	    atoi(port) != default_port)
-		buf_printf(&h, ":%s", port);
-	t->host = buf_steal(&h);
-	rc = 0;
-out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	return rc;
-}
 
 static size_t
 on_body(char *data, size_t size, size_t n, void *arg)
@@ -144,7 +89,7 @@ debug_signing(const struct sigv4_request *rq, const char *amz_date,
 /* Builds the signed header list for one attempt. */
 static struct curl_slist *
 signed_headers(const struct cli_config *cfg, const struct cli_service *svc,
-               const struct target *t, const char *body)
+               const struct endpoint *t, const char *body)
 {
 	struct sigv4_header h[8];
 	size_t n = 0;
@@ -215,7 +160,7 @@ set_tls(CURL *c, const struct cli_config *cfg)
 /* One attempt; returns the curl result. */
 static CURLcode
 attempt(CURL *c, const struct cli_config *cfg, const struct cli_service *svc,
-        const struct target *t, const char *body, struct exchange *x,
+        const struct endpoint *t, const char *body, struct exchange *x,
         char *errbuf)
 {
 	struct curl_slist *headers = signed_headers(cfg, svc, t, body);
@@ -275,14 +220,14 @@ int
 cli_http_post(const struct cli_config *cfg, const struct cli_service *svc,
               const char *body, struct cli_response *rsp, struct buf *err)
 {
-	struct target t = {curl_url(), NULL, NULL, NULL};
+	struct endpoint t;
 	struct exchange x = {rsp, ""};
 	char errbuf[CURL_ERROR_SIZE];
 	CURL *c = curl_easy_init();
 	int retries = 0, redirects = 0, rc = -1;
 
 	memset(rsp, 0, sizeof *rsp);
-	if (!c || !t.url || target_set(&t, cfg->url, err) < 0)
+	if (endpoint_init(&t) < 0 || !c || endpoint_set(&t, cfg->url, err) < 0)
 		goto out;
 	cli_debug("request: POST %s", cfg->url);
 	for (;;) {
@@ -308,7 +253,7 @@ cli_http_post(const struct cli_config *cfg, const struct cli_service *svc,
 		    redirects < MAX_REDIRECTS) {
 			redirects++;
 			cli_debug("redirected to %s", x.location);
-			if (target_set(&t, x.location, err) < 0)
+			if (endpoint_set(&t, x.location, err) < 0)
 				goto out;
 			continue;
 		}
@@ -316,8 +261,7 @@ cli_http_post(const struct cli_config *cfg, const struct cli_service *svc,
 	}
 	rc = 0;
 out:
-	target_clear(&t);
-	curl_url_cleanup(t.url);
+	endpoint_free(&t);
 	if (c)
 		curl_easy_cleanup(c);
 	return rc;

@@ -149,8 +149,24 @@ instance_check_limit(struct request *rq)
 	return 0;
 }
 
-int
-act_register_instances_with_load_balancer(struct request *rq)
+static int
+instance_deregister_one(struct request *rq, const struct lb *lb,
+			const char *id)
+{
+	int s = store_instance_remove(rq->db, lb->id, id);
+	if (s == STORE_NOT_FOUND)
+		return resp_error(rq, ERR_INVALID_INSTANCE,
+				  "Instance %s is not registered with load "
+				  "balancer %s",
+				  id, lb->name);
+	return s == STORE_OK ? 0 : resp_error(rq, ERR_INTERNAL, NULL);
+}
+
+/* Register and deregister: apply one to each instance, then answer with
+ * every instance still registered. */
+static int
+instance_change(struct request *rq,
+		int (*one)(struct request *, const struct lb *, const char *))
 {
 	struct lb lb;
 	const char **ids;
@@ -159,8 +175,8 @@ act_register_instances_with_load_balancer(struct request *rq)
 		return -1;
 	int rc = instance_read(rq, 1, &ids, &n);
 	for (int i = 0; rc == 0 && i < n; i++)
-		rc = instance_register_one(rq, &lb, ids[i]);
-	if (rc == 0)
+		rc = one(rq, &lb, ids[i]);
+	if (rc == 0 && one == instance_register_one)
 		rc = instance_check_limit(rq);
 	if (rc == 0)
 		rc = instance_result(rq, &lb);
@@ -170,29 +186,15 @@ act_register_instances_with_load_balancer(struct request *rq)
 }
 
 int
+act_register_instances_with_load_balancer(struct request *rq)
+{
+	return instance_change(rq, instance_register_one);
+}
+
+int
 act_deregister_instances_from_load_balancer(struct request *rq)
 {
-	struct lb lb;
-	const char **ids;
-	int n;
-	if (lb_lookup(rq, &lb) < 0)
-		return -1;
-	int rc = instance_read(rq, 1, &ids, &n);
-	for (int i = 0; rc == 0 && i < n; i++) {
-		int s = store_instance_remove(rq->db, lb.id, ids[i]);
-		if (s == STORE_NOT_FOUND)
-			rc = resp_error(rq, ERR_INVALID_INSTANCE,
-					"Instance %s is not registered with "
-					"load balancer %s",
-					ids[i], lb.name);
-		else if (s != STORE_OK)
-			rc = resp_error(rq, ERR_INTERNAL, NULL);
-	}
-	if (rc == 0)
-		rc = instance_result(rq, &lb);
-	free(ids);
-	store_lb_free(&lb);
-	return rc;
+	return instance_change(rq, instance_deregister_one);
 }
 
 static json_t *

@@ -13,6 +13,7 @@
 #include "form.h"
 #include "log.h"
 #include "servo.h"
+#include "endpoint.h"
 #include "sigv4.h"
 
 #define SERVO_VERSION "2012-06-01"
@@ -20,52 +21,6 @@
 #define SERVO_HTTP_TIMEOUT 10L
 #define SERVO_MAX_BODY (64L * 1024 * 1024)
 #define CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
-
-struct servo_url {
-	char *host; /* Host header: "name[:port]" without a default port */
-	char *path;
-	char *query;
-};
-
-static void
-servo_url_free(struct servo_url *u)
-{
-	curl_free(u->path);
-	curl_free(u->query);
-	free(u->host);
-}
-
-static int
-servo_url_parse(const char *url, struct servo_url *u, struct buf *err)
-{
-	CURLU *h = curl_url();
-	char *scheme = NULL, *host = NULL, *port = NULL;
-	int rc = -1;
-	memset(u, 0, sizeof *u);
-	if (!h || curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(h, CURLUPART_PATH, &u->path, 0) != CURLUE_OK) {
-		buf_printf(err, "invalid endpoint URL '%s'", url);
-		goto out;
-	}
-	if (curl_url_get(h, CURLUPART_QUERY, &u->query, 0) != CURLUE_OK)
-		u->query = NULL;
-	struct buf b = BUF_INIT;
-	buf_puts(&b, host);
-	int def = strcasecmp(scheme, "https") == 0 ? 443 : 80;
-	if (curl_url_get(h, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
-	    atoi(port) != def)
-		buf_printf(&b, ":%s", port);
-	u->host = buf_steal(&b);
-	rc = 0;
-out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(h);
-	return rc;
-}
 
 static size_t
 servo_on_body(char *data, size_t size, size_t n, void *arg)
@@ -78,7 +33,7 @@ servo_on_body(char *data, size_t size, size_t n, void *arg)
 }
 
 static struct curl_slist *
-servo_headers(const struct servo_config *c, const struct servo_url *u,
+servo_headers(const struct servo_config *c, const struct endpoint *u,
               const char *body)
 {
 	struct sigv4_header h[6];
@@ -143,7 +98,7 @@ static int
 servo_call(const struct servo_config *c, const struct form *f, json_t **doc,
            const char **code, struct buf *err)
 {
-	struct servo_url u;
+	struct endpoint u;
 	struct buf body = BUF_INIT;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	char *form = form_encode(f);
@@ -153,8 +108,8 @@ servo_call(const struct servo_config *c, const struct form *f, json_t **doc,
 	int rc = -1;
 	*doc = NULL;
 	*code = NULL;
-	if (servo_url_parse(c->url, &u, err) < 0)
-		goto out_form;
+	if (endpoint_init(&u) < 0 || endpoint_set(&u, c->url, err) < 0)
+		goto out_url;
 	h = curl_easy_init();
 	headers = servo_headers(c, &u, form);
 	curl_easy_setopt(h, CURLOPT_URL, c->url);
@@ -199,9 +154,9 @@ servo_call(const struct servo_config *c, const struct form *f, json_t **doc,
 out:
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(h);
-	servo_url_free(&u);
 	buf_free(&body);
-out_form:
+out_url:
+	endpoint_free(&u);
 	free(form);
 	return rc;
 }

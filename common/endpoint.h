@@ -1,0 +1,27 @@
+/*
+ * An HTTP(S) endpoint as a SigV4 client needs it: the URL libcurl sends
+ * to, and the Host, path and query that are signed. Shared by the CLI and
+ * eulb-servo (library eulbendpoint, which links libcurl).
+ */
+#ifndef EULB_ENDPOINT_H
+#define EULB_ENDPOINT_H
+
+#include <curl/curl.h>
+
+#include "buf.h"
+
+struct endpoint {
+	CURLU *url;
+	char *host;  /* "example.com" or "127.0.0.1:8773" (no default port) */
+	char *path;  /* raw, as curl sends it */
+	char *query; /* raw, or NULL */
+};
+
+/* 0, or -1 if libcurl cannot allocate the handle. */
+int endpoint_init(struct endpoint *e);
+/* Sets url, or resolves it against the current one (a redirect's
+ * Location). Only http and https. 0, or -1 with err filled in. */
+int endpoint_set(struct endpoint *e, const char *url, struct buf *err);
+void endpoint_free(struct endpoint *e);
+
+#endif
