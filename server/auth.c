@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "dispatch.h"
 #include "log.h"
 #include "store.h"
@@ -186,6 +187,31 @@ out:
 	return rc;
 }
 
+/* euca2ools signs with "undefined-<pid>" when no region is configured. */
+static int
+auth_undefined_region(const char *region)
+{
+	if (strncmp(region, "undefined-", 10) != 0 || !region[10])
+		return 0;
+	return strspn(region + 10, "0123456789") == strlen(region + 10);
+}
+
+/* A signature scoped to another region was made for another endpoint:
+ * refuse it as AWS does, so a request can't be replayed across regions. */
+static int
+auth_check_region(struct request *rq, const struct auth_parts *p)
+{
+	const char *region = p->auth.cred.region;
+	if (strcmp(region, rq->config->region) == 0 ||
+	    (rq->config->accept_undefined_region &&
+	     auth_undefined_region(region)))
+		return 0;
+	return resp_error(rq, ERR_SIGNATURE_MISMATCH,
+			  "Credential should be scoped to a valid region, "
+			  "not '%s'. This endpoint serves the region '%s'",
+			  region, rq->config->region);
+}
+
 int
 auth_check(struct request *rq)
 {
@@ -202,7 +228,8 @@ auth_check(struct request *rq)
 				  "Request is missing Authentication Token; "
 				  "sign it with AWS Signature Version 4");
 	}
-	if (auth_signed_headers_check(rq, &p) < 0 || auth_check_time(rq, &p) < 0)
+	if (auth_signed_headers_check(rq, &p) < 0 ||
+	    auth_check_region(rq, &p) < 0 || auth_check_time(rq, &p) < 0)
 		return -1;
 	char *secret = NULL;
 	int rc = store_key_lookup(rq->db, p.auth.cred.akid, rq->account_id,

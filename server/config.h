@@ -11,6 +11,8 @@ struct server_config {
 	const char *db_path;
 	const char *master_key; /* NULL: master.key beside the database */
 	const char *region;
+	/* Also accept euca2ools' unconfigured "undefined-<pid>" scope. */
+	int accept_undefined_region;
 	const char *dns_domain;
 	const char *default_ssl_policy;
 	/* HTTPS on the API: server certificate and key; client certificates
@@ -28,6 +30,7 @@ struct server_config {
 	unsigned threads;
 	unsigned connection_timeout;
 	unsigned max_connections;
+	unsigned max_connections_per_ip; /* 0: no per-address limit */
 	char system_account_id[13]; /* owner of the source security groups */
 	/* Account limits, enforced and reported by DescribeAccountLimits. */
 	long max_load_balancers;     /* per account */

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "log.h"
 #include "params.h"
+#include "xmltext.h"
 
 #define ELB_VERSION "2012-06-01"
 #define IAM_VERSION "2010-05-08"
@@ -40,38 +41,6 @@ action_find(const char *name)
 {
 	return bsearch(name, action_table, action_count, sizeof action_table[0],
 		       action_cmp);
-}
-
-/* Strict UTF-8 (no overlongs, no surrogates) without control characters
- * other than tab and line breaks: values end up in XML 1.0 and JSON. */
-static int
-text_is_clean(const unsigned char *s)
-{
-	while (*s) {
-		unsigned c = *s;
-		if (c < 0x80) {
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-				return 0;
-			if (c == 0x7f)
-				return 0;
-			s++;
-			continue;
-		}
-		int len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-		if (!len || c > 0xf4)
-			return 0;
-		unsigned cp = c & (0xff >> (len + 1));
-		for (int i = 1; i < len; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i] & 0x3f);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		s += len;
-	}
-	return 1;
 }
 
 static int
@@ -118,13 +87,26 @@ dispatch_parse(struct request *rq)
 				  "The request body is not valid "
 				  "application/x-www-form-urlencoded: %s",
 				  err);
+	/* Values are stored and later rendered as XML 1.0 and JSON: a
+	 * character either refuses would break every later response that
+	 * carries it, so it is refused here, once. */
 	for (size_t i = 0; i < rq->params.n; i++) {
 		const struct form_param *p = &rq->params.v[i];
-		if (!text_is_clean((const unsigned char *)p->key) ||
-		    !text_is_clean((const unsigned char *)p->value))
+		size_t at = 0;
+		if (!xmltext_valid(p->key, &at))
 			return resp_error(rq, ERR_MALFORMED_QUERY,
-					  "Parameter names and values must be "
-					  "UTF-8 text without control characters");
+					  "A parameter name has a character "
+					  "that XML 1.0 does not allow, or "
+					  "invalid UTF-8, at byte %zu",
+					  at);
+		if (!xmltext_valid(p->value, &at))
+			return resp_error(rq, ERR_MALFORMED_QUERY,
+					  "The value of %s has a character "
+					  "that XML 1.0 does not allow, or "
+					  "invalid UTF-8, at byte %zu; send "
+					  "UTF-8 text without control "
+					  "characters",
+					  p->key, at);
 	}
 	return dispatch_unique(rq);
 }
@@ -183,12 +165,21 @@ dispatch_action(struct request *rq)
 	return 0;
 }
 
+/* The servo credential is the data plane's: it may call the servo
+ * actions and nothing else, and nobody else may call those. */
 static int
 dispatch_check_servo(struct request *rq)
 {
-	if (!(rq->action->flags & ACT_SERVO) ||
-	    strcmp(rq->account_id, rq->config->system_account_id) == 0)
+	int is_servo = strcmp(rq->account_id, rq->config->system_account_id) == 0;
+	int servo_action = (rq->action->flags & ACT_SERVO) != 0;
+	if (is_servo == servo_action)
 		return 0;
+	if (is_servo)
+		return resp_error(rq, ERR_ACCESS_DENIED,
+				  "The servo credential may call only the "
+				  "data plane's actions (DescribeLoadBalancersByServo, "
+				  "PutServoStates), not %s",
+				  rq->action->name);
 	return resp_error(rq, ERR_ACCESS_DENIED,
 			  "%s is for the data plane's servo credential only",
 			  rq->action->name);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,17 +21,20 @@
 #include "tls.h"
 
 /* Per connection: a request MHD may drop before the handler runs (freed
- * when the connection closes), and when its current request head began,
- * for the head deadline. */
+ * when the connection closes), and when its current request began, for
+ * the request deadline. */
 struct http_conn {
 	struct http_conn *prev, *next;
 	int fd;
-	int in_head;
-	struct timespec head_started;
+	int timed; /* a request is arriving: head or body still unread */
+	struct timespec request_started;
 	struct request *pending;
 };
 
 #define HTTP_MAX_HEADER_BYTES ((size_t)64 * 1024)
+/* A query string as large as the header block: a GET of 2,000
+ * parameters (the dispatcher's limit) fits well within it. */
+#define HTTP_MAX_QUERY_BYTES ((size_t)64 * 1024)
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -66,36 +70,58 @@ http_conn_of(struct MHD_Connection *conn)
 	return ci ? ci->socket_context : NULL;
 }
 
+/* Starts (on) or stops the deadline of the request arriving on conn. */
 static void
-http_conn_head_state(struct http_server *s, struct MHD_Connection *conn,
-		     int in_head, struct request *pending, int set_pending)
+http_conn_deadline(struct http_server *s, struct MHD_Connection *conn, int on)
 {
 	struct http_conn *hc = http_conn_of(conn);
 	if (!hc)
 		return;
 	pthread_mutex_lock(&s->lock);
-	hc->in_head = in_head;
-	if (in_head)
-		clock_gettime(CLOCK_MONOTONIC, &hc->head_started);
-	if (set_pending)
-		hc->pending = pending;
+	hc->timed = on;
+	if (on)
+		clock_gettime(CLOCK_MONOTONIC, &hc->request_started);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* The request to free if MHD drops the connection before the handler
+ * runs; NULL once MHD owns it (it then calls http_completed). */
+static void
+http_conn_pending(struct http_server *s, struct MHD_Connection *conn,
+		  struct request *rq)
+{
+	struct http_conn *hc = http_conn_of(conn);
+	if (!hc)
+		return;
+	pthread_mutex_lock(&s->lock);
+	hc->pending = rq;
 	pthread_mutex_unlock(&s->lock);
 }
 
 /* Called with the raw request target before MHD decodes it: SigV4 signs
  * the path and query exactly as sent, so keep them. */
 static void *
-http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+http_uri_log(void *cls, const char *uri_const, struct MHD_Connection *conn)
 {
+	char *uri = (char *)uri_const;
 	struct http_server *s = cls;
 	struct request *rq = xcalloc(1, sizeof *rq);
 	clock_gettime(CLOCK_MONOTONIC, &rq->started);
 	rq->config = s->config;
-	const char *q = strchr(uri, '?');
+	char *q = strchr(uri, '?');
 	rq->raw_path = q ? xstrndup(uri, (size_t)(q - uri)) : xstrdup(uri);
 	rq->raw_query = q ? xstrdup(q + 1) : NULL;
+	/* eulbd parses the query itself (form_parse). Left in place, MHD
+	 * would next split it into its own list inside the connection's
+	 * memory pool, and a query of thousands of parameters exhausts the
+	 * pool and stalls the connection (libmicrohttpd 0.9.75). The URI
+	 * lives in MHD's writable read buffer: ending it at '?' leaves MHD
+	 * nothing to parse. */
+	if (q)
+		q[1] = '\0';
 	http_request_id(rq->request_id);
-	http_conn_head_state(s, conn, 1, rq, 1);
+	http_conn_deadline(s, conn, 1);
+	http_conn_pending(s, conn, rq);
 	return rq;
 }
 
@@ -103,7 +129,9 @@ static void
 http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	       enum MHD_RequestTerminationCode toe)
 {
-	http_conn_head_state(cls, conn, 1, NULL, 1);
+	/* The next request on a kept-alive connection gets a new deadline. */
+	http_conn_deadline(cls, conn, 1);
+	http_conn_pending(cls, conn, NULL);
 	if (*req_cls)
 		request_free(*req_cls);
 	*req_cls = NULL;
@@ -120,8 +148,8 @@ http_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 		hc = xcalloc(1, sizeof *hc);
 		hc->fd = ci ? ci->connect_fd : -1;
-		hc->in_head = 1;
-		clock_gettime(CLOCK_MONOTONIC, &hc->head_started);
+		hc->timed = 1;
+		clock_gettime(CLOCK_MONOTONIC, &hc->request_started);
 		pthread_mutex_lock(&s->lock);
 		hc->next = s->conns;
 		if (s->conns)
@@ -149,8 +177,8 @@ http_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 }
 
 /* The idle timeout restarts with every byte, so a client trickling a
- * request head could hold its slot forever: a head must arrive whole
- * within one connection timeout. */
+ * request head or body could hold its slot forever: a request must arrive
+ * whole, body included, within one connection timeout. */
 static void *
 http_reaper(void *arg)
 {
@@ -164,11 +192,11 @@ http_reaper(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		pthread_mutex_lock(&s->lock);
 		for (struct http_conn *hc = s->conns; hc; hc = hc->next) {
-			long ms = (now.tv_sec - hc->head_started.tv_sec) * 1000 +
-				  (now.tv_nsec - hc->head_started.tv_nsec) / 1000000;
-			if (hc->in_head && hc->fd >= 0 && ms > limit_ms) {
+			long ms = (now.tv_sec - hc->request_started.tv_sec) * 1000 +
+				  (now.tv_nsec - hc->request_started.tv_nsec) / 1000000;
+			if (hc->timed && hc->fd >= 0 && ms > limit_ms) {
 				shutdown(hc->fd, SHUT_RDWR);
-				hc->in_head = 0;
+				hc->timed = 0;
 			}
 		}
 		pthread_mutex_unlock(&s->lock);
@@ -253,19 +281,65 @@ http_add_size(void *cls, enum MHD_ValueKind kind, const char *key,
 /* Answers now and closes: what follows on this connection is not read. */
 static enum MHD_Result
 http_refuse(struct MHD_Connection *conn, struct request *rq, enum err_id err,
-	    const char *what, size_t limit)
+	    const char *msg)
 {
 	rq->want_json = http_wants_json(conn);
-	resp_error(rq, err, "The request %s is larger than %zu bytes", what,
-		   limit);
+	resp_error(rq, err, "%s", msg);
 	resp_render(rq);
 	rq->close = 1;
 	return http_send(conn, rq);
 }
 
+static enum MHD_Result
+http_refuse_size(struct MHD_Connection *conn, struct request *rq,
+		 enum err_id err, const char *what, size_t limit)
+{
+	char msg[128];
+	snprintf(msg, sizeof msg, "The request %s is larger than %zu bytes",
+		 what, limit);
+	return http_refuse(conn, rq, err, msg);
+}
+
+/* How a body is framed: Content-Length headers seen, whether they all
+ * agree, and whether Transfer-Encoding is present too. */
+struct http_framing {
+	int lengths, differ, chunked;
+	const char *first;
+};
+
+static enum MHD_Result
+http_add_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+		 const char *value)
+{
+	struct http_framing *f = cls;
+	if (strcasecmp(key, "Transfer-Encoding") == 0)
+		f->chunked = 1;
+	if (strcasecmp(key, "Content-Length") != 0)
+		return MHD_YES;
+	if (f->lengths++ && strcmp(f->first, value ? value : "") != 0)
+		f->differ = 1;
+	else if (f->lengths == 1)
+		f->first = value ? value : "";
+	return MHD_YES;
+}
+
+/* A body two parts of a proxy chain could frame differently is how
+ * requests get smuggled (RFC 9112, section 6.3): refuse it. */
+static const char *
+http_framing_error(struct MHD_Connection *conn)
+{
+	struct http_framing f = {0};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_add_framing, &f);
+	if (f.differ)
+		return "The request has Content-Length headers that disagree";
+	if (f.lengths && f.chunked)
+		return "The request has both Content-Length and "
+		       "Transfer-Encoding";
+	return NULL;
+}
+
 /* The first call of a request: decide early what needs no body. The
- * memory pool is large enough for a query string of thousands of
- * parameters; the header block gets its own, smaller limit. */
+ * header block gets its own limit, below MHD's memory pool. */
 static enum MHD_Result
 http_begin(struct MHD_Connection *conn, struct request *rq)
 {
@@ -273,15 +347,21 @@ http_begin(struct MHD_Connection *conn, struct request *rq)
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_add_size,
 				  &header_bytes);
 	if (header_bytes > HTTP_MAX_HEADER_BYTES)
-		return http_refuse(conn, rq, ERR_HEADERS_TOO_LARGE,
-				   "header section", HTTP_MAX_HEADER_BYTES);
+		return http_refuse_size(conn, rq, ERR_HEADERS_TOO_LARGE,
+					"header section", HTTP_MAX_HEADER_BYTES);
+	if (rq->raw_query && strlen(rq->raw_query) > HTTP_MAX_QUERY_BYTES)
+		return http_refuse_size(conn, rq, ERR_URI_TOO_LONG,
+					"query string", HTTP_MAX_QUERY_BYTES);
+	const char *framing = http_framing_error(conn);
+	if (framing)
+		return http_refuse(conn, rq, ERR_BAD_REQUEST, framing);
 	const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						      "Content-Length");
 	/* Answered before reading, so an oversized upload is not
 	 * swallowed. */
 	if (len && strtoull(len, NULL, 10) > rq->config->max_body)
-		return http_refuse(conn, rq, ERR_TOO_LARGE, "body",
-				   rq->config->max_body);
+		return http_refuse_size(conn, rq, ERR_TOO_LARGE, "body",
+					rq->config->max_body);
 	return MHD_YES;
 }
 
@@ -305,7 +385,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	if (!rq->method) {
 		rq->method = method;
 		/* The head is in; MHD now owns the request until completion. */
-		http_conn_head_state(cls, conn, 0, NULL, 1);
+		http_conn_pending(cls, conn, NULL);
 		http_note_subject(cls, conn, rq);
 		return http_begin(conn, rq);
 	}
@@ -317,6 +397,8 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	/* The request is in: what remains is ours, not the client's. */
+	http_conn_deadline(cls, conn, 0);
 	/* Answered on the final call, not the first: a response queued
 	 * before MHD has looked for a body makes it close the connection. */
 	if (strcmp(rq->raw_path, "/healthz") == 0 && strcmp(method, "GET") == 0)
@@ -419,6 +501,8 @@ http_daemon(struct http_server *s)
 		{MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout, NULL},
 		{MHD_OPTION_CONNECTION_LIMIT, c->max_connections, NULL},
+		{MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->max_connections_per_ip,
+		 NULL},
 		/* Room for a query string of thousands of parameters. */
 		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, 256 * 1024, NULL},
 		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)http_connection, s},

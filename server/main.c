@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,9 +26,11 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: eulbd [--listen ADDR:PORT] [--db FILE] [--region R]\n"
+		"             [--accept-undefined-region]\n"
 		"             [--dns-domain D] [--restricted-ports LIST]\n"
 		"             [--default-ssl-policy NAME] [--threads N]\n"
 		"             [--max-body BYTES] [--max-connections N]\n"
+		"             [--max-connections-per-ip N]\n"
 		"             [--connection-timeout SECONDS]\n"
 		"             [--max-load-balancers N] [--max-listeners N]\n"
 		"             [--max-registered-instances N]\n"
@@ -59,7 +63,7 @@ parse_flags(int argc, char **argv, struct server_config *c)
 	enum { O_LISTEN = 256, O_DB, O_REGION, O_DNS, O_PORTS, O_SSL, O_THREADS,
 	       O_BODY, O_CONNS, O_TIMEOUT, O_MAX_LBS, O_MAX_LISTENERS,
 	       O_MAX_INSTANCES, O_TLS_CERT, O_TLS_KEY, O_CLIENT_CA,
-	       O_CLIENT_CA_ROOT, O_MASTER_KEY };
+	       O_CLIENT_CA_ROOT, O_MASTER_KEY, O_UNDEFINED_REGION, O_CONNS_PER_IP };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, O_LISTEN},
 		{"db", required_argument, NULL, O_DB},
@@ -70,6 +74,8 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		{"threads", required_argument, NULL, O_THREADS},
 		{"max-body", required_argument, NULL, O_BODY},
 		{"max-connections", required_argument, NULL, O_CONNS},
+		{"max-connections-per-ip", required_argument, NULL,
+		 O_CONNS_PER_IP},
 		{"connection-timeout", required_argument, NULL, O_TIMEOUT},
 		{"max-load-balancers", required_argument, NULL, O_MAX_LBS},
 		{"max-listeners", required_argument, NULL, O_MAX_LISTENERS},
@@ -80,9 +86,12 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		{"client-ca", required_argument, NULL, O_CLIENT_CA},
 		{"client-ca-root", required_argument, NULL, O_CLIENT_CA_ROOT},
 		{"master-key", required_argument, NULL, O_MASTER_KEY},
+		{"accept-undefined-region", no_argument, NULL,
+		 O_UNDEFINED_REGION},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	long per_ip = -1;
 	int o;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
@@ -108,6 +117,10 @@ parse_flags(int argc, char **argv, struct server_config *c)
 			c->max_connections = (unsigned)parse_number(
 				"--max-connections", optarg, 1, 100000);
 			break;
+		case O_CONNS_PER_IP:
+			per_ip = parse_number("--max-connections-per-ip",
+					      optarg, 0, 100000);
+			break;
 		case O_TIMEOUT:
 			c->connection_timeout = (unsigned)parse_number(
 				"--connection-timeout", optarg, 1, 3600);
@@ -130,6 +143,7 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		case O_CLIENT_CA: c->client_ca = optarg; break;
 		case O_CLIENT_CA_ROOT: c->client_ca_root = optarg; break;
 		case O_MASTER_KEY: c->master_key = optarg; break;
+		case O_UNDEFINED_REGION: c->accept_undefined_region = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -138,6 +152,12 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		usage(stderr);
 		exit(2);
 	}
+	/* By default one address may hold a quarter of the connections, so
+	 * one client cannot lock out the rest; behind a proxy every client
+	 * shares the proxy's address: raise it (0 lifts it). */
+	c->max_connections_per_ip =
+		per_ip >= 0 ? (unsigned)per_ip
+			    : (c->max_connections + 3) / 4;
 	if (!c->tls_cert != !c->tls_key)
 		fatal("--tls-cert and --tls-key go together");
 	if ((c->client_ca || c->client_ca_root) && !c->tls_cert)
@@ -213,6 +233,48 @@ check_new_key(const char *key)
 	return -1;
 }
 
+/* The database and its -wal/-shm hold the state of every account: owner
+ * only, like eucarc and master.key. The umask covers files created from
+ * now on; this covers those an older eulbd left readable. */
+static void
+restrict_db_files(const char *db_path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "%s%s", db_path, suffixes[i]);
+		if (chmod(buf_str(&b), 0600) < 0 && errno != ENOENT)
+			log_warn("cannot make %s private: %s", buf_str(&b),
+				 strerror(errno));
+		buf_free(&b);
+	}
+}
+
+/* One lock per database, held for the life of the process: a serving
+ * eulbd holds it, and `rotate-master-key`, which swaps the key under the
+ * server's feet, refuses to run without it. */
+static int
+lock_db(const char *db_path, const char *who)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%s.lock", db_path);
+	int fd = open(buf_str(&b), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (fd >= 0 && errno == EWOULDBLOCK)
+			log_error("%s: another eulbd process is using %s (it "
+				  "holds %s); stop it first",
+				  who, db_path, buf_str(&b));
+		else
+			log_error("%s: cannot lock %s: %s", who, buf_str(&b),
+				  strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	buf_free(&b);
+	return fd; /* left open: the lock lasts until exit */
+}
+
 static int
 open_store(const char *db_path, const char *key_flag)
 {
@@ -220,6 +282,7 @@ open_store(const char *db_path, const char *key_flag)
 	ensure_parent_dir(db_path);
 	int created = secret_init(key);
 	int rc = created < 0 || db_init(db_path) < 0 ? -1 : 0;
+	restrict_db_files(db_path);
 	if (rc == 0 && created == 1)
 		rc = check_new_key(key);
 	free(key);
@@ -261,11 +324,13 @@ run_admin(const char *what, int argc, char **argv, const char *db_path)
 		else
 			rest[n++] = argv[i];
 	}
-	if (open_store(db_path, key_flag) < 0) {
+	int rotating = strcmp(what, "rotate-master-key") == 0;
+	if ((rotating && lock_db(db_path, what) < 0) ||
+	    open_store(db_path, key_flag) < 0) {
 		free(rest);
 		return 1;
 	}
-	if (strcmp(what, "rotate-master-key") == 0) {
+	if (rotating) {
 		free(rest);
 		int rc = n ? 2 : rotate_master_key();
 		db_shutdown();
@@ -291,6 +356,9 @@ serve(struct server_config *c)
 	/* Blocked before any thread starts, so only sigwait sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	ensure_parent_dir(c->db_path);
+	if (lock_db(c->db_path, "eulbd") < 0)
+		fatal("cannot serve %s", c->db_path);
 	if (open_store(c->db_path, c->master_key) < 0 || account_bootstrap(c) < 0)
 		fatal("cannot prepare the database %s", c->db_path);
 	char url[300];
@@ -328,6 +396,7 @@ main(int argc, char **argv)
 		.max_registered = 1000,
 	};
 	config_parse_ports(&c, "22");
+	umask(077); /* every file eulbd writes holds secrets or state */
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	if (argc > 1 && strcmp(argv[1], "servo-credentials") == 0)
 		return run_admin("account", argc - 1, argv + 1, c.db_path);

@@ -12,6 +12,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "request.h"
+#include "xmltext.h"
 
 #define ELB_XMLNS "http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/"
 
@@ -191,11 +192,15 @@ resp_error(struct request *rq, enum err_id err, const char *fmt, ...)
 	free(rq->err_message);
 	rq->err_message = NULL;
 	if (fmt) {
-		struct buf b = BUF_INIT;
+		/* Messages may quote what the client sent (a method, a header,
+		 * a value): only text that XML and JSON can carry goes out. */
+		struct buf raw = BUF_INIT, b = BUF_INIT;
 		va_list ap;
 		va_start(ap, fmt);
-		buf_vprintf(&b, fmt, ap);
+		buf_vprintf(&raw, fmt, ap);
 		va_end(ap);
+		xmltext_sanitize(&b, buf_str(&raw));
+		buf_free(&raw);
 		rq->err_message = buf_steal(&b);
 	}
 	return -1;

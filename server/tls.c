@@ -13,16 +13,25 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <netinet/in.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "log.h"
 
-#define TLS_HANDSHAKE_SECONDS 10
+#define TLS_HANDSHAKE_MS 10000
 #define TLS_MAX_FD 65536
+/* After accept() fails for lack of descriptors or memory, wait this long
+ * before trying again instead of spinning on a listen socket that stays
+ * readable. */
+#define TLS_ACCEPT_BACKOFF_MS 100
+
+struct tls_conn;
 
 struct tls_front {
 	SSL_CTX *ctx;
+	unsigned max_conns, max_per_ip;
 	X509 *client_ca; /* the CA a client's chain must pass through */
 	struct MHD_Daemon *daemon;
 	int listen_fd;
@@ -32,10 +41,12 @@ struct tls_front {
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
 	unsigned active;	  /* connection threads alive */
+	struct tls_conn *conns;	  /* those threads' connections */
 	char *subjects[TLS_MAX_FD]; /* by MHD-side fd, for the request log */
 };
 
 struct tls_conn {
+	struct tls_conn *prev, *next;
 	struct tls_front *t;
 	int fd;
 	struct sockaddr_storage addr;
@@ -100,6 +111,8 @@ tls_create(const struct server_config *c)
 	t->wake[0] = t->wake[1] = -1;
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->idle, NULL);
+	t->max_conns = c->max_connections;
+	t->max_per_ip = c->max_connections_per_ip;
 	t->ctx = SSL_CTX_new(TLS_server_method());
 	if (!t->ctx ||
 	    !SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION) ||
@@ -192,18 +205,63 @@ tls_pump(SSL *ssl, int tcp, int plain)
 	}
 }
 
+static long
+tls_ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 +
+	       (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* The client certificate must be meant for client authentication: a
+ * certificate without extendedKeyUsage passes OpenSSL's purpose check,
+ * but only clientAuth certificates may sign in here. */
+static int
+tls_peer_is_client(SSL *ssl)
+{
+	X509 *peer = SSL_get0_peer_certificate(ssl);
+	return peer && (X509_get_extension_flags(peer) & EXFLAG_XKUSAGE) &&
+	       (X509_get_extended_key_usage(peer) & XKU_SSL_CLIENT);
+}
+
+/* SSL_accept on a non-blocking socket, with one deadline for the whole
+ * handshake: a client trickling bytes cannot stretch it. */
+static int
+tls_accept_by_deadline(SSL *ssl, int fd)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		int r = SSL_accept(ssl);
+		if (r == 1)
+			return 0;
+		int e = SSL_get_error(ssl, r);
+		long left = TLS_HANDSHAKE_MS - tls_ms_since(&t0);
+		if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) ||
+		    left <= 0)
+			return left <= 0 ? 1 : -1;
+		struct pollfd p = {fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
+				   0};
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
 static int
 tls_handshake(struct tls_front *t, SSL *ssl, int fd)
 {
-	struct timeval tv = {TLS_HANDSHAKE_SECONDS, 0};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	if (SSL_accept(ssl) != 1) {
+	int flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	int r = tls_accept_by_deadline(ssl, fd);
+	fcntl(fd, F_SETFL, flags);
+	if (r != 0) {
 		long v = SSL_get_verify_result(ssl);
 		log_info("tls: handshake failed: %s",
-			 v != X509_V_OK ? X509_verify_cert_error_string(v)
-					: "no acceptable client certificate "
-					  "or protocol error");
+			 r > 0 ? "not finished within the deadline"
+			 : v != X509_V_OK ? X509_verify_cert_error_string(v)
+					  : "no acceptable client certificate "
+					    "or protocol error");
 		ERR_clear_error();
 		return -1;
 	}
@@ -212,9 +270,11 @@ tls_handshake(struct tls_front *t, SSL *ssl, int fd)
 			 "--client-ca");
 		return -1;
 	}
-	struct timeval none = {0, 0};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof none);
+	if (t->client_ca && !tls_peer_is_client(ssl)) {
+		log_info("tls: client certificate lacks extendedKeyUsage "
+			 "clientAuth");
+		return -1;
+	}
 	return 0;
 }
 
@@ -272,31 +332,87 @@ tls_conn_thread(void *arg)
 	struct tls_conn *c = arg;
 	struct tls_front *t = c->t;
 	tls_serve(c);
-	free(c);
 	pthread_mutex_lock(&t->lock);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		t->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
 	if (--t->active == 0)
 		pthread_cond_broadcast(&t->idle);
 	pthread_mutex_unlock(&t->lock);
+	free(c);
 	return NULL;
 }
 
+static int
+tls_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			      &((const struct sockaddr_in6 *)b)->sin6_addr,
+			      sizeof(struct in6_addr)) == 0;
+	return 0;
+}
+
+/* Under t->lock: whether c may have a thread, given --max-connections
+ * and --max-connections-per-ip (0: no per-address limit). */
+static int
+tls_admit_locked(struct tls_front *t, const struct tls_conn *c)
+{
+	if (t->active >= t->max_conns)
+		return 0;
+	if (!t->max_per_ip)
+		return 1;
+	unsigned same = 0;
+	for (const struct tls_conn *o = t->conns; o; o = o->next)
+		same += tls_same_host(&o->addr, &c->addr);
+	return same < t->max_per_ip;
+}
+
+/* One thread per admitted connection; a connection over a limit is
+ * closed at once, as MHD does for plain HTTP. */
 static void
 tls_spawn(struct tls_front *t, struct tls_conn *c)
 {
+	pthread_mutex_lock(&t->lock);
+	if (!tls_admit_locked(t, c)) {
+		pthread_mutex_unlock(&t->lock);
+		close(c->fd);
+		free(c);
+		return;
+	}
+	t->active++;
+	c->next = t->conns;
+	if (t->conns)
+		t->conns->prev = c;
+	t->conns = c;
+	pthread_mutex_unlock(&t->lock);
+
 	pthread_attr_t attr;
 	pthread_t th;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	pthread_mutex_lock(&t->lock);
-	t->active++;
-	pthread_mutex_unlock(&t->lock);
 	if (pthread_create(&th, &attr, tls_conn_thread, c) != 0) {
 		close(c->fd);
-		free(c);
+		c->fd = -1;
 		pthread_mutex_lock(&t->lock);
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			t->conns = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
 		t->active--;
 		pthread_mutex_unlock(&t->lock);
+		free(c);
 	}
 	pthread_attr_destroy(&attr);
 }
@@ -305,14 +421,17 @@ static void *
 tls_accept_loop(void *arg)
 {
 	struct tls_front *t = arg;
+	int backoff = 0;
 	for (;;) {
-		struct pollfd p[2] = {{t->listen_fd, POLLIN, 0},
+		struct pollfd p[2] = {{t->listen_fd, backoff ? 0 : POLLIN, 0},
 				      {t->wake[0], POLLIN, 0}};
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		int n = poll(p, 2, backoff ? TLS_ACCEPT_BACKOFF_MS : -1);
+		if (n < 0 && errno != EINTR)
 			break;
 		if (p[1].revents)
 			break;
-		if (!(p[0].revents & POLLIN))
+		backoff = 0; /* a back-off ends with the poll's timeout */
+		if (n <= 0 || !(p[0].revents & POLLIN))
 			continue;
 		struct tls_conn *c = xcalloc(1, sizeof *c);
 		c->t = t;
@@ -320,7 +439,14 @@ tls_accept_loop(void *arg)
 		c->fd = accept4(t->listen_fd, (struct sockaddr *)&c->addr,
 				&c->addrlen, SOCK_CLOEXEC);
 		if (c->fd < 0) {
+			int e = errno;
 			free(c);
+			if (e == EMFILE || e == ENFILE || e == ENOBUFS ||
+			    e == ENOMEM) {
+				log_warn("tls: cannot accept: %s; backing off",
+					 strerror(e));
+				backoff = 1;
+			}
 			continue;
 		}
 		tls_spawn(t, c);

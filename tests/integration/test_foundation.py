@@ -522,10 +522,10 @@ class WireTest(ServerTestCase):
         self.assertEqual([z.text for z in root.findall(
             ".//AvailabilityZones/member")], ["one"])
 
-    def test_any_signing_region(self):
-        body = self.assertOk(self.server.describe("wire",
-                                                  region="undefined-4242"))
-        self.assertEqual(lb_names(body), ["wire"])
+    def test_only_the_servers_signing_region(self):
+        self.assertError(self.server.describe("wire",
+                                              region="undefined-4242"),
+                         403, "SignatureDoesNotMatch")
 
     def test_content_sha256_header(self):
         body = self.assertOk(self.server.describe("wire",
