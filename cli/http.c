@@ -12,16 +12,29 @@
 
 #define MAX_REDIRECTS 5
 #define CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
+/*
+ * The largest response body accepted, held in memory whole. Real answers
+ * (a describe of every load balancer with its policies) stay far below;
+ * past it a broken or hostile server would only make the CLI eat memory.
+ */
+#define MAX_RESPONSE_MIB 64
+#define MAX_RESPONSE_BYTES ((size_t)MAX_RESPONSE_MIB * 1024 * 1024)
 
 struct exchange {
 	struct cli_response *rsp;
 	char location[2048];
+	int too_big; /* the body passed MAX_RESPONSE_BYTES */
 };
 
+/* CURLOPT_MAXFILESIZE_LARGE only sees a Content-Length; this sees chunks. */
 static size_t
 on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct exchange *x = arg;
+	if (size * n > MAX_RESPONSE_BYTES - x->rsp->body.len) {
+		x->too_big = 1;
+		return 0; /* curl fails the transfer */
+	}
 	buf_append(&x->rsp->body, data, size * n);
 	return size * n;
 }
@@ -168,7 +181,9 @@ attempt(CURL *c, const struct cli_config *cfg, const struct cli_service *svc,
 	buf_reset(&x->rsp->body);
 	x->rsp->reason[0] = '\0';
 	x->location[0] = '\0';
+	x->too_big = 0;
 	errbuf[0] = '\0';
+	/* Also leaves CURLOPT_FOLLOWLOCATION off: cli_http_post follows. */
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_CURLU, t->url);
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
@@ -178,6 +193,8 @@ attempt(CURL *c, const struct cli_config *cfg, const struct cli_service *svc,
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "eulb/" EULB_VERSION);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+	                 (curl_off_t)MAX_RESPONSE_BYTES);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
@@ -216,12 +233,49 @@ is_redirect(long status)
 	return status == 301 || status == 302 || status == 307 || status == 308;
 }
 
+/*
+ * Moves t to a redirect's Location only on t's own scheme, host and port:
+ * the request is re-signed and its body, which may hold a private key,
+ * sent again. Going to http from https is the downgrade; any other move
+ * (host, port, or http to https) is "another host". Returns 0, -1 (a bad
+ * Location) or CLI_HTTP_REFUSED, with err filled in.
+ */
+static int
+follow_redirect(struct endpoint *t, const char *location, struct buf *err)
+{
+	struct endpoint next;
+	const char *why = NULL;
+	char *url = NULL;
+	int rc = -1;
+
+	if (endpoint_resolve(t, location, &next, err) < 0)
+		goto out;
+	if (t->https && !next.https)
+		why = "from https to http";
+	else if (!endpoint_same_origin(t, &next))
+		why = "another host";
+	if (why) {
+		curl_url_get(next.url, CURLUPART_URL, &url, 0);
+		buf_printf(err, "refusing to follow a redirect to '%s' (%s)",
+		           url ? url : location, why);
+		rc = CLI_HTTP_REFUSED;
+		goto out;
+	}
+	endpoint_free(t);
+	*t = next;
+	return 0;
+out:
+	curl_free(url);
+	endpoint_free(&next);
+	return rc;
+}
+
 int
 cli_http_post(const struct cli_config *cfg, const struct cli_service *svc,
               const char *body, struct cli_response *rsp, struct buf *err)
 {
 	struct endpoint t;
-	struct exchange x = {rsp, ""};
+	struct exchange x = {rsp, "", 0};
 	char errbuf[CURL_ERROR_SIZE];
 	CURL *c = curl_easy_init();
 	int retries = 0, redirects = 0, rc = -1;
@@ -232,6 +286,11 @@ cli_http_post(const struct cli_config *cfg, const struct cli_service *svc,
 	cli_debug("request: POST %s", cfg->url);
 	for (;;) {
 		CURLcode cc = attempt(c, cfg, svc, &t, body, &x, errbuf);
+		if (cc == CURLE_FILESIZE_EXCEEDED || x.too_big) {
+			buf_printf(err, "the response is larger than %d MiB",
+			           MAX_RESPONSE_MIB);
+			goto out;
+		}
 		if (cc != CURLE_OK) {
 			long os_errno = 0;
 			curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
@@ -253,8 +312,11 @@ cli_http_post(const struct cli_config *cfg, const struct cli_service *svc,
 		    redirects < MAX_REDIRECTS) {
 			redirects++;
 			cli_debug("redirected to %s", x.location);
-			if (endpoint_set(&t, x.location, err) < 0)
+			int moved = follow_redirect(&t, x.location, err);
+			if (moved < 0) {
+				rc = moved;
 				goto out;
+			}
 			continue;
 		}
 		break;

@@ -12,12 +12,18 @@ struct cli_response {
 	struct buf body;
 };
 
+/* cli_http_post would not go on: err says why, as a message of its own. */
+#define CLI_HTTP_REFUSED (-2)
+
 /*
  * POSTs body to cfg->url exactly as given (path and query kept), signed
  * with SigV4 for svc. A 500 or 503 is retried up to cfg->max_retries
  * times (0.2 s, then 0.4 s...); 301/302/307/308 are followed and re-signed
- * up to 5 times. Returns 0 with *rsp holding the last response whatever
- * its status, or -1 with err set ("connection error (...)").
+ * up to 5 times, but only on the same scheme, host and port. Returns 0
+ * with *rsp holding the last response whatever its status; -1 with err
+ * set ("connection error (...)", "the response is larger than 64 MiB");
+ * or CLI_HTTP_REFUSED for a redirect elsewhere ("refusing to follow a
+ * redirect to 'URL' (another host)"), which is then never sent.
  */
 int cli_http_post(const struct cli_config *cfg, const struct cli_service *svc,
                   const char *body, struct cli_response *rsp, struct buf *err);

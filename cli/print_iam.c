@@ -2,19 +2,18 @@
  * The euare-servercert* printers: bare lines, not TAB records, as
  * euca2ools prints them (a missing element prints "None").
  */
-#include <stdio.h>
-
 #include "cli.h"
 #include "output.h"
 
+/* A one-field line, so that out_print neutralises it like the others. */
 static void
 print_line(json_t *v)
 {
+	struct out_line l = OUT_LINE_INIT;
 	struct buf b = BUF_INIT;
 	out_value_or_none(&b, v);
-	buf_putc(&b, '\n');
-	fwrite(b.data, 1, b.len, stdout);
-	buf_free(&b);
+	out_field_buf(&l, &b);
+	out_print(&l, 0);
 }
 
 /* euare-servercertgetattributes: the ARN, then the ServerCertificateId. */

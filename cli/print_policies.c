@@ -9,7 +9,7 @@
 /*
  * {name=N,value=V},... as the Python tool formats it: a missing element
  * is "None", an empty one "{}", and a PEM value is written raw, newlines
- * and all. No attributes at all give an empty field.
+ * and all (out_field_lines). No attributes at all give an empty field.
  */
 static void
 policy_attributes(struct buf *b, json_t *policy)
@@ -43,7 +43,7 @@ print_policies(const struct cli_print_ctx *ctx, json_t *result)
 		if (show_long) {
 			struct buf b = BUF_INIT;
 			policy_attributes(&b, p);
-			out_field_buf(&l, &b);
+			out_field_lines(&l, &b);
 		}
 		out_print(&l, ctx->show_empty);
 	}

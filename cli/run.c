@@ -13,11 +13,48 @@
 #include "config.h"
 #include "errors.h"
 #include "http.h"
+#include "output.h"
 
 const char cli_version[] = "eulb " EULB_VERSION " (euca2ools 3.4 compatible)";
 const char *cli_prog = "eulb";
 int cli_debug_on;
 
+/*
+ * "PROG: <what><text>" on stderr. Every message of a command's run goes
+ * out here, and the text may quote the server (a code, a message, a body,
+ * a Location), so it goes through out_sanitize; keep says which of TAB
+ * and newline stay.
+ */
+static void cli_vsay(const char *what, unsigned keep, const char *fmt,
+                     va_list ap) __attribute__((format(printf, 3, 0)));
+static void cli_say(const char *what, unsigned keep, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void cli_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static void
+cli_vsay(const char *what, unsigned keep, const char *fmt, va_list ap)
+{
+	struct buf text = BUF_INIT, line = BUF_INIT;
+	buf_vprintf(&text, fmt, ap);
+	buf_printf(&line, "%s: %s", cli_prog, what);
+	out_sanitize(&line, text.data, text.len, keep);
+	buf_putc(&line, '\n');
+	fwrite(line.data, 1, line.len, stderr);
+	buf_free(&text);
+	buf_free(&line);
+}
+
+static void
+cli_say(const char *what, unsigned keep, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cli_vsay(what, keep, fmt, ap);
+	va_end(ap);
+}
+
+/* Debug output dumps multi-line requests and responses. */
 void
 cli_debug(const char *fmt, ...)
 {
@@ -25,23 +62,17 @@ cli_debug(const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: debug: ", cli_prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	cli_vsay("debug: ", OUT_KEEP_TAB | OUT_KEEP_NL, fmt, ap);
 	va_end(ap);
 }
 
-static void cli_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
+/* Errors are one line: a server's code or message cannot add another. */
 static void
 cli_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: error", cli_prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	cli_vsay("error", 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -97,7 +128,10 @@ default_message(const char *code)
 	return "";
 }
 
-/* "PROG: error (Code): Message", or "(status): body" when not JSON. */
+/*
+ * "PROG: error (Code): Message", or "(status): body" when not JSON; that
+ * body (a proxy's HTML page, say) keeps its lines.
+ */
 static void
 report_server_error(const struct cli_response *rsp)
 {
@@ -120,8 +154,9 @@ report_server_error(const struct cli_response *rsp)
 		size_t len = rsp->body.len;
 		while (len && strchr(" \t\r\n", rsp->body.data[len - 1]))
 			len--;
-		cli_error(" (%ld): %.*s", rsp->status, (int)len,
-		          rsp->body.data ? rsp->body.data : "");
+		cli_say("error", OUT_KEEP_TAB | OUT_KEEP_NL, " (%ld): %.*s",
+		        rsp->status, (int)len,
+		        rsp->body.data ? rsp->body.data : "");
 	}
 	json_decref(root);
 }
@@ -152,7 +187,13 @@ call(const struct cli_command *cmd, const struct opt_result *res)
 		goto out;
 	}
 	body = request_body(cmd, res);
-	if (cli_http_post(&cfg, cmd->service, body, &rsp, &err) < 0) {
+	switch (cli_http_post(&cfg, cmd->service, body, &rsp, &err)) {
+	case 0:
+		break;
+	case CLI_HTTP_REFUSED:
+		cli_say("", 0, "%s", buf_str(&err));
+		goto out;
+	default:
 		cli_error(": %s", buf_str(&err));
 		goto out;
 	}

@@ -39,12 +39,13 @@ endpoint_set(struct endpoint *e, const char *url, struct buf *err)
 			   url);
 		goto out;
 	}
+	e->https = strcasecmp(scheme, "https") == 0;
 	if (curl_url_get(e->url, CURLUPART_QUERY, &e->query, 0) != CURLUE_OK)
 		e->query = NULL;
 	struct buf h = BUF_INIT;
 	buf_puts(&h, host);
 	/* Only an explicit, non-default port goes into Host (as curl does). */
-	int default_port = strcasecmp(scheme, "https") == 0 ? 443 : 80;
+	int default_port = e->https ? 443 : 80;
 	if (curl_url_get(e->url, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
 	    atoi(port) != default_port)
 		buf_printf(&h, ":%s", port);
@@ -55,6 +56,27 @@ out:
 	curl_free(host);
 	curl_free(port);
 	return rc;
+}
+
+int
+endpoint_resolve(const struct endpoint *e, const char *url,
+                 struct endpoint *next, struct buf *err)
+{
+	memset(next, 0, sizeof *next);
+	next->url = curl_url_dup(e->url);
+	if (!next->url) {
+		buf_printf(err, "cannot resolve '%s': out of memory", url);
+		return -1;
+	}
+	return endpoint_set(next, url, err);
+}
+
+/* host carries the port unless it is the scheme's default one. */
+int
+endpoint_same_origin(const struct endpoint *a, const struct endpoint *b)
+{
+	return a->https == b->https && a->host && b->host &&
+	       strcasecmp(a->host, b->host) == 0;
 }
 
 void

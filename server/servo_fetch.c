@@ -19,15 +19,19 @@
 #define SERVO_VERSION "2012-06-01"
 #define SERVO_SERVICE "elasticloadbalancing"
 #define SERVO_HTTP_TIMEOUT 10L
-#define SERVO_MAX_BODY (64L * 1024 * 1024)
+/* eulbd's answer for one load balancer is small; this only stops a broken
+ * or hostile endpoint from filling the servo's memory. */
+#define SERVO_MAX_BODY_MIB 64
+#define SERVO_MAX_BODY ((size_t)SERVO_MAX_BODY_MIB * 1024 * 1024)
 #define CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 
+/* CURLOPT_MAXFILESIZE_LARGE only sees a Content-Length; this sees chunks. */
 static size_t
 servo_on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct buf *b = arg;
-	if (b->len + size * n > (size_t)SERVO_MAX_BODY)
-		return 0; /* curl fails the transfer */
+	if (size * n > SERVO_MAX_BODY - b->len)
+		return 0; /* curl fails the transfer: CURLE_WRITE_ERROR */
 	buf_append(b, data, size * n);
 	return size * n;
 }
@@ -119,6 +123,10 @@ servo_call(const struct servo_config *c, const struct form *f, json_t **doc,
 	curl_easy_setopt(h, CURLOPT_USERAGENT, SERVO_PROG);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, servo_on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+	                 (curl_off_t)SERVO_MAX_BODY);
+	/* The signed body must go to c->url only: a 3xx is an error. */
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, SERVO_HTTP_TIMEOUT);
@@ -130,6 +138,11 @@ servo_call(const struct servo_config *c, const struct form *f, json_t **doc,
 	if (c->client_key)
 		curl_easy_setopt(h, CURLOPT_SSLKEY, c->client_key);
 	CURLcode cc = curl_easy_perform(h);
+	if (cc == CURLE_FILESIZE_EXCEEDED || cc == CURLE_WRITE_ERROR) {
+		buf_printf(err, "%s: the answer is larger than %d MiB", c->url,
+		           SERVO_MAX_BODY_MIB);
+		goto out;
+	}
 	if (cc != CURLE_OK) {
 		buf_printf(err, "%s: %s", c->url,
 		           errbuf[0] ? errbuf : curl_easy_strerror(cc));

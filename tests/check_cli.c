@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "form.h"
+#include "output.h"
 
 #define MAX_ARGS 32
 
@@ -783,6 +784,76 @@ START_TEST(test_print_server_certificates)
 }
 END_TEST
 
+/* ---- control characters in server text ---- */
+
+static void
+assert_sanitized(const char *in, size_t len, unsigned keep, const char *want)
+{
+	struct buf b = BUF_INIT;
+	out_sanitize(&b, in, len, keep);
+	ck_assert_msg(strcmp(buf_str(&b), want) == 0, "'%s': got '%s'", want,
+	              buf_str(&b));
+	buf_free(&b);
+}
+
+#define SANITIZED(in, keep, want)                                              \
+	assert_sanitized(in, sizeof in - 1, keep, want)
+
+START_TEST(test_sanitize)
+{
+	SANITIZED("", 0, "");
+	SANITIZED("plain text, ~!", 0, "plain text, ~!");
+	SANITIZED("\x1b]0;owned\x07\x1b[2J", 0, "?]0;owned??[2J");
+	SANITIZED("a\tb\nc\rd\x7f\x01", 0, "a?b?c?d??");
+	SANITIZED("a\0b", 0, "a?b");
+	SANITIZED("a\tb\nc\r", OUT_KEEP_NL, "a?b\nc?");
+	SANITIZED("a\tb\nc", OUT_KEEP_TAB | OUT_KEEP_NL, "a\tb\nc");
+	/* C1 (U+0085 NEL, U+009B CSI) but not U+00A0 and beyond. */
+	SANITIZED("x\xc2\x85y\xc2\x9bz\xc2\xa0", 0, "x?y?z\xc2\xa0");
+	SANITIZED("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 0,
+	          "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	/* Not UTF-8: each bad byte is one '?'. */
+	SANITIZED("\x9b[31m", 0, "?[31m");
+	SANITIZED("\xc0\x9b", 0, "??");           /* overlong U+001B */
+	SANITIZED("\xe0\x80\x9b", 0, "???");      /* overlong */
+	SANITIZED("\xed\xa0\x80", 0, "???");      /* surrogate */
+	SANITIZED("\xf4\x90\x80\x80", 0, "????"); /* past U+10FFFF */
+	SANITIZED("\xe2\x82", 0, "??");           /* cut short */
+	SANITIZED("\xe2\x82x", 0, "??x");
+}
+END_TEST
+
+/* Every printer's fields go through it; a PEM attribute keeps lines. */
+START_TEST(test_print_neutralises_control_characters)
+{
+	struct run r;
+	ck_assert_int_eq(parse(&r, "eulb-describe-lbs", NULL), OPT_OK);
+	assert_prints(print_load_balancers, &r, 0,
+	              "{\"LoadBalancerDescriptions\":[{\"LoadBalancerName\":"
+	              "\"a\\u001b[31m\\tb\\nc\\u009b\",\"DNSName\":\"d\\r\"}]}",
+	              "LOAD_BALANCER\ta?[31m?b?c?\td?\t\t\n");
+	run_free(&r);
+	ck_assert_int_eq(
+	    parse(&r, "eulb-describe-lb-policies", "--show-long", NULL),
+	    OPT_OK);
+	assert_prints(
+	    print_policies, &r, 0,
+	    "{\"PolicyDescriptions\":[{\"PolicyName\":\"p\\n\","
+	    "\"PolicyTypeName\":\"T\",\"PolicyAttributeDescriptions\":"
+	    "[{\"AttributeName\":\"PublicKey\",\"AttributeValue\":"
+	    "\"-----BEGIN\\nAB\\u001bC\\t\\n-----END\"}]}]}",
+	    "POLICY\tp?\tT\t{name=PublicKey,value=-----BEGIN\nAB?C?\n"
+	    "-----END}\n");
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "euare-servercertlistbypath", NULL), OPT_OK);
+	assert_prints(print_cert_arns, &r, 0,
+	              "{\"ServerCertificateMetadataList\":[{\"Arn\":"
+	              "\"arn:\\u001b]0;x\\u0007\\nforged\"}]}",
+	              "arn:?]0;x??forged\n");
+	run_free(&r);
+}
+END_TEST
+
 static Suite *
 cli_suite(void)
 {
@@ -817,6 +888,8 @@ cli_suite(void)
 	tcase_add_test(out, test_print_lb_attributes);
 	tcase_add_test(out, test_print_tags);
 	tcase_add_test(out, test_print_server_certificates);
+	tcase_add_test(out, test_sanitize);
+	tcase_add_test(out, test_print_neutralises_control_characters);
 	suite_add_tcase(s, out);
 	return s;
 }
