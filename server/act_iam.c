@@ -170,6 +170,36 @@ act_delete_server_certificate(struct request *rq)
 	return rc;
 }
 
+/* Renames and/or moves a certificate: its ARN follows, and so do the
+ * listeners that use it. */
+int
+act_update_server_certificate(struct request *rq)
+{
+	struct server_cert c;
+	const char *new_name = param_get(rq, "NewServerCertificateName");
+	const char *new_path = param_get(rq, "NewPath");
+	if ((new_name && iam_check_name(rq, new_name) < 0) ||
+	    (new_path && iam_check_path(rq, new_path) < 0) ||
+	    iam_find(rq, &c) < 0)
+		return -1;
+	const char *name = new_name ? new_name : c.name;
+	const char *path = new_path ? new_path : c.path;
+	struct buf arn = BUF_INIT;
+	buf_printf(&arn, "arn:aws:iam::%s:server-certificate%s%s",
+		   rq->account_id, path, name);
+	int rc = store_cert_rename(rq->db, &c, name, path, buf_str(&arn));
+	if (rc == STORE_CONFLICT)
+		rc = resp_error(rq, ERR_ENTITY_EXISTS,
+				"The Server Certificate with name %s already "
+				"exists; choose another name",
+				name);
+	else if (rc != STORE_OK)
+		rc = resp_error(rq, ERR_INTERNAL, NULL);
+	buf_free(&arn);
+	store_cert_free(&c);
+	return rc;
+}
+
 struct iam_list {
 	const char *prefix;
 	json_t *out;

@@ -91,10 +91,17 @@ xml_value(struct buf *b, const char *name, json_t *v)
 	xml_tag(b, "</", name, ">");
 }
 
+/* An IAM request refused before dispatch (a bad signature, say) still
+ * gets IAM's namespace: the action is looked up from its parameters. */
 static const char *
 resp_namespace(const struct request *rq)
 {
-	return rq->action && rq->action->xmlns ? rq->action->xmlns : ELB_XMLNS;
+	const struct action *a = rq->action;
+	if (!a) {
+		const char *name = form_get(&rq->params, "Action");
+		a = name ? action_find(name) : NULL;
+	}
+	return a && a->xmlns ? a->xmlns : ELB_XMLNS;
 }
 
 static void

@@ -179,6 +179,10 @@ int store_cert_each(struct db *db, const char *account_id,
 		    int (*fn)(void *ctx, const struct server_cert *c),
 		    void *ctx);
 int store_cert_delete(struct db *db, int64_t id);
+/* Gives c a new name, path and ARN, and moves the listeners that use it
+ * to the new ARN. STORE_CONFLICT if the account has that name already. */
+int store_cert_rename(struct db *db, const struct server_cert *c,
+		      const char *name, const char *path, const char *arn);
 /* Re-seals every stored secret with the current sealing key (after a
  * rotation began, or for values stored before sealing existed). */
 int store_secrets_reseal(struct db *db);

@@ -134,6 +134,26 @@ store_cert_delete(struct db *db, int64_t id)
 }
 
 int
+store_cert_rename(struct db *db, const struct server_cert *c,
+		  const char *name, const char *path, const char *arn)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_CERT_RENAME);
+	db_bind_int(st, ":id", c->id);
+	db_bind_text(st, ":name", name);
+	db_bind_text(st, ":path", path);
+	db_bind_text(st, ":arn", arn);
+	if (db_exec_stmt(db, st) < 0)
+		return db_last_error_is_constraint(db) ? STORE_CONFLICT
+						       : STORE_ERROR;
+	/* Listeners name their certificate by ARN: they follow it. */
+	st = db_stmt(db, STMT_CERT_REPOINT);
+	db_bind_text(st, ":account", c->account_id);
+	db_bind_text(st, ":old", c->arn);
+	db_bind_text(st, ":new", arn);
+	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+int
 store_cert_in_use(struct db *db, const char *account_id, const char *arn,
 		  long *listeners)
 {
