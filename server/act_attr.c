@@ -189,6 +189,12 @@ lb_attributes_json(struct request *rq, const struct lb *lb)
 		a.values[i] = attr_defs[i].default_value;
 	if (store_attr_each(rq->db, lb->id, attr_collect, &a) != STORE_OK)
 		return NULL;
+	/* AWS shows an access log never configured as Enabled=false alone;
+	 * the EmitInterval default appears once any of it has been set. */
+	int access_log_set = 0;
+	for (size_t i = 0; i < ATTR_COUNT; i++)
+		if (a.owned[i] && strncmp(attr_defs[i].name, "AccessLog.", 10) == 0)
+			access_log_set = 1;
 	json_t *tree = json_object();
 	json_t *additional = json_array();
 	for (size_t i = 0; i < ATTR_COUNT; i++) {
@@ -199,6 +205,9 @@ lb_attributes_json(struct request *rq, const struct lb *lb)
 			 d->name);
 		if (!a.values[i])
 			continue; /* unset and without a default */
+		if (!access_log_set && !a.owned[i] &&
+		    strcmp(d->name, "AccessLog.EmitInterval") == 0)
+			continue;
 		if (strcmp(group, "AdditionalAttributes") == 0) {
 			json_array_append_new(additional,
 					      json_pack("{s:s,s:s}", "Key",

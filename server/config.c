@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <openssl/sha.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,4 +50,22 @@ config_port_restricted(const struct server_config *c, long port)
 		if (port >= c->restricted[i].lo && port <= c->restricted[i].hi)
 			return 1;
 	return 0;
+}
+
+/* Route 53 zone ids are "Z" and 13 upper-case letters and digits; ours
+ * is drawn from the region and domain, so it never changes for them. */
+void
+config_derive(struct server_config *c)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	char seed[512];
+	unsigned char h[SHA256_DIGEST_LENGTH];
+	int n = snprintf(seed, sizeof seed, "%s/%s", c->region, c->dns_domain);
+	SHA256((const unsigned char *)seed,
+	       n < 0 ? 0 : (size_t)n < sizeof seed ? (size_t)n : sizeof seed - 1,
+	       h);
+	c->hosted_zone_id[0] = 'Z';
+	for (int i = 0; i < 13; i++)
+		c->hosted_zone_id[i + 1] = alphabet[h[i] & 31];
+	c->hosted_zone_id[14] = '\0';
 }

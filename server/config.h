@@ -14,6 +14,8 @@ struct server_config {
 	/* Also accept euca2ools' unconfigured "undefined-<pid>" scope. */
 	int accept_undefined_region;
 	const char *dns_domain;
+	/* CanonicalHostedZoneNameID: stable for a region and DNS domain. */
+	char hosted_zone_id[16];
 	const char *default_ssl_policy;
 	/* HTTPS on the API: server certificate and key; client certificates
 	 * must chain to client_ca (verified up to client_ca_root if given). */
@@ -40,6 +42,8 @@ struct server_config {
 
 /* Parses "22", "22,25", "1-1023,8080" into c->restricted. -1 on error. */
 int config_parse_ports(struct server_config *c, const char *list);
+/* Fills what is derived from the flags (hosted_zone_id). */
+void config_derive(struct server_config *c);
 int config_port_restricted(const struct server_config *c, long port);
 
 #endif

@@ -187,8 +187,11 @@ lb_describe(struct request *rq, const struct lb *lb)
 	char group_name[128];
 	snprintf(group_name, sizeof group_name, "euca-internal-%s-%s",
 		 lb->account_id, lb->name);
-	json_t *j = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o}",
+	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}",
 			      "LoadBalancerName", lb->name, "DNSName", dns,
+			      "CanonicalHostedZoneName", dns,
+			      "CanonicalHostedZoneNameID",
+			      rq->config->hosted_zone_id,
 			      "ListenerDescriptions", listeners, "Policies",
 			      policies, "BackendServerDescriptions", backends,
 			      "AvailabilityZones", zones, "Subnets", subnets);

@@ -406,5 +406,6 @@ main(int argc, char **argv)
 			 strcmp(argv[1], "subnet") == 0))
 		return run_admin(argv[1], argc - 2, argv + 2, c.db_path);
 	parse_flags(argc, argv, &c);
+	config_derive(&c);
 	return serve(&c);
 }

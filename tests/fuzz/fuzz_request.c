@@ -155,6 +155,7 @@ env_config(void)
 	};
 	env.config = c;
 	config_parse_ports(&env.config, "22");
+	config_derive(&env.config);
 }
 
 /* The admin account, before account_bootstrap would make one. */

@@ -56,7 +56,6 @@ SUBNETS = {
 DEFAULT_ATTRS = {
     "CrossZoneLoadBalancing.Enabled": "false",
     "AccessLog.Enabled": "false",
-    "AccessLog.EmitInterval": "60",
     "ConnectionDraining.Enabled": "false",
     "ConnectionDraining.Timeout": "300",
     "ConnectionSettings.IdleTimeout": "60",
@@ -64,7 +63,6 @@ DEFAULT_ATTRS = {
 }
 # The eulb-describe-lb-attributes lines of the fixed attributes, sorted.
 DEFAULT_ATTR_LINES = [
-    "AccessLog.EmitInterval\t60",
     "AccessLog.Enabled\tfalse",
     "ConnectionDraining.Enabled\tfalse",
     "ConnectionDraining.Timeout\t300",
@@ -73,7 +71,7 @@ DEFAULT_ATTR_LINES = [
 ]
 DEFAULT_ATTRS_JSON = {
     "CrossZoneLoadBalancing": {"Enabled": False},
-    "AccessLog": {"Enabled": False, "EmitInterval": 60},
+    "AccessLog": {"Enabled": False},  # AWS: EmitInterval once configured
     "ConnectionDraining": {"Enabled": False, "Timeout": 300},
     "ConnectionSettings": {"IdleTimeout": 60},
     "AdditionalAttributes": [{"Key": "elb.http.desyncmitigationmode",
@@ -562,6 +560,37 @@ class CliTest(ApiTestCase):
         self.assertEqual(self.attributes("c-attrs"), DEFAULT_ATTRS)
         self.cli_fails("LoadBalancerNotFound", "describe-lb-attributes",
                        "c-attrs-nowhere")
+
+    def test_canonical_hosted_zone(self):
+        self.create_lb("c-zone1")
+        self.create_lb("c-zone2")
+        body = self.ok(self.server.describe("c-zone1", "c-zone2"))
+        got = [(m.findtext("DNSName"), m.findtext("CanonicalHostedZoneName"),
+                m.findtext("CanonicalHostedZoneNameID"))
+               for m in parse_xml(body).find(".//LoadBalancerDescriptions")]
+        self.assertEqual([g[0] for g in got], [g[1] for g in got])
+        self.assertRegex(got[0][2], r"^Z[A-Z2-7]{13}$")
+        self.assertEqual(got[0][2], got[1][2])
+        rc, out, err = self.server.cli("describe-lbs", "--show-long",
+                                       "c-zone1")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out.split("\t")[3:5], [got[0][1], got[0][2]])
+        rc, doc, err = self.server.aws("describe-load-balancers",
+                                       "--load-balancer-names", "c-zone1")
+        self.assertEqual(rc, 0, err)
+        d = doc["LoadBalancerDescriptions"][0]
+        self.assertEqual((d["CanonicalHostedZoneName"],
+                          d["CanonicalHostedZoneNameID"]), got[0][1:])
+
+    def test_access_log_shows_emit_interval_once_configured(self):
+        self.create_lb("c-alog")
+        self.assertNotIn("AccessLog.EmitInterval", self.attributes("c-alog"))
+        self.cli_ok("modify-lb-attributes", "c-alog",
+                    "AccessLog.Enabled=true",
+                    "AccessLog.S3BucketName=logs", out=[])
+        got = self.attributes("c-alog")
+        self.assertEqual((got["AccessLog.Enabled"],
+                          got["AccessLog.EmitInterval"]), ("true", "60"))
 
     def test_modify_lb_attributes(self):
         self.create_lb("c-modify")
