@@ -109,9 +109,13 @@ account_bootstrap(struct server_config *c)
 		return -1;
 	int any = 0;
 	struct new_key k;
+	/* The first account is the cloud administrator's: it may act as
+	 * another account (DelegateAccount). */
 	if (account_ensure_system(db, c) < 0 ||
 	    store_account_each(db, account_has_any, &any) != STORE_OK ||
-	    (!any && account_create(db, ADMIN_ACCOUNT, &k) < 0)) {
+	    (!any && (account_create(db, ADMIN_ACCOUNT, &k) < 0 ||
+		      store_account_set_delegate(db, k.account_id, 1) !=
+			      STORE_OK))) {
 		db_rollback(db);
 		return -1;
 	}
@@ -178,12 +182,14 @@ out:
 static int
 account_print_row(void *ctx, const struct account *a)
 {
-	printf("ACCOUNT\t%s\t%s\n", a->id, a->name);
+	printf("ACCOUNT\t%s\t%s%s\n", a->id, a->name,
+	       a->may_delegate ? "\tmay-delegate" : "");
 	return 0;
 }
 
 static int
-account_cmd_create(struct db *db, const char *name, int key_only)
+account_cmd_create(struct db *db, const char *name, int key_only,
+		   int may_delegate)
 {
 	struct new_key k;
 	struct account a = {0};
@@ -199,10 +205,36 @@ account_cmd_create(struct db *db, const char *name, int key_only)
 		rc = account_new_key(db, &k);
 	} else {
 		rc = account_create(db, name, &k);
+		if (rc == 0 && may_delegate &&
+		    store_account_set_delegate(db, k.account_id, 1) != STORE_OK)
+			rc = -1;
 	}
 	if (rc == 0)
 		account_print_key(stdout, k.account_id, k.akid, k.secret);
 	return rc;
+}
+
+/* `eulbd account delegation NAME on|off` */
+static int
+account_cmd_delegation(struct db *db, const char *name, const char *onoff)
+{
+	struct account a = {0};
+	int on = strcmp(onoff, "on") == 0;
+	if (!on && strcmp(onoff, "off") != 0) {
+		fprintf(stderr, "eulbd: account delegation wants on or off, "
+				"not '%s'\n", onoff);
+		return -1;
+	}
+	int rc = store_account_by_name(db, name, &a);
+	if (rc == STORE_NOT_FOUND || (rc == STORE_OK &&
+				      strcmp(a.name, SYSTEM_ACCOUNT) == 0)) {
+		fprintf(stderr, "eulbd: there is no account '%s'\n", name);
+		rc = STORE_NOT_FOUND;
+	}
+	if (rc == STORE_OK)
+		rc = store_account_set_delegate(db, a.id, on);
+	store_account_free(&a);
+	return rc == STORE_OK ? 0 : -1;
 }
 
 static int
@@ -224,6 +256,17 @@ account_cmd_servo(struct db *db)
 	return rc;
 }
 
+static int
+account_usage(void)
+{
+	fprintf(stderr,
+		"usage: eulbd account create NAME [--may-delegate] [--db FILE]\n"
+		"       eulbd account create-key NAME [--db FILE]\n"
+		"       eulbd account delegation NAME on|off [--db FILE]\n"
+		"       eulbd account list [--db FILE]\n");
+	return 2;
+}
+
 int
 account_command(int argc, char **argv, const char *db_path)
 {
@@ -232,12 +275,13 @@ account_command(int argc, char **argv, const char *db_path)
 	int servo = strcmp(sub, "servo-credentials") == 0;
 	int create = strcmp(sub, "create") == 0;
 	int key = strcmp(sub, "create-key") == 0;
-	if (!list && !servo && !((create || key) && argc == 2 && *argv[1])) {
-		fprintf(stderr, "usage: eulbd account create NAME [--db FILE]\n"
-				"       eulbd account create-key NAME [--db FILE]\n"
-				"       eulbd account list [--db FILE]\n");
-		return 2;
-	}
+	int delegation = strcmp(sub, "delegation") == 0;
+	int may_delegate = create && argc == 3 &&
+			   strcmp(argv[2], "--may-delegate") == 0;
+	if (!list && !servo &&
+	    !((create || key) && (argc == 2 || may_delegate) && *argv[1]) &&
+	    !(delegation && argc == 3 && *argv[1]))
+		return account_usage();
 	struct db *db = db_thread();
 	if (!db || db_begin(db, !list) < 0)
 		return 1;
@@ -246,7 +290,9 @@ account_command(int argc, char **argv, const char *db_path)
 				   STORE_OK
 			   ? 0
 			   : -1)
-			: account_cmd_create(db, argv[1], key);
+		 : delegation ? account_cmd_delegation(db, argv[1], argv[2])
+			      : account_cmd_create(db, argv[1], key,
+						   may_delegate);
 	if (rc == 0 && db_commit(db) == 0)
 		return 0;
 	db_rollback(db);

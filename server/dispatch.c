@@ -8,6 +8,7 @@
 #include "db.h"
 #include "log.h"
 #include "params.h"
+#include "store.h"
 #include "xmltext.h"
 
 #define ELB_VERSION "2012-06-01"
@@ -185,6 +186,48 @@ dispatch_check_servo(struct request *rq)
 			  rq->action->name);
 }
 
+/* euca2ools' --as-account: an account allowed to delegate (the cloud
+ * administrator's) acts as the account named by id or name; any other
+ * caller is refused rather than silently answered as itself. */
+static int
+dispatch_delegate(struct request *rq)
+{
+	const char *target = form_get(&rq->params, "DelegateAccount");
+	if (!target)
+		return 0;
+	struct account caller = {0}, as = {0};
+	int rc = store_account_by_id(rq->db, rq->account_id, &caller);
+	if (rc == STORE_OK && !caller.may_delegate)
+		rc = resp_error(rq, ERR_ACCESS_DENIED,
+				"Account %s may not act as another account "
+				"(DelegateAccount); only an account created "
+				"with --may-delegate may",
+				rq->account_id);
+	else if (rc != STORE_OK)
+		rc = resp_error(rq, ERR_SERVICE_UNAVAILABLE, NULL);
+	if (rc == STORE_OK) {
+		size_t n = strlen(target);
+		rc = n == 12 && strspn(target, "0123456789") == 12
+			     ? store_account_by_id(rq->db, target, &as)
+			     : store_account_by_name(rq->db, target, &as);
+		if (rc == STORE_OK &&
+		    strcmp(as.id, rq->config->system_account_id) == 0)
+			rc = STORE_NOT_FOUND; /* the data plane's, not a tenant */
+		if (rc == STORE_NOT_FOUND)
+			rc = resp_error(rq, ERR_VALIDATION,
+					"DelegateAccount names no account: "
+					"'%s'",
+					target);
+		else if (rc != STORE_OK)
+			rc = resp_error(rq, ERR_SERVICE_UNAVAILABLE, NULL);
+		else
+			memcpy(rq->account_id, as.id, sizeof rq->account_id);
+	}
+	store_account_free(&caller);
+	store_account_free(&as);
+	return rc;
+}
+
 static int
 dispatch_run(struct request *rq)
 {
@@ -228,7 +271,8 @@ dispatch(struct request *rq)
 	}
 	if (dispatch_parse(rq) < 0 || auth_check(rq) < 0 ||
 	    dispatch_action(rq) < 0 || auth_check_service(rq) < 0 ||
-	    dispatch_check_servo(rq) < 0 || dispatch_required(rq) < 0)
+	    dispatch_check_servo(rq) < 0 || dispatch_delegate(rq) < 0 ||
+	    dispatch_required(rq) < 0)
 		return;
 	dispatch_run(rq);
 }

@@ -32,6 +32,7 @@ int store_setting_set(struct db *db, const char *key, const char *value);
 struct account {
 	char id[13];
 	char *name;
+	int may_delegate; /* may act as another account (DelegateAccount) */
 };
 int store_account_insert(struct db *db, const char *id, const char *name);
 int store_account_by_name(struct db *db, const char *name,
@@ -42,6 +43,7 @@ int store_account_each(struct db *db,
 		       int (*fn)(void *ctx, const struct account *a),
 		       void *ctx);
 void store_account_free(struct account *a);
+int store_account_set_delegate(struct db *db, const char *id, int may);
 int store_key_insert(struct db *db, const char *akid, const char *account_id,
 		     const char *secret);
 /* The account and secret of an active key. */

@@ -52,6 +52,16 @@ store_account_row(sqlite3_stmt *st, struct account *a)
 	snprintf(a->id, sizeof a->id, "%s",
 		 (const char *)sqlite3_column_text(st, 0));
 	a->name = db_col_dup(st, 1);
+	a->may_delegate = sqlite3_column_int(st, 2);
+}
+
+int
+store_account_set_delegate(struct db *db, const char *id, int may)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_ACCOUNT_SET_DELEGATE);
+	db_bind_text(st, ":id", id);
+	db_bind_int(st, ":may", may);
+	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
 }
 
 int

@@ -12,13 +12,15 @@ sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 import datetime  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
+import subprocess  # noqa: E402
 import unittest  # noqa: E402
 import xml.etree.ElementTree as ET  # noqa: E402
 
 from eulbtest import (ACCOUNT_ID, ISO_MS, ONE_MIB, Creds,  # noqa: E402
                       ServerTestCase, http_listener, lb_names,
                       listener_params, next_marker, parse_error, parse_xml,
-                      split_braces, split_fields, without_request_id)
+                      split_braces, split_fields, without_request_id,
+                      bin_path, clean_env)
 
 NS = "http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/"
 DEFAULT_HC = ("{interval=30,target=TCP:8080,timeout=5,"
@@ -764,6 +766,77 @@ class BadInputTest(ServerTestCase):
 
 
 # ---------------------------------------------------------------------------
+class DelegationTest(ServerTestCase):
+    """DelegateAccount (euca2ools' --as-account): the cloud administrator
+    acts as another account; nobody else may."""
+
+    @classmethod
+    def setUpServer(cls):
+        cls.alice = cls.server.create_account("alice")
+        cls.bob = cls.server.create_account("bob")
+        st, _, body = cls.server.call("CreateLoadBalancer", [
+            ("LoadBalancerName", "alices"),
+            ("AvailabilityZones.member.1", "one")] +
+            listener_params(http_listener()), creds=cls.alice)
+        assert st == 200, body
+
+    def test_admin_acts_as_another_account_by_name_or_id(self):
+        for who in ("alice", self.alice.account_id):
+            body = self.assertOk(self.server.call(
+                "DescribeLoadBalancers", [("DelegateAccount", who)]))
+            self.assertEqual(lb_names(body), ["alices"])
+        body = self.assertOk(self.server.call(
+            "CreateLoadBalancer", [("DelegateAccount", "bob"),
+                                   ("LoadBalancerName", "made-for-bob"),
+                                   ("AvailabilityZones.member.1", "one")] +
+            listener_params(http_listener())))
+        self.assertEqual(lb_names(self.assertOk(self.server.describe(
+            creds=self.bob))), ["made-for-bob"])
+        self.assertNotIn("made-for-bob", lb_names(self.assertOk(
+            self.server.describe())))
+
+    def test_other_accounts_may_not_delegate(self):
+        with self.assertUnchanged(self.alice, self.bob):
+            self.assertError(self.server.call(
+                "DescribeLoadBalancers", [("DelegateAccount", "alice")],
+                creds=self.bob), 403, "AccessDenied", "DelegateAccount")
+            self.assertError(self.server.call(
+                "DeleteLoadBalancer", [("DelegateAccount", "alice"),
+                                       ("LoadBalancerName", "alices")],
+                creds=self.bob), 403, "AccessDenied")
+
+    def test_unknown_account_is_refused(self):
+        self.assertError(self.server.call(
+            "DescribeLoadBalancers", [("DelegateAccount", "nobody")]),
+            400, "ValidationError", "nobody")
+        self.assertError(self.server.call(
+            "DescribeLoadBalancers", [("DelegateAccount", "eulb-system")]),
+            400, "ValidationError")
+
+    def test_delegation_is_granted_by_eulbd_account(self):
+        run = lambda *a: subprocess.run(
+            [bin_path("eulbd"), "account"] + list(a) + ["--db",
+                                                        self.server.db],
+            capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+            env=clean_env(self.server.home))
+        r = run("delegation", "bob", "on")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        try:
+            body = self.assertOk(self.server.call(
+                "DescribeLoadBalancers", [("DelegateAccount", "alice")],
+                creds=self.bob))
+            self.assertEqual(lb_names(body), ["alices"])
+            listing = run("list").stdout.decode()
+            self.assertIn("\tbob\tmay-delegate", listing)
+            self.assertIn("\tadmin\tmay-delegate", listing)
+            self.assertNotIn("\talice\tmay-delegate", listing)
+        finally:
+            run("delegation", "bob", "off")
+        self.assertError(self.server.call(
+            "DescribeLoadBalancers", [("DelegateAccount", "alice")],
+            creds=self.bob), 403, "AccessDenied")
+
+
 class PersistenceTest(ServerTestCase):
     """Stop (SIGTERM, exit 0) and restart on the same database."""
 
