@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,72 @@ pem_chain_check(const char *chain, char *why, size_t why_size)
 	return 0;
 }
 
+enum pem_kind { PEM_CERTIFICATES, PEM_PRIVATE_KEY };
+
+/*
+ * The PEM blocks of text of that kind: certificates, or private keys (with
+ * the EC PARAMETERS block `openssl ecparam -genkey` writes before one).
+ * -1 if a block is broken or of another kind: HAProxy reads the one file
+ * body, chain and key go into by kind (first certificate the leaf, first
+ * key the key), so a stray block would be taken for one of them.
+ */
+static int
+pem_count_blocks(const char *text, enum pem_kind kind)
+{
+	BIO *bio = BIO_new_mem_buf(text, -1);
+	char *name = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	long len;
+	int n = 0;
+	while (n >= 0 && PEM_read_bio(bio, &name, &header, &data, &len) == 1) {
+		size_t l = strlen(name);
+		if (kind == PEM_CERTIFICATES ? strcmp(name, "CERTIFICATE") == 0
+		    : l >= 11 && strcmp(name + l - 11, "PRIVATE KEY") == 0)
+			n++;
+		else if (kind == PEM_CERTIFICATES ||
+			 strcmp(name, "EC PARAMETERS") != 0)
+			n = -1;
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_free(data);
+	}
+	unsigned long err = ERR_peek_last_error();
+	ERR_clear_error();
+	BIO_free(bio);
+	/* Reading stops with "no start line" after the last block. */
+	return err && ERR_GET_REASON(err) != PEM_R_NO_START_LINE ? -1 : n;
+}
+
+/* Loads the pair and chain into a TLS server context as HAProxy does for
+ * `bind ... ssl crt`: OpenSSL's default security level then refuses short
+ * keys and weak signatures ("ee key too small", "ca md too weak") that
+ * would stop HAProxy from loading its configuration. */
+static int
+pem_tls_server_check(X509 *x, EVP_PKEY *k, const char *chain, char *why,
+		     size_t why_size)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	BIO *bio = BIO_new_mem_buf(chain ? chain : "", -1);
+	X509 *c;
+	int ok = ctx && SSL_CTX_use_certificate(ctx, x) == 1 &&
+		 SSL_CTX_use_PrivateKey(ctx, k) == 1;
+	while (ok && (c = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		ok = SSL_CTX_add1_chain_cert(ctx, c) == 1;
+		X509_free(c);
+	}
+	const char *reason = ERR_reason_error_string(ERR_peek_last_error());
+	if (!ok)
+		snprintf(why, why_size,
+			 "OpenSSL refuses it for a TLS server (%s); use a "
+			 "key of at least 2048 bits (RSA) or 256 (EC) and "
+			 "SHA-256 signatures",
+			 reason ? reason : "unknown reason");
+	ERR_clear_error();
+	BIO_free(bio);
+	SSL_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
 int
 pem_server_certificate_check(const char *body, const char *key,
 			     const char *chain, struct pem_cert_info *info,
@@ -201,17 +268,22 @@ pem_server_certificate_check(const char *body, const char *key,
 	EVP_PKEY *k = x ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
 	int rc = -1;
 	*mismatch = 0;
-	if (!x)
-		snprintf(why, why_size, "the certificate body is not a PEM "
+	if (!x || pem_count_blocks(body, PEM_CERTIFICATES) != 1)
+		snprintf(why, why_size, "the certificate body is not one PEM "
 					"certificate");
-	else if (!k)
+	else if (!k || pem_count_blocks(key, PEM_PRIVATE_KEY) != 1)
 		snprintf(why, why_size, "the private key is not a PEM private "
 					"key (encrypted keys are not accepted)");
 	else if (X509_check_private_key(x, k) != 1) {
 		snprintf(why, why_size, "the private key does not match the "
 					"certificate's public key");
 		*mismatch = 1;
-	} else if (chain && *chain && pem_chain_check(chain, why, why_size) < 0)
+	} else if (chain && *chain &&
+		   (pem_chain_check(chain, why, why_size) < 0 ||
+		    pem_count_blocks(chain, PEM_CERTIFICATES) < 1))
+		snprintf(why, why_size, "the certificate chain does not parse "
+					"as PEM certificates only");
+	else if (pem_tls_server_check(x, k, chain, why, why_size) < 0)
 		;
 	else if (pem_fingerprint_of(X509_get0_pubkey(x), info->fingerprint) < 0)
 		snprintf(why, why_size, "the certificate's public key does not "

@@ -53,8 +53,9 @@ attr_check_value(struct request *rq, const struct attr_def *d, const char *v)
 				  "%s must be true or false, not '%s'", d->name,
 				  v);
 	case ATTR_INT:
+		/* Digits only: strtol alone takes spaces and a sign. */
 		n = strtol(v, &end, 10);
-		if (!*v || *end || n < d->min || n > d->max ||
+		if (*v < '0' || *v > '9' || *end || n < d->min || n > d->max ||
 		    (strcmp(d->name, "AccessLog.EmitInterval") == 0 && n != 5 &&
 		     n != 60))
 			return resp_error(

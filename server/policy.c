@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "hxval.h"
 #include "pem.h"
 #include "policy_types.h"
 
@@ -74,6 +75,20 @@ policy_check_value(struct request *rq, const struct lb *lb,
 				  t->name, value);
 	if (strcmp(t->type, "PolicyName") == 0)
 		return policy_check_reference(rq, lb, t->name, value);
+	/* Both become words of haproxy.cfg (common/hxval.h). */
+	if (strcmp(t->name, "CookieName") == 0 && !hxval_cookie_name_ok(value))
+		return resp_error(rq, ERR_INVALID_CONFIGURATION,
+				  "CookieName must be 1 to %d letters, digits "
+				  "or !$%%&*+-.^_`|~ (an HTTP cookie token "
+				  "without '#' or quotes)",
+				  HXVAL_COOKIE_NAME_MAX);
+	if (strcmp(t->name, "CookieExpirationPeriod") == 0 &&
+	    strtoll(value, NULL, 10) > HXVAL_COOKIE_PERIOD_MAX)
+		return resp_error(rq, ERR_INVALID_CONFIGURATION,
+				  "CookieExpirationPeriod must be at most %ld "
+				  "seconds (about 68 years), the longest "
+				  "cookie lifetime HAProxy takes; not %s",
+				  HXVAL_COOKIE_PERIOD_MAX, value);
 	if (strcmp(t->name, "PublicKey") == 0) {
 		char why[200];
 		if (pem_public_key_check(value, fp, NULL, why, sizeof why) < 0)
@@ -146,6 +161,53 @@ policy_store_attrs(struct request *rq, const struct policy *p,
 	return 0;
 }
 
+/* The value a new policy will hold for attribute name: the request's,
+ * else the referenced predefined policy's, else none. */
+static const char *
+policy_effective(const struct predefined_policy *ref,
+		 const struct policy_attr *attrs, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(attrs[i].name, name) == 0)
+			return attrs[i].value;
+	return ref ? predefined_policy_value(ref, name) : NULL;
+}
+
+/* The bind options eulb-servo renders from an SSL negotiation policy must
+ * load in HAProxy: a protocol its OpenSSL has, a cipher it knows. */
+static int
+policy_check_tls(struct request *rq, const struct policy_type *t,
+		 const struct predefined_policy *ref,
+		 const struct policy_attr *attrs, size_t n)
+{
+	struct buf ciphers = BUF_INIT;
+	int min = -1, max = -1;
+	char why[300];
+	for (int k = 0; k < HXVAL_NPROTO; k++) {
+		const char *v = policy_effective(ref, attrs, n,
+						 hxval_proto_attr[k]);
+		if (v && strcmp(v, "true") == 0) {
+			min = min < 0 ? k : min;
+			max = k;
+		}
+	}
+	for (size_t i = 0; i < t->nattrs; i++) {
+		const char *name = t->attrs[i].name;
+		const char *v = policy_effective(ref, attrs, n, name);
+		if (hxval_is_cipher_attr(name) && v && strcmp(v, "true") == 0)
+			buf_printf(&ciphers, "%s%s", ciphers.len ? ":" : "",
+				   name);
+	}
+	int rc = hxval_tls(min, max, &ciphers, why, sizeof why);
+	buf_free(&ciphers);
+	if (rc < 0)
+		return resp_error(rq, ERR_INVALID_CONFIGURATION,
+				  "This SSL negotiation policy cannot be "
+				  "served: %s",
+				  why);
+	return 0;
+}
+
 static int
 policy_check_attrs(struct request *rq, const struct lb *lb,
 		   const struct policy_type *t, const struct policy_attr *attrs,
@@ -177,7 +239,11 @@ policy_check_attrs(struct request *rq, const struct lb *lb,
 						  attrs[i].value);
 		}
 	}
-	return policy_check_cardinality(rq, t, attrs, n);
+	if (policy_check_cardinality(rq, t, attrs, n) < 0)
+		return -1;
+	if (strcmp(t->name, POLICY_SSL_NEGOTIATION) == 0)
+		return policy_check_tls(rq, t, *ref, attrs, n);
+	return 0;
 }
 
 int

@@ -16,7 +16,9 @@ struct policy_attr {
 /*
  * Checks attrs against the type's catalogue entry (names, cardinality,
  * value types, PublicKey parsing, PublicKeyPolicyName references,
- * Reference-Security-Policy expansion) and stores the policy on lb.
+ * Reference-Security-Policy expansion) and against what HAProxy takes
+ * (common/hxval.h: cookie names and periods, SSL protocols and ciphers),
+ * and stores the policy on lb.
  * DuplicatePolicyName if lb has one of that name.
  */
 int policy_create(struct request *rq, const struct lb *lb, const char *name,

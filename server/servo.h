@@ -261,6 +261,8 @@ struct servo {
 	size_t nlive;
 	char *failed_cfg;   /* the last render HAProxy refused */
 	long long retry_at; /* ... tried again from then (monotonic ms) */
+	char *refused;      /* `haproxy -c`'s first complaint about the
+	                       render, while it is not what runs; or NULL */
 	json_t *reported;   /* {instance: "state\tdescription"} last sent */
 };
 

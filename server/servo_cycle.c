@@ -4,6 +4,15 @@
  * the new configuration, swap it in atomically and reload HAProxy through
  * its master socket. Then report health. A render HAProxy refuses never
  * replaces the running configuration; a failed fetch changes nothing.
+ *
+ * A render `haproxy -c` refuses is reported on the load balancer, not only
+ * logged: while it stands, every registered instance is reported
+ * OutOfService with reason ELB and HAProxy's words (PutServoStates, the
+ * path health already takes, so DescribeInstanceHealth shows it with no
+ * new API or column). The instances may still be served by the last good
+ * configuration, but not as the load balancer is now configured, which is
+ * what the operator must fix. The next accepted or unchanged render lifts
+ * it and HAProxy's own health is reported again.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +25,7 @@
 #include "servo.h"
 
 #define STATS_TIMEOUT_MS 3000
+#define COMPLAINT_MAX 300
 
 void
 servo_init(struct servo *s, const struct servo_config *cfg)
@@ -157,6 +167,33 @@ servo_set_live(struct servo *s, struct servo_render *r)
 	r->nservers = 0;
 }
 
+/* The first error `haproxy -c` printed, without its "[ALERT] (pid) :"
+ * prefix, as printable ASCII of bounded length (it goes into the API). */
+static char *
+servo_complaint(const char *out)
+{
+	const char *line = strstr(out, "[ALERT]"), *p;
+	struct buf b = BUF_INIT;
+	if (!line)
+		line = out;
+	else if ((p = strstr(line, ") : ")) && !memchr(line, '\n', p - line))
+		line = p + 4;
+	if (!strncmp(line, "config : ", 9))
+		line += 9;
+	for (p = line; *p && *p != '\n' && b.len < COMPLAINT_MAX; p++)
+		buf_putc(&b, *p >= 0x20 && *p < 0x7f ? *p : '?');
+	if (*p && *p != '\n')
+		buf_puts(&b, "...");
+	return b.len ? buf_steal(&b) : xstrdup("haproxy -c failed");
+}
+
+static void
+servo_set_refused(struct servo *s, const char *out)
+{
+	free(s->refused);
+	s->refused = out ? servo_complaint(out) : NULL;
+}
+
 static int
 servo_install(struct servo *s, struct servo_render *r)
 {
@@ -170,8 +207,10 @@ servo_install(struct servo *s, struct servo_render *r)
 		log_error("haproxy -c refused the rendered configuration (kept "
 		          "as %s); HAProxy keeps the last good one:\n%s",
 		          buf_str(&tmp), buf_str(&out));
+		servo_set_refused(s, buf_str(&out));
 		goto out;
 	}
+	servo_set_refused(s, NULL);
 	if (running)
 		servo_save_state(s, r);
 	if (rename(buf_str(&tmp), s->hx.cfg) < 0) {
@@ -261,6 +300,33 @@ servo_stored_state(const json_t *lb, const char *id)
 	return NULL;
 }
 
+/* Every registered instance OutOfService for the refused render. */
+static void
+servo_refused_health(struct servo *s, const json_t *lb,
+                     struct servo_health **out, size_t *n)
+{
+	struct buf why = BUF_INIT;
+	size_t i;
+	json_t *inst;
+	buf_printf(
+	    &why, "HAProxy refused the configuration: %s (%s)", s->refused,
+	    servo_haproxy_running(&s->hx) ? "the last good one keeps serving"
+	                                  : "nothing is served");
+	*out = NULL;
+	*n = 0;
+	json_array_foreach(json_object_get(lb, "BackendInstances"), i, inst)
+	{
+		const char *id = sj_str(inst, "InstanceId");
+		if (!id)
+			continue;
+		*out = xrealloc(*out, (*n + 1) * sizeof **out);
+		(*out)[(*n)++] = (struct servo_health){
+		    xstrdup(id), xstrdup("OutOfService"), xstrdup("ELB"),
+		    xstrdup(buf_str(&why))};
+	}
+	buf_free(&why);
+}
+
 static void
 servo_report(struct servo *s, const json_t *lb, const struct servo_pins *pins)
 {
@@ -268,11 +334,14 @@ servo_report(struct servo *s, const json_t *lb, const struct servo_pins *pins)
 	struct servo_health *h = NULL;
 	struct servo_state *send = NULL;
 	size_t n = 0, k = 0;
-	if (!lb || !servo_haproxy_running(&s->hx) ||
-	    servo_unix_cmd(s->hx.stats_sock, "show stat", &csv,
-	                   STATS_TIMEOUT_MS) < 0)
+	if (lb && s->refused)
+		servo_refused_health(s, lb, &h, &n);
+	else if (!lb || !servo_haproxy_running(&s->hx) ||
+	         servo_unix_cmd(s->hx.stats_sock, "show stat", &csv,
+	                        STATS_TIMEOUT_MS) < 0)
 		goto out;
-	servo_health(lb, buf_str(&csv), pins, &h, &n);
+	else
+		servo_health(lb, buf_str(&csv), pins, &h, &n);
 	send = xcalloc(n + 1, sizeof *send);
 	for (size_t i = 0; i < n; i++) {
 		const char *stored = servo_stored_state(lb, h[i].instance_id);
@@ -346,8 +415,10 @@ servo_cycle(struct servo *s)
 	    (c->once || !s->live_cfg || strcmp(s->live_cfg, buf_str(&r.cfg)) ||
 	     !servo_haproxy_running(&s->hx)))
 		rc = servo_install_or_wait(s, &r);
-	else if (rc == 0)
+	else if (rc == 0) {
 		log_debug("configuration unchanged");
+		servo_set_refused(s, NULL); /* what runs is what is asked */
+	}
 	if (!c->once)
 		servo_report(s, lb, &pins);
 	servo_render_free(&r);
@@ -367,6 +438,7 @@ servo_shutdown(struct servo *s)
 	free(s->never_pem);
 	free(s->live_cfg);
 	free(s->failed_cfg);
+	free(s->refused);
 	for (size_t i = 0; i < s->nlive; i++)
 		free(s->live_servers[i]);
 	free(s->live_servers);

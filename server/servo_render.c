@@ -4,14 +4,19 @@
  * certificate files named by their content hash so that a render never
  * changes a file the running HAProxy still reads.
  *
- * Pure: JSON and probe decisions in, text and files out.
+ * Pure: JSON and probe decisions in, text and files out. Every value is
+ * checked against what HAProxy takes (common/hxval.h) even though eulbd
+ * checks them too: rows stored before those checks must not stop HAProxy
+ * from loading the whole configuration.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "hxval.h"
 #include "log.h"
 #include "servo.h"
 
@@ -75,6 +80,12 @@ render_file(struct rctx *r, const char *kind, long port, const char *data)
 	return f->path;
 }
 
+static long
+clamp(long v, long lo, long hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
 static void
 put_pem(struct buf *b, const char *pem)
 {
@@ -121,6 +132,10 @@ parse_health(const json_t *lb, struct health *hc)
 	if (hc->port < 1 || hc->port > 65535 || hc->interval < 1 ||
 	    hc->timeout < 1 || hc->unhealthy < 1 || hc->healthy < 1)
 		return;
+	hc->interval = clamp(hc->interval, 1, HXVAL_TIMER_S_MAX);
+	hc->timeout = clamp(hc->timeout, 1, HXVAL_TIMER_S_MAX);
+	hc->unhealthy = clamp(hc->unhealthy, 1, HXVAL_COUNT_MAX);
+	hc->healthy = clamp(hc->healthy, 1, HXVAL_COUNT_MAX);
 	int http = !strcmp(hc->proto, "HTTP") || !strcmp(hc->proto, "HTTPS");
 	if (!http && strcmp(hc->proto, "TCP") && strcmp(hc->proto, "SSL"))
 		return;
@@ -181,59 +196,59 @@ render_check(struct rctx *r, struct buf *b, const struct listener *l,
 
 /* --- TLS on the front --------------------------------------------------- */
 
-static void
-render_ssl_policy(struct rctx *r, struct buf *b, const json_t *names)
+/* -1 if HAProxy could not load the policy (no protocol or cipher its
+ * OpenSSL has): the listener is then left out, not the whole file. */
+static int
+render_ssl_policy(struct rctx *r, struct buf *b, const json_t *names, long port)
 {
-	static const char *const attr[] = {"Protocol-SSLv3", "Protocol-TLSv1",
-	                                   "Protocol-TLSv1.1",
-	                                   "Protocol-TLSv1.2"};
-	static const char *const ver[] = {"SSLv3", "TLSv1.0", "TLSv1.1",
-	                                  "TLSv1.2"};
 	const json_t *p =
 	    servo_policy_of_type(r->lb, names, "SSLNegotiationPolicyType");
 	int min = -1, max = -1;
 	struct buf ciphers = BUF_INIT;
+	char why[300];
 	size_t i;
 	json_t *a;
 	if (!p)
-		return;
-	for (int k = 0; k < 4; k++) {
-		const char *v = servo_policy_attr(p, attr[k]);
+		return 0;
+	for (int k = 0; k < HXVAL_NPROTO; k++) {
+		const char *v = servo_policy_attr(p, hxval_proto_attr[k]);
 		if (v && strcasecmp(v, "true") == 0) {
 			if (min < 0)
 				min = k;
 			max = k;
 		}
 	}
-	if (min >= 0)
-		buf_printf(b, " ssl-min-ver %s ssl-max-ver %s", ver[min],
-		           ver[max]);
 	json_array_foreach(json_object_get(p, "PolicyAttributeDescriptions"), i,
 	                   a)
 	{
 		const char *n = sj_str(a, "AttributeName");
 		const char *v = sj_str(a, "AttributeValue");
 		if (!n || !v || strcasecmp(v, "true") ||
-		    !strncmp(n, "Protocol-", 9) ||
-		    !strcmp(n, "Server-Defined-Cipher-Order") ||
-		    !strcmp(n, "Reference-Security-Policy") ||
-		    !servo_word_ok(n, "+"))
+		    !hxval_is_cipher_attr(n) || !servo_word_ok(n, "+"))
 			continue;
 		buf_printf(&ciphers, "%s%s", ciphers.len ? ":" : "", n);
 	}
-	/* OpenSSL 3 refuses TLS below 1.2 at its default security level;
-	 * a policy that enables them means it. */
-	if (ciphers.len && min >= 0 && min < 3)
-		buf_puts(&ciphers, ":@SECLEVEL=0");
+	if (hxval_tls(min, max, &ciphers, why, sizeof why) < 0) {
+		log_warn("listener %ld of load balancer %s: SSL policy %s "
+		         "cannot be served: %s; not serving the listener",
+		         port, r->name, sj_str(p, "PolicyName"), why);
+		buf_free(&ciphers);
+		return -1;
+	}
+	if (min >= 0)
+		buf_printf(b, " ssl-min-ver %s ssl-max-ver %s",
+		           hxval_proto_word[min], hxval_proto_word[max]);
 	if (ciphers.len)
 		buf_printf(b, " ciphers %s", buf_str(&ciphers));
 	const char *order = servo_policy_attr(p, "Server-Defined-Cipher-Order");
 	if (order && strcasecmp(order, "false") == 0)
 		buf_puts(b, " prefer-client-ciphers");
 	buf_free(&ciphers);
+	return 0;
 }
 
-/* " ssl crt <file> ..." or -1 if the listener has no certificate. */
+/* " ssl crt <file> ..." or -1 if the listener has no certificate or an SSL
+ * policy HAProxy cannot serve. */
 static int
 render_bind_tls(struct rctx *r, struct buf *b, const struct listener *l)
 {
@@ -253,8 +268,8 @@ render_bind_tls(struct rctx *r, struct buf *b, const struct listener *l)
 	buf_printf(b, " ssl crt %s/%s", r->in->state_dir,
 	           render_file(r, "certs/listener", l->port, buf_str(&pem)));
 	buf_free(&pem);
-	render_ssl_policy(r, b, json_object_get(l->desc, "PolicyNames"));
-	return 0;
+	return render_ssl_policy(r, b, json_object_get(l->desc, "PolicyNames"),
+	                         l->port);
 }
 
 /* --- frontend, backend, servers ----------------------------------------- */
@@ -286,6 +301,34 @@ render_frontend(struct rctx *r, struct buf *b, const struct listener *l,
 	return 0;
 }
 
+/* An LB cookie policy's period in seconds: 0 (a session cookie) when
+ * absent or not a number, at most what HAProxy takes. */
+static long
+render_cookie_period(const json_t *p)
+{
+	const char *v = servo_policy_attr(p, "CookieExpirationPeriod");
+	char *end;
+	if (!v)
+		return 0;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (errno == ERANGE && n > 0)
+		n = HXVAL_COOKIE_PERIOD_MAX + 1LL;
+	else if (!*v || *end || errno || n < 0) {
+		log_warn("cookie expiration period of policy %s is not a "
+		         "number; using a session cookie",
+		         sj_str(p, "PolicyName"));
+		return 0;
+	}
+	if (n > HXVAL_COOKIE_PERIOD_MAX) {
+		log_warn("cookie expiration period of policy %s is more than "
+		         "HAProxy takes; using %ld s",
+		         sj_str(p, "PolicyName"), HXVAL_COOKIE_PERIOD_MAX);
+		n = HXVAL_COOKIE_PERIOD_MAX;
+	}
+	return (long)n;
+}
+
 /* LB cookie wins over app cookie, as in servo. Returns 1 when servers
  * carry `cookie <instance-id>`. */
 static int
@@ -295,8 +338,7 @@ render_stickiness(struct rctx *r, struct buf *b, const struct listener *l)
 	const json_t *p =
 	    servo_policy_of_type(r->lb, names, "LBCookieStickinessPolicyType");
 	if (p) {
-		const char *v = servo_policy_attr(p, "CookieExpirationPeriod");
-		long n = v ? strtol(v, NULL, 10) : 0;
+		long n = render_cookie_period(p);
 		buf_puts(b, "    cookie AWSELB insert indirect nocache");
 		if (n > 0)
 			buf_printf(b, " maxidle %lds maxlife %lds", n, n);
@@ -305,7 +347,7 @@ render_stickiness(struct rctx *r, struct buf *b, const struct listener *l)
 	}
 	p = servo_policy_of_type(r->lb, names, "AppCookieStickinessPolicyType");
 	const char *cookie = servo_policy_attr(p, "CookieName");
-	if (p && servo_word_ok(cookie, "!#$&*+^`|~")) {
+	if (p && hxval_cookie_name_ok(cookie)) {
 		buf_printf(b,
 		           "    stick-table type string len 64 size 100k "
 		           "expire 24h\n"
@@ -469,6 +511,7 @@ render_global(struct rctx *r, struct buf *b)
 {
 	const json_t *attrs = json_object_get(r->lb, "LoadBalancerAttributes");
 	const json_t *drain = json_object_get(attrs, "ConnectionDraining");
+	const char *account = r->lb ? sj_str(r->lb, "AccountId") : NULL;
 	long idle = DEFAULT_IDLE, stop = HARD_STOP_MIN, t;
 	if (sj_int(json_object_get(attrs, "ConnectionSettings"), "IdleTimeout",
 	           &t) == 0)
@@ -495,9 +538,7 @@ render_global(struct rctx *r, struct buf *b)
 	           "    option redispatch 1\n"
 	           "    load-server-state-from-file global\n",
 	           r->name ? r->name : "(none)",
-	           r->lb && sj_str(r->lb, "AccountId")
-	               ? sj_str(r->lb, "AccountId")
-	               : "?",
+	           servo_word_ok(account, NULL) ? account : "?",
 	           r->in->state_dir, r->in->state_dir, stop, idle, idle);
 }
 

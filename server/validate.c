@@ -142,6 +142,25 @@ validate_target_port(const char *s, size_t len)
 	return port >= 1 && port <= 65535;
 }
 
+/* RFC 3986 path and query characters, others percent-encoded, and no
+ * quotes: the path is the check's request target and a word of
+ * haproxy.cfg. */
+static int
+validate_ping_path(const char *p)
+{
+	for (; *p; p++) {
+		if (*p == '%' && isxdigit((unsigned char)p[1]) &&
+		    isxdigit((unsigned char)p[2])) {
+			p += 2;
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) &&
+		    !strchr("-._~!$&()*+,;=:@/?", *p))
+			return 0;
+	}
+	return 1;
+}
+
 int
 validate_health_target(struct request *rq, const char *target, char **out)
 {
@@ -163,6 +182,11 @@ validate_health_target(struct request *rq, const char *target, char **out)
 		return resp_error(rq, ERR_VALIDATION,
 				  "HealthCheck.Target path is longer than "
 				  "1024 characters");
+	if (slash && !validate_ping_path(slash))
+		return resp_error(rq, ERR_VALIDATION,
+				  "HealthCheck.Target path may hold only "
+				  "letters, digits, -._~!$&()*+,;=:@/? and "
+				  "%%XX escapes (no spaces, quotes or '#')");
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "%s:%s", proto, port);
 	*out = buf_steal(&b);

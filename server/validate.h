@@ -16,7 +16,7 @@ int validate_protocol(struct request *rq, const char *param, const char *value,
  * malloc'd). Certificate ownership is checked by the caller. */
 int validate_listener(struct request *rq, unsigned n, struct listener *l);
 /* "TCP:80", "HTTP:8080/index.html": canonical (upper-case protocol)
- * target in out (malloc'd). */
+ * target in out (malloc'd). The path holds URL characters only. */
 int validate_health_target(struct request *rq, const char *target, char **out);
 /* Whether a listener's protocol is TLS-terminating (HTTPS or SSL). */
 int protocol_is_secure(const char *protocol);

@@ -451,6 +451,119 @@ START_TEST(test_unsafe_values_stay_out)
 }
 END_TEST
 
+static void
+set_attr(json_t *lb, const char *policy, const char *name, const char *value)
+{
+	json_t *attrs = json_object_get((json_t *)servo_policy(lb, policy),
+	                                "PolicyAttributeDescriptions");
+	size_t i;
+	json_t *a;
+	json_array_foreach(attrs, i, a)
+	{
+		if (!strcmp(sj_str(a, "AttributeName"), name)) {
+			json_object_set_new(a, "AttributeValue",
+			                    json_string(value));
+			return;
+		}
+	}
+	json_array_append_new(attrs, json_pack("{s:s,s:s}", "AttributeName",
+	                                       name, "AttributeValue", value));
+}
+
+/* Rows stored before eulbd checked these values: each is left out or
+ * bounded, never written as HAProxy would refuse it. */
+START_TEST(test_values_haproxy_refuses)
+{
+	json_t *lb = fixture();
+	json_t *names = json_object_get(
+	    json_array_get(json_object_get(lb, "ListenerDescriptions"), 0),
+	    "PolicyNames");
+	json_t *hc = json_object_get(lb, "HealthCheck");
+	struct servo_render r;
+	char line[4096];
+	json_object_set_new(listener(lb), "Protocol", json_string("HTTP"));
+	json_array_append_new(names, json_string("appcookie"));
+	static const char *const bad_names[] = {"a#b",  "a'b",  "a b", "a\nb",
+	                                        "a\"b", "a(b)", ""};
+	for (size_t i = 0; i < sizeof bad_names / sizeof *bad_names; i++) {
+		set_attr(lb, "appcookie", "CookieName", bad_names[i]);
+		render(lb, NULL, &r);
+		ck_assert_msg(!strstr(buf_str(&r.cfg), "stick"), "%s: %s",
+		              bad_names[i], buf_str(&r.cfg));
+		servo_render_free(&r);
+	}
+	set_attr(lb, "appcookie", "CookieName", "a!$%&*+-.^_`|~Z9");
+	render(lb, NULL, &r);
+	ck_assert_str_eq(line_of(&r, "stick on ", line, sizeof line),
+	                 "stick on req.cook(a!$%&*+-.^_`|~Z9)");
+	servo_render_free(&r);
+
+	json_array_append_new(names, json_string("lbcookie"));
+	static const char *const periods[][2] = {
+	    {"999999999999999999", " maxidle 2147483647s maxlife 2147483647s"},
+	    {"99999999999999999999999", " maxidle 2147483647s maxlife "
+	                                "2147483647s"},
+	    {"2147483647", " maxidle 2147483647s maxlife 2147483647s"},
+	    {"12abc", ""},
+	    {"-5", ""}};
+	for (size_t i = 0; i < sizeof periods / sizeof *periods; i++) {
+		char want[128];
+		set_attr(lb, "lbcookie", "CookieExpirationPeriod",
+		         periods[i][0]);
+		render(lb, NULL, &r);
+		snprintf(want, sizeof want,
+		         "cookie AWSELB insert indirect nocache%s",
+		         periods[i][1]);
+		ck_assert_str_eq(line_of(&r, "cookie ", line, sizeof line),
+		                 want);
+		servo_render_free(&r);
+	}
+
+	json_object_set_new(hc, "Interval", json_integer(99999999999LL));
+	json_object_set_new(hc, "Timeout", json_string("99999999999"));
+	json_object_set_new(hc, "HealthyThreshold", json_integer(1LL << 40));
+	json_object_set_new(lb, "AccountId",
+	                    json_string("1)\nglobal\n    daemon #"));
+	render(lb, NULL, &r);
+	ck_assert_str_eq(line_of(&r, "default-server", line, sizeof line),
+	                 "default-server inter 2147483s fall 3 rise "
+	                 "2147483647");
+	ck_assert_ptr_nonnull(
+	    strstr(buf_str(&r.cfg), "\n    timeout check 2147483s\n"));
+	ck_assert_ptr_null(strstr(buf_str(&r.cfg), "daemon"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&r.cfg), "(account ?)"));
+	servo_render_free(&r);
+	json_decref(lb);
+}
+END_TEST
+
+/* An SSL policy HAProxy's OpenSSL cannot serve leaves its listener out
+ * rather than stopping the whole file from loading. */
+START_TEST(test_unusable_ssl_policy_skips_listener)
+{
+	json_t *lb = fixture();
+	struct servo_render r;
+	set_attr(lb, "tls12", "ECDHE-RSA-AES256-GCM-SHA384", "false");
+	set_attr(lb, "tls12", "ECDHE-RSA-AES128-GCM-SHA256", "false");
+	set_attr(lb, "tls12", "EXP-KRB5-RC4-MD5", "true");
+	render(lb, NULL, &r);
+	ck_assert_ptr_null(strstr(buf_str(&r.cfg), "frontend"));
+	ck_assert_ptr_null(strstr(buf_str(&r.cfg), "EXP-KRB5"));
+	servo_render_free(&r);
+	set_attr(lb, "tls12", "AES128-SHA", "true");
+	render(lb, NULL, &r);
+	ck_assert_ptr_nonnull(
+	    strstr(buf_str(&r.cfg), "ciphers AES128-SHA:EXP-KRB5-RC4-MD5\n"));
+	servo_render_free(&r);
+	set_attr(lb, "tls12", "Protocol-TLSv1.2", "false");
+	set_attr(lb, "tls12", "Protocol-SSLv3", "true");
+	render(lb, NULL, &r);
+	ck_assert_ptr_null(strstr(buf_str(&r.cfg), "frontend"));
+	servo_render_free(&r);
+	json_decref(lb);
+}
+END_TEST
+
 START_TEST(test_attributes_deterministic_and_gone)
 {
 	json_t *lb = fixture();
@@ -664,6 +777,8 @@ servo_suite(void)
 	tcase_add_test(tc, test_stickiness);
 	tcase_add_test(tc, test_proxy_protocol_and_health_targets);
 	tcase_add_test(tc, test_unsafe_values_stay_out);
+	tcase_add_test(tc, test_values_haproxy_refuses);
+	tcase_add_test(tc, test_unusable_ssl_policy_skips_listener);
 	tcase_add_test(tc, test_attributes_deterministic_and_gone);
 	suite_add_tcase(s, tc);
 	TCase *rep = tcase_create("report and keys");

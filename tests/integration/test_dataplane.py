@@ -17,6 +17,7 @@ sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 import os  # noqa: E402
 import shutil  # noqa: E402
 import socket  # noqa: E402
+import sqlite3  # noqa: E402
 import ssl  # noqa: E402
 import stat  # noqa: E402
 import subprocess  # noqa: E402
@@ -571,6 +572,72 @@ class RenderTest(DataPlaneCase):
                          % (iid, host, i_ssl, i_http))
         self.assertNotIn("verify none", cfg)
         self.assertIn("hard-stop-after 45s", sections["global"])
+
+
+class RefusedRenderTest(DataPlaneCase):
+
+    def test_refused_render_is_reported(self):
+        """A stored value HAProxy refuses (here a listener certificate
+        with a 1024-bit key, as a row from before eulbd checked keys):
+        the last good configuration keeps serving, DescribeInstanceHealth
+        says OutOfService with HAProxy's reason, and the fix is picked up
+        by itself."""
+        lb = "refused"
+        (host,) = new_hosts(1)
+        port = free_port((host,))
+        lb_port = free_port()
+        self.cli_ok("euare-servercertupload", "-s", "refusedcert",
+                    "--certificate-file", cert("backend2.crt"),
+                    "--private-key-file", cert("backend2.key"))
+        self.cli_ok("create-lb", "-l",
+                    "protocol=HTTPS,lb-port=%d,instance-protocol=HTTPS,"
+                    "instance-port=%d,cert-id=arn:aws:iam::%s:"
+                    "server-certificate/refusedcert"
+                    % (lb_port, port, self.acct), "-z", "one", lb)
+        self.health_check(lb, "TCP:%d" % port)
+        inst = self.instance(lb, host, port, "backend.crt", "backend.key")
+        servo = self.servo(lb)
+        client = Client("127.0.0.1", lb_port)
+        self.wait_served_by(client, inst.id)
+        self.wait_health(lb, inst.id, "InService",
+                         INTERVAL * THRESHOLD + CYCLE + SLACK)
+
+        weak_key = os.path.join(self.work, "weak.key")
+        weak_crt = os.path.join(self.work, "weak.crt")
+        subprocess.run([OPENSSL, "req", "-x509", "-nodes", "-newkey",
+                        "rsa:1024", "-days", "2", "-subj", "/CN=weak",
+                        "-keyout", weak_key, "-out", weak_crt],
+                       check=True, capture_output=True, timeout=RUN_TIMEOUT)
+        with open(weak_crt) as f, open(weak_key) as g:
+            weak = (f.read(), g.read())
+        # eulbd refuses such a certificate now; the row stands for one
+        # stored before (a key without the "v1:" seal is read as is).
+        db = sqlite3.connect(self.server.db, timeout=10)
+        try:
+            old = db.execute("SELECT body, private_key FROM "
+                             "server_certificates WHERE name = ?",
+                             ("refusedcert",)).fetchone()
+            with db:
+                db.execute("UPDATE server_certificates SET body = ?, "
+                           "private_key = ? WHERE name = ?",
+                           weak + ("refusedcert",))
+            (state, desc, reason), _ = self.wait_health(
+                lb, inst.id, "OutOfService", CONVERGE)
+            self.assertEqual(reason, "ELB")
+            self.assertIn("HAProxy refused the configuration: ", desc)
+            self.assertIn("unable to load SSL certificate", desc)
+            self.assertIn("the last good one keeps serving", desc)
+            self.assertIn("haproxy -c refused", servo.log_text())
+            self.assertEqual(client.get(), (200, inst.id))
+            with db:
+                db.execute("UPDATE server_certificates SET body = ?, "
+                           "private_key = ? WHERE name = ?",
+                           old + ("refusedcert",))
+        finally:
+            db.close()
+        (state, desc, reason), _ = self.wait_health(
+            lb, inst.id, "InService", CONVERGE)
+        self.assertEqual(client.get(), (200, inst.id))
 
 
 class ResilienceTest(DataPlaneCase):
