@@ -326,12 +326,10 @@ out:
 	close(c->fd);
 }
 
-static void *
-tls_conn_thread(void *arg)
+/* Takes c off the list of admitted connections and frees it. */
+static void
+tls_forget(struct tls_front *t, struct tls_conn *c)
 {
-	struct tls_conn *c = arg;
-	struct tls_front *t = c->t;
-	tls_serve(c);
 	pthread_mutex_lock(&t->lock);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -343,6 +341,15 @@ tls_conn_thread(void *arg)
 		pthread_cond_broadcast(&t->idle);
 	pthread_mutex_unlock(&t->lock);
 	free(c);
+}
+
+static void *
+tls_conn_thread(void *arg)
+{
+	struct tls_conn *c = arg;
+	struct tls_front *t = c->t;
+	tls_serve(c);
+	tls_forget(t, c);
 	return NULL;
 }
 
@@ -402,17 +409,7 @@ tls_spawn(struct tls_front *t, struct tls_conn *c)
 	pthread_attr_setstacksize(&attr, 256 * 1024);
 	if (pthread_create(&th, &attr, tls_conn_thread, c) != 0) {
 		close(c->fd);
-		c->fd = -1;
-		pthread_mutex_lock(&t->lock);
-		if (c->prev)
-			c->prev->next = c->next;
-		else
-			t->conns = c->next;
-		if (c->next)
-			c->next->prev = c->prev;
-		t->active--;
-		pthread_mutex_unlock(&t->lock);
-		free(c);
+		tls_forget(t, c);
 	}
 	pthread_attr_destroy(&attr);
 }

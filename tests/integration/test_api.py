@@ -561,9 +561,16 @@ class CliTest(ApiTestCase):
         self.cli_fails("LoadBalancerNotFound", "describe-lb-attributes",
                        "c-attrs-nowhere")
 
+    def drop_lb_after(self, *names):
+        """This class shares one account and its 20-LB quota."""
+        for n in names:
+            self.addCleanup(self.server.call, "DeleteLoadBalancer",
+                            [("LoadBalancerName", n)])
+
     def test_canonical_hosted_zone(self):
         self.create_lb("c-zone1")
         self.create_lb("c-zone2")
+        self.drop_lb_after("c-zone1", "c-zone2")
         body = self.ok(self.server.describe("c-zone1", "c-zone2"))
         got = [(m.findtext("DNSName"), m.findtext("CanonicalHostedZoneName"),
                 m.findtext("CanonicalHostedZoneNameID"))
@@ -584,6 +591,7 @@ class CliTest(ApiTestCase):
 
     def test_access_log_shows_emit_interval_once_configured(self):
         self.create_lb("c-alog")
+        self.drop_lb_after("c-alog")
         self.assertNotIn("AccessLog.EmitInterval", self.attributes("c-alog"))
         self.cli_ok("modify-lb-attributes", "c-alog",
                     "AccessLog.Enabled=true",

@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 
 import eulbtest as et
 from eulbtest import ServerTestCase, http_listener, listener_params
+from test_hardening import wait_closed
 from test_tls import make_pki, tls_args
 
 ATTACKER = "127.0.0.2"
@@ -31,22 +32,6 @@ def connect(port, source=None, timeout=5):
     return socket.create_connection(
         ("127.0.0.1", port), timeout=timeout,
         source_address=(source, 0) if source else None)
-
-
-def server_closed(sock, deadline):
-    """True once the peer closed sock (EOF or reset) before deadline."""
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
-        sock.settimeout(left)
-        try:
-            if sock.recv(4096) == b"":
-                return True
-        except socket.timeout:
-            return False
-        except OSError:
-            return True
 
 
 def raw_exchange(port, data, timeout=5.0):
@@ -151,7 +136,7 @@ class SlowBodyTest(ServerTestCase):
         s.sendall(self.HEAD)
         t0 = time.monotonic()
         with Trickler([s], b"Action=x&", 0.5) as t:
-            closed = server_closed(s, t0 + self.TIMEOUT + 3) or t.closed
+            closed = wait_closed(s, t0 + self.TIMEOUT + 3) or t.closed
         self.assertTrue(closed, "a body trickled at 2 bytes/s still holds "
                         "its connection after %d s" % (self.TIMEOUT + 3))
 
@@ -239,7 +224,7 @@ class TlsExhaustionTest(unittest.TestCase):
         s = connect(self.server.port)
         t0 = time.monotonic()
         with Trickler([s], hello, 1.0) as t:
-            closed = server_closed(s, t0 + 14) or t.closed
+            closed = wait_closed(s, t0 + 14) or t.closed
         self.assertTrue(closed, "a handshake trickled at 1 byte/s was not "
                         "cut within 14 s (the deadline is 10 s)")
 
