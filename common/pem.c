@@ -12,6 +12,99 @@
 
 #include "buf.h"
 
+int
+pem_no_passphrase(char *buf, int size, int rwflag, void *userdata)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)userdata;
+	return -1;
+}
+
+/* One "-----BEGIN label-----" ... "-----END label-----" block of a text. */
+struct pem_block {
+	char label[64];
+	const char *data; /* the lines between BEGIN and END */
+	size_t len;
+	int headers; /* RFC 1421 headers (Proc-Type, DEK-Info): encrypted */
+};
+
+/* The length of the line at p without its end of line and trailing
+ * blanks; *next is where the following line starts. */
+static size_t
+pem_line(const char *p, const char **next)
+{
+	size_t n = strcspn(p, "\n");
+	*next = p[n] ? p + n + 1 : p + n;
+	while (n && strchr(" \t\r", p[n - 1]))
+		n--;
+	return n;
+}
+
+static int
+pem_block_rest(const char **pos, const char *begin, size_t n,
+	       struct pem_block *b, const char *what, char *why,
+	       size_t why_size)
+{
+	size_t label_len = n - 16; /* "-----BEGIN " and "-----" */
+	const char *p, *next;
+	if (label_len == 0 || label_len >= sizeof b->label) {
+		snprintf(why, why_size, "%s has a malformed BEGIN line", what);
+		return -1;
+	}
+	memcpy(b->label, begin + 11, label_len);
+	b->label[label_len] = '\0';
+	b->headers = 0;
+	pem_line(begin, &b->data);
+	for (p = b->data; *p; p = next) {
+		n = pem_line(p, &next);
+		if (strncmp(p, "-----END ", 9) != 0) {
+			b->headers |= memchr(p, ':', n) != NULL;
+			continue;
+		}
+		if (n != label_len + 14 ||
+		    strncmp(p + 9, b->label, label_len) ||
+		    strncmp(p + n - 5, "-----", 5)) {
+			snprintf(why, why_size, "%s: the %s block ends with "
+				 "another END line", what, b->label);
+			return -1;
+		}
+		b->len = (size_t)(p - b->data);
+		*pos = next;
+		return 1;
+	}
+	snprintf(why, why_size, "%s: the %s block has no END line", what,
+		 b->label);
+	return -1;
+}
+
+/*
+ * The next PEM block of the text at *pos: 1 and *b, 0 at the end, -1 with
+ * why. strict: anything but blank lines outside the blocks is an error;
+ * otherwise it is skipped, as OpenSSL does.
+ */
+static int
+pem_next_block(const char **pos, struct pem_block *b, int strict,
+	       const char *what, char *why, size_t why_size)
+{
+	const char *p, *next;
+	for (p = *pos; *p; p = next) {
+		size_t n = pem_line(p, &next);
+		if (n >= 16 && strncmp(p, "-----BEGIN ", 11) == 0 &&
+		    strncmp(p + n - 5, "-----", 5) == 0)
+			return pem_block_rest(pos, p, n, b, what, why,
+					      why_size);
+		if (strict && n > 0) {
+			snprintf(why, why_size, "%s holds text outside its PEM "
+				 "blocks; give PEM blocks only", what);
+			return -1;
+		}
+	}
+	*pos = p;
+	return 0;
+}
+
 /* 0, or -1 when the key does not encode (a certificate whose key does not
  * parse has none). */
 static int
@@ -67,6 +160,42 @@ pem_base64_decode(const char *s, struct buf *out)
 	return rc;
 }
 
+/* A CERTIFICATE block, decoded without OpenSSL's PEM reader: no
+ * passphrase callback is ever involved. NULL with why otherwise. */
+static X509 *
+pem_block_x509(const struct pem_block *b, const char *what, char *why,
+	       size_t why_size)
+{
+	if (strcmp(b->label, "CERTIFICATE") != 0) {
+		snprintf(why, why_size, "%s holds a %s block; only CERTIFICATE "
+			 "blocks are accepted", what, b->label);
+		return NULL;
+	}
+	if (b->headers) {
+		snprintf(why, why_size, "%s holds an encrypted CERTIFICATE "
+			 "block (Proc-Type header)", what);
+		return NULL;
+	}
+	char *text = xstrndup(b->data, b->len);
+	struct buf der = BUF_INIT;
+	X509 *x = NULL;
+	if (pem_base64_decode(text, &der) == 0) {
+		const unsigned char *p = (const unsigned char *)der.data;
+		x = d2i_X509(NULL, &p, (long)der.len);
+		if (x && p != (const unsigned char *)der.data + der.len) {
+			X509_free(x);
+			x = NULL;
+		}
+	}
+	if (!x)
+		snprintf(why, why_size, "%s: a CERTIFICATE block does not "
+			 "parse", what);
+	free(text);
+	buf_free(&der);
+	ERR_clear_error();
+	return x;
+}
+
 static int
 pem_from_der(const struct buf *der, pem_fingerprint fp, int *is_cert)
 {
@@ -95,17 +224,26 @@ static int
 pem_from_text(const char *value, pem_fingerprint fp, int *is_cert,
 	      char *why, size_t why_size)
 {
+	const char *pos = value;
+	struct pem_block b;
+	while (pem_next_block(&pos, &b, 0, "PublicKey", why, why_size) > 0)
+		if (b.headers) {
+			snprintf(why, why_size, "it is encrypted (a Proc-Type "
+				 "header); give it in the clear");
+			return -1;
+		}
 	BIO *bio = BIO_new_mem_buf(value, -1);
 	int rc = -1;
 	if (strstr(value, "-----BEGIN CERTIFICATE-----")) {
-		X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		X509 *x = PEM_read_bio_X509(bio, NULL, pem_no_passphrase, NULL);
 		if (x && pem_fingerprint_of(X509_get0_pubkey(x), fp) == 0) {
 			*is_cert = 1;
 			rc = 0;
 		}
 		X509_free(x);
 	} else if (strstr(value, "-----BEGIN PUBLIC KEY-----")) {
-		EVP_PKEY *k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+		EVP_PKEY *k = PEM_read_bio_PUBKEY(bio, NULL, pem_no_passphrase,
+					 NULL);
 		if (k && pem_fingerprint_of(k, fp) == 0) {
 			*is_cert = 0;
 			rc = 0;
@@ -169,40 +307,78 @@ pem_asn1_time_iso(const ASN1_TIME *t, char out[32])
 		strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Every certificate in a chain must parse, and there must be one. */
+/* Exactly one certificate and nothing else. */
+static X509 *
+pem_body_x509(const char *body, char *why, size_t why_size)
+{
+	const char *pos = body;
+	struct pem_block b;
+	int r = pem_next_block(&pos, &b, 1, "CertificateBody", why, why_size);
+	X509 *x = r > 0 ? pem_block_x509(&b, "CertificateBody", why, why_size)
+			: NULL;
+	if (r == 0)
+		snprintf(why, why_size, "CertificateBody holds no PEM "
+			 "certificate");
+	if (x && (r = pem_next_block(&pos, &b, 1, "CertificateBody", why,
+				     why_size)) != 0) {
+		if (r > 0 && strcmp(b.label, "CERTIFICATE") != 0)
+			snprintf(why, why_size, "CertificateBody also holds a "
+				 "%s block; only one CERTIFICATE block is "
+				 "accepted", b.label);
+		else if (r > 0)
+			snprintf(why, why_size, "CertificateBody holds more "
+				 "than one certificate; give the chain in "
+				 "CertificateChain");
+		X509_free(x);
+		x = NULL;
+	}
+	return x;
+}
+
+/* One or more certificates and nothing else. */
 static int
 pem_chain_check(const char *chain, char *why, size_t why_size)
 {
-	BIO *bio = BIO_new_mem_buf(chain, -1);
-	int n = 0;
-	X509 *x;
-	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+	const char *pos = chain;
+	struct pem_block b;
+	int n = 0, r;
+	while ((r = pem_next_block(&pos, &b, 1, "CertificateChain", why,
+				   why_size)) > 0) {
+		X509 *x = pem_block_x509(&b, "CertificateChain", why, why_size);
+		if (!x)
+			return -1;
 		X509_free(x);
 		n++;
 	}
-	unsigned long err = ERR_peek_last_error();
-	ERR_clear_error();
-	BIO_free(bio);
-	/* Reading stops with "no start line" after the last certificate. */
-	if (n == 0 || (err && ERR_GET_REASON(err) != PEM_R_NO_START_LINE)) {
-		snprintf(why, why_size, "the certificate chain does not parse "
-					"as PEM certificates");
-		return -1;
-	}
+	if (r == 0 && n == 0)
+		snprintf(why, why_size, "CertificateChain holds no PEM "
+			 "certificate");
+	return r < 0 || n == 0 ? -1 : 0;
+}
+
+/* Said before OpenSSL reads the key, so that the refusal is clear. */
+static int
+pem_key_encrypted(const char *key)
+{
+	const char *pos = key;
+	struct pem_block b;
+	char ignored[8];
+	while (pem_next_block(&pos, &b, 0, "PrivateKey", ignored,
+			      sizeof ignored) > 0)
+		if (b.headers || strcmp(b.label, "ENCRYPTED PRIVATE KEY") == 0)
+			return 1;
 	return 0;
 }
 
-enum pem_kind { PEM_CERTIFICATES, PEM_PRIVATE_KEY };
-
 /*
- * The PEM blocks of text of that kind: certificates, or private keys (with
- * the EC PARAMETERS block `openssl ecparam -genkey` writes before one).
- * -1 if a block is broken or of another kind: HAProxy reads the one file
- * body, chain and key go into by kind (first certificate the leaf, first
- * key the key), so a stray block would be taken for one of them.
+ * The private-key blocks of text (the EC PARAMETERS block `openssl ecparam
+ * -genkey` writes before one is allowed). -1 if a block is broken or of
+ * another kind: HAProxy reads the one file body, chain and key go into by
+ * kind (first certificate the leaf, first key the key), so a stray block
+ * would be taken for one of them.
  */
 static int
-pem_count_blocks(const char *text, enum pem_kind kind)
+pem_count_keys(const char *text)
 {
 	BIO *bio = BIO_new_mem_buf(text, -1);
 	char *name = NULL, *header = NULL;
@@ -211,11 +387,9 @@ pem_count_blocks(const char *text, enum pem_kind kind)
 	int n = 0;
 	while (n >= 0 && PEM_read_bio(bio, &name, &header, &data, &len) == 1) {
 		size_t l = strlen(name);
-		if (kind == PEM_CERTIFICATES ? strcmp(name, "CERTIFICATE") == 0
-		    : l >= 11 && strcmp(name + l - 11, "PRIVATE KEY") == 0)
+		if (l >= 11 && strcmp(name + l - 11, "PRIVATE KEY") == 0)
 			n++;
-		else if (kind == PEM_CERTIFICATES ||
-			 strcmp(name, "EC PARAMETERS") != 0)
+		else if (strcmp(name, "EC PARAMETERS") != 0)
 			n = -1;
 		OPENSSL_free(name);
 		OPENSSL_free(header);
@@ -241,7 +415,8 @@ pem_tls_server_check(X509 *x, EVP_PKEY *k, const char *chain, char *why,
 	X509 *c;
 	int ok = ctx && SSL_CTX_use_certificate(ctx, x) == 1 &&
 		 SSL_CTX_use_PrivateKey(ctx, k) == 1;
-	while (ok && (c = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+	while (ok && (c = PEM_read_bio_X509(bio, NULL, pem_no_passphrase,
+					    NULL)) != NULL) {
 		ok = SSL_CTX_add1_chain_cert(ctx, c) == 1;
 		X509_free(c);
 	}
@@ -258,31 +433,44 @@ pem_tls_server_check(X509 *x, EVP_PKEY *k, const char *chain, char *why,
 	return ok ? 0 : -1;
 }
 
+static EVP_PKEY *
+pem_private_key(const char *key, char *why, size_t why_size)
+{
+	if (pem_key_encrypted(key)) {
+		snprintf(why, why_size, "the private key is encrypted; upload "
+			 "it without a passphrase");
+		return NULL;
+	}
+	BIO *kb = BIO_new_mem_buf(key, -1);
+	EVP_PKEY *k =
+		PEM_read_bio_PrivateKey(kb, NULL, pem_no_passphrase, NULL);
+	BIO_free(kb);
+	if (!k)
+		snprintf(why, why_size, "the private key is not a PEM private "
+			 "key");
+	return k;
+}
+
 int
 pem_server_certificate_check(const char *body, const char *key,
 			     const char *chain, struct pem_cert_info *info,
 			     int *mismatch, char *why, size_t why_size)
 {
-	BIO *bb = BIO_new_mem_buf(body, -1), *kb = BIO_new_mem_buf(key, -1);
-	X509 *x = PEM_read_bio_X509(bb, NULL, NULL, NULL);
-	EVP_PKEY *k = x ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
+	X509 *x = pem_body_x509(body, why, why_size);
+	EVP_PKEY *k = x ? pem_private_key(key, why, why_size) : NULL;
 	int rc = -1;
 	*mismatch = 0;
-	if (!x || pem_count_blocks(body, PEM_CERTIFICATES) != 1)
-		snprintf(why, why_size, "the certificate body is not one PEM "
-					"certificate");
-	else if (!k || pem_count_blocks(key, PEM_PRIVATE_KEY) != 1)
-		snprintf(why, why_size, "the private key is not a PEM private "
-					"key (encrypted keys are not accepted)");
+	if (!x || !k)
+		;
+	else if (pem_count_keys(key) != 1)
+		snprintf(why, why_size, "the private key must be one PEM "
+					"private key and nothing else");
 	else if (X509_check_private_key(x, k) != 1) {
 		snprintf(why, why_size, "the private key does not match the "
 					"certificate's public key");
 		*mismatch = 1;
-	} else if (chain && *chain &&
-		   (pem_chain_check(chain, why, why_size) < 0 ||
-		    pem_count_blocks(chain, PEM_CERTIFICATES) < 1))
-		snprintf(why, why_size, "the certificate chain does not parse "
-					"as PEM certificates only");
+	} else if (chain && *chain && pem_chain_check(chain, why, why_size) < 0)
+		;
 	else if (pem_tls_server_check(x, k, chain, why, why_size) < 0)
 		;
 	else if (pem_fingerprint_of(X509_get0_pubkey(x), info->fingerprint) < 0)
@@ -295,8 +483,6 @@ pem_server_certificate_check(const char *body, const char *key,
 	}
 	X509_free(x);
 	EVP_PKEY_free(k);
-	BIO_free(bb);
-	BIO_free(kb);
 	ERR_clear_error();
 	return rc;
 }

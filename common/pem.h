@@ -7,6 +7,13 @@
 
 #include <stddef.h>
 
+/*
+ * The password callback for every OpenSSL PEM read: it refuses, so an
+ * encrypted PEM fails to load. With a NULL callback OpenSSL asks for a
+ * passphrase on /dev/tty, which hangs a server that has a terminal.
+ */
+int pem_no_passphrase(char *buf, int size, int rwflag, void *userdata);
+
 /* SHA-256 of the DER SubjectPublicKeyInfo, lower-case hex. */
 typedef char pem_fingerprint[65];
 
@@ -26,8 +33,11 @@ struct pem_cert_info {
 };
 
 /*
- * An uploaded server certificate: body (one PEM certificate), private key
- * (PEM) matching it, optional chain (one or more PEM certificates).
+ * An uploaded server certificate: body (exactly one PEM certificate),
+ * private key (PEM, not encrypted) matching it, optional chain (one or
+ * more PEM certificates). Body and chain hold CERTIFICATE blocks and
+ * whitespace only: anything else there would be stored unsealed and
+ * returned by GetServerCertificate.
  * Returns 0, or -1 with why filled in and *mismatch set when the failure
  * is only that key and certificate do not belong together.
  */

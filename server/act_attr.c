@@ -1,4 +1,6 @@
 /* ModifyLoadBalancerAttributes and DescribeLoadBalancerAttributes. */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +23,9 @@ static const struct attr_def {
 } attr_defs[] = {
 	{"CrossZoneLoadBalancing.Enabled", ATTR_BOOL, 0, 0, "false"},
 	{"AccessLog.Enabled", ATTR_BOOL, 0, 0, "false"},
-	{"AccessLog.S3BucketName", ATTR_TEXT, 0, 255, NULL},
+	{"AccessLog.S3BucketName", ATTR_TEXT, 3, 63, NULL},
 	{"AccessLog.EmitInterval", ATTR_INT, 5, 60, "60"},
+	/* AWS states no limit; an S3 key is at most 1024 bytes. */
 	{"AccessLog.S3BucketPrefix", ATTR_TEXT, 0, 1024, NULL},
 	{"ConnectionDraining.Enabled", ATTR_BOOL, 0, 0, "false"},
 	{"ConnectionDraining.Timeout", ATTR_INT, 1, 3600, "300"},
@@ -38,6 +41,36 @@ attr_find(const char *name)
 		if (strcmp(attr_defs[i].name, name) == 0)
 			return &attr_defs[i];
 	return NULL;
+}
+
+/* S3's naming rules. Empty is no bucket: DescribeLoadBalancerAttributes
+ * shows an unset name so, and clients send back what they read. */
+static int
+attr_check_bucket(struct request *rq, const struct attr_def *d, const char *v)
+{
+	size_t n = strlen(v);
+	struct in_addr ip;
+	if (n == 0)
+		return 0;
+	if (n < (size_t)d->min || n > (size_t)d->max)
+		return resp_error(rq, ERR_VALIDATION,
+				  "%s must be %ld to %ld characters, not %zu",
+				  d->name, d->min, d->max, n);
+	const char *why =
+		strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789.-") != n
+			? "may hold only lower-case letters, digits, . and -"
+		: !isalnum((unsigned char)v[0]) ||
+				!isalnum((unsigned char)v[n - 1])
+			? "must begin and end with a letter or digit"
+		: strstr(v, "..") ? "must not hold two adjacent periods"
+		: inet_pton(AF_INET, v, &ip) == 1
+			? "must not be formatted as an IP address"
+			: NULL;
+	if (why)
+		return resp_error(rq, ERR_VALIDATION,
+				  "%s '%s' %s (S3 bucket naming rules)",
+				  d->name, v, why);
+	return 0;
 }
 
 static int
@@ -68,6 +101,13 @@ attr_check_value(struct request *rq, const struct attr_def *d, const char *v)
 				v);
 		return 0;
 	case ATTR_TEXT:
+		if (strcmp(d->name, "AccessLog.S3BucketName") == 0)
+			return attr_check_bucket(rq, d, v);
+		if (d->max && strlen(v) > (size_t)d->max)
+			return resp_error(rq, ERR_VALIDATION,
+					  "%s is %zu bytes; at most %ld are "
+					  "allowed",
+					  d->name, strlen(v), d->max);
 		if (strcmp(d->name, "AdditionalAttributes." ATTR_DESYNC) == 0 &&
 		    strcmp(v, "monitor") && strcmp(v, "defensive") &&
 		    strcmp(v, "strictest"))

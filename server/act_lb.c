@@ -108,6 +108,8 @@ lb_create_parts(struct request *rq, struct lb *lb, int in_vpc,
 				   lb->id);
 	}
 	if (rc == 0)
+		rc = lb_check_zone_limit(rq, lb);
+	if (rc == 0)
 		rc = listener_set_apply(rq, lb, set);
 	if (rc == 0)
 		rc = tags_apply(rq, lb);
@@ -188,6 +190,7 @@ act_delete_load_balancer(struct request *rq)
 static int
 describe_named(struct request *rq, json_t *out, unsigned *idx, int n)
 {
+	size_t bytes = 0;
 	for (int i = 0; i < n; i++) {
 		const char *name = param_member(rq, "LoadBalancerNames", idx[i]);
 		struct lb lb;
@@ -203,6 +206,17 @@ describe_named(struct request *rq, json_t *out, unsigned *idx, int n)
 		store_lb_free(&lb);
 		if (!d)
 			return -1;
+		size_t size = resp_size_bound("member", d);
+		if (bytes && bytes + size > rq->config->max_response) {
+			json_decref(d);
+			return resp_error(rq, ERR_VALIDATION,
+					  "The descriptions would exceed %zu "
+					  "bytes, the most one answer holds; "
+					  "name fewer load balancers, or page "
+					  "through them without names",
+					  rq->config->max_response);
+		}
+		bytes += size;
 		json_array_append_new(out, d);
 	}
 	return 0;
@@ -213,18 +227,32 @@ struct describe_page {
 	json_t *out;
 	long limit;
 	long seen;
+	size_t bytes;
+	int more;
 	char *next_marker;
 };
 
+/* A page ends early rather than grow past --max-response-bytes; it
+ * always holds one load balancer. */
 static int
 describe_page_row(void *ctx, struct lb *lb)
 {
 	struct describe_page *p = ctx;
-	if (++p->seen > p->limit)
-		return 1; /* the extra row only proves there is a next page */
+	/* The extra row only proves there is a next page. */
+	if (++p->seen > p->limit) {
+		p->more = 1;
+		return 1;
+	}
 	json_t *d = lb_describe(p->rq, lb);
 	if (!d)
 		return -1;
+	size_t size = resp_size_bound("member", d);
+	if (p->bytes && p->bytes + size > p->rq->config->max_response) {
+		json_decref(d);
+		p->more = 1;
+		return 1;
+	}
+	p->bytes += size;
 	json_array_append_new(p->out, d);
 	free(p->next_marker);
 	p->next_marker = store_name_key(lb->name);
@@ -237,7 +265,7 @@ describe_paged(struct request *rq, json_t *out)
 	long page = LB_MAX_PAGE_SIZE;
 	if (param_int(rq, &page, 1, LB_MAX_PAGE_SIZE, "PageSize") < 0)
 		return -1;
-	struct describe_page p = {rq, out, page, 0, NULL};
+	struct describe_page p = {rq, out, page, 0, 0, 0, NULL};
 	const char *marker = param_get(rq, "Marker");
 	int rc = store_lb_page(rq->db, rq->account_id,
 			       marker && *marker ? marker : NULL, page + 1,
@@ -246,7 +274,7 @@ describe_paged(struct request *rq, json_t *out)
 		free(p.next_marker);
 		return rq->status ? -1 : resp_error(rq, ERR_INTERNAL, NULL);
 	}
-	if (p.seen > page)
+	if (p.more)
 		json_object_set_new(rq->result, "NextMarker",
 				    json_string(p.next_marker));
 	free(p.next_marker);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "dispatch.h"
 #include "lb_describe.h"
 #include "params.h"
@@ -65,6 +66,10 @@ act_create_load_balancer_policy(struct request *rq)
 	const char *name = param_get(rq, "PolicyName");
 	if (policy_check_user_name(rq, name) < 0 || lb_lookup(rq, &lb) < 0)
 		return -1;
+	if (policy_check_quota(rq, &lb) < 0) {
+		store_lb_free(&lb);
+		return -1;
+	}
 	struct policy_attr *attrs;
 	size_t n;
 	int rc = policy_read_attrs(rq, &attrs, &n);
@@ -85,7 +90,9 @@ policy_create_one(struct request *rq, const char *type, const char *attr,
 	if (policy_check_user_name(rq, name) < 0 || lb_lookup(rq, &lb) < 0)
 		return -1;
 	struct policy_attr a = {attr, value};
-	int rc = policy_create(rq, &lb, name, type, &a, value ? 1 : 0);
+	int rc = policy_check_quota(rq, &lb);
+	if (rc == 0)
+		rc = policy_create(rq, &lb, name, type, &a, value ? 1 : 0);
 	store_lb_free(&lb);
 	return rc;
 }
@@ -148,69 +155,84 @@ describe_predefined(const struct predefined_policy *pp)
 			 "PolicyAttributeDescriptions", attrs);
 }
 
+/* An answer's policies; their size is bounded: DescribeLoadBalancerPolicies
+ * has no pages, and PolicyNames may repeat a name. */
 struct describe_all {
 	struct request *rq;
 	json_t *out;
+	size_t bytes;
 };
 
 static int
-describe_all_row(void *ctx, const struct policy *p)
+describe_add(struct describe_all *d, json_t *j)
 {
-	struct describe_all *d = ctx;
-	json_t *j = policy_describe(d->rq, p);
 	if (!j)
-		return -1;
+		return resp_error(d->rq, ERR_INTERNAL, NULL);
+	size_t size = resp_size_bound("member", j);
+	if (d->bytes && d->bytes + size > d->rq->config->max_response) {
+		json_decref(j);
+		return resp_error(d->rq, ERR_VALIDATION,
+				  "The policy descriptions would exceed %zu "
+				  "bytes, the most one answer holds; name "
+				  "fewer policies in PolicyNames",
+				  d->rq->config->max_response);
+	}
+	d->bytes += size;
 	json_array_append_new(d->out, j);
 	return 0;
 }
 
 static int
-describe_named_policy(struct request *rq, const struct lb *lb,
-		      const char *name, json_t *out)
+describe_all_row(void *ctx, const struct policy *p)
+{
+	struct describe_all *d = ctx;
+	return describe_add(d, policy_describe(d->rq, p));
+}
+
+static int
+describe_named_policy(struct describe_all *d, const struct lb *lb,
+		      const char *name)
 {
 	if (!lb) {
 		const struct predefined_policy *pp = predefined_policy_find(name);
 		if (!pp)
-			return resp_error(rq, ERR_POLICY_NOT_FOUND,
+			return resp_error(d->rq, ERR_POLICY_NOT_FOUND,
 					  "There is no predefined policy with "
 					  "name %s",
 					  name);
-		json_array_append_new(out, describe_predefined(pp));
-		return 0;
+		return describe_add(d, describe_predefined(pp));
 	}
 	struct policy p;
-	if (policy_lookup(rq, lb, name, &p) < 0)
+	if (policy_lookup(d->rq, lb, name, &p) < 0)
 		return -1;
-	json_t *j = policy_describe(rq, &p);
+	json_t *j = policy_describe(d->rq, &p);
 	store_policy_free(&p);
-	if (!j)
-		return resp_error(rq, ERR_INTERNAL, NULL);
-	json_array_append_new(out, j);
-	return 0;
+	return describe_add(d, j);
 }
 
 static int
 describe_policies(struct request *rq, const struct lb *lb, json_t *out)
 {
+	struct describe_all d = {rq, out, 0};
 	unsigned *idx = NULL;
 	int n = param_list(rq, "PolicyNames", &idx);
 	int rc = n < 0 ? -1 : 0;
 	for (int i = 0; i < n && rc == 0; i++) {
 		const char *name = param_member(rq, "PolicyNames", idx[i]);
-		rc = name ? describe_named_policy(rq, lb, name, out) : -1;
+		rc = name ? describe_named_policy(&d, lb, name) : -1;
 	}
 	free(idx);
 	if (n != 0)
 		return rc;
 	if (!lb) {
+		/* A fixed set of about 90 KB: never over the bound. */
 		for (size_t i = 0; i < predefined_policy_count; i++)
 			json_array_append_new(out, describe_predefined(
 							   &predefined_policies[i]));
 		return 0;
 	}
-	struct describe_all d = {rq, out};
 	if (store_policy_each(rq->db, lb->id, describe_all_row, &d) != STORE_OK)
-		return resp_error(rq, ERR_INTERNAL, NULL);
+		return rq->status ? -1 : resp_error(rq, ERR_INTERNAL, NULL);
 	return 0;
 }
 

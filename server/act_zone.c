@@ -114,6 +114,8 @@ zone_action(struct request *rq, int subnets, int remove)
 		rc = zone_change(rq, &lb, name, which, remove);
 	if (rc == 0 && remove)
 		rc = zone_require_one_left(rq, &lb, which);
+	else if (rc == 0)
+		rc = lb_check_zone_limit(rq, &lb);
 	if (rc == 0)
 		rc = zone_result(rq, &lb, which, name);
 	store_lb_free(&lb);

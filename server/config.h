@@ -38,6 +38,13 @@ struct server_config {
 	long max_load_balancers;     /* per account */
 	long max_listeners;          /* per load balancer */
 	long max_registered;         /* registered instances per account */
+	/* Limits AWS applies without publishing a name for them: enforced,
+	 * not reported by DescribeAccountLimits. */
+	long max_policies;	     /* per load balancer */
+	long max_zones;		     /* zones or subnets per load balancer */
+	/* What one describe may render: a page of DescribeLoadBalancers
+	 * ends early (with a NextMarker) rather than grow past it. */
+	size_t max_response;
 };
 
 /* Parses "22", "22,25", "1-1023,8080" into c->restricted. -1 on error. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "config.h"
 #include "params.h"
 
 struct subnet_zones {
@@ -102,6 +103,32 @@ subnet_attach(struct request *rq, struct lb *lb)
 	free(z.zones);
 	free(idx);
 	return rc;
+}
+
+static int
+placement_count(void *ctx, const char *value)
+{
+	(void)value;
+	++*(long *)ctx;
+	return 0;
+}
+
+int
+lb_check_zone_limit(struct request *rq, const struct lb *lb)
+{
+	enum lb_list which = lb->vpc_id ? LB_LIST_SUBNETS : LB_LIST_ZONES;
+	long n = 0;
+	if (store_lb_list_each(rq->db, which, lb->id, placement_count, &n) !=
+	    STORE_OK)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	if (n > rq->config->max_zones)
+		return resp_error(rq, ERR_VALIDATION,
+				  "Load balancer %s would have %ld %s; the "
+				  "limit is %ld",
+				  lb->name, n,
+				  lb->vpc_id ? "subnets" : "availability zones",
+				  rq->config->max_zones);
+	return 0;
 }
 
 /* sg- and 8 or 17 hex digits. */

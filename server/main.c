@@ -34,6 +34,8 @@ usage(FILE *f)
 		"             [--connection-timeout SECONDS]\n"
 		"             [--max-load-balancers N] [--max-listeners N]\n"
 		"             [--max-registered-instances N]\n"
+		"             [--max-policies N] [--max-zones N]\n"
+		"             [--max-response-bytes BYTES]\n"
 		"             [--tls-cert FILE --tls-key FILE [--client-ca FILE\n"
 		"              [--client-ca-root FILE]]]\n"
 		"       eulbd account create|create-key NAME [--db FILE]\n"
@@ -63,7 +65,8 @@ parse_flags(int argc, char **argv, struct server_config *c)
 	enum { O_LISTEN = 256, O_DB, O_REGION, O_DNS, O_PORTS, O_SSL, O_THREADS,
 	       O_BODY, O_CONNS, O_TIMEOUT, O_MAX_LBS, O_MAX_LISTENERS,
 	       O_MAX_INSTANCES, O_TLS_CERT, O_TLS_KEY, O_CLIENT_CA,
-	       O_CLIENT_CA_ROOT, O_MASTER_KEY, O_UNDEFINED_REGION, O_CONNS_PER_IP };
+	       O_CLIENT_CA_ROOT, O_MASTER_KEY, O_UNDEFINED_REGION, O_CONNS_PER_IP,
+	       O_MAX_POLICIES, O_MAX_ZONES, O_MAX_RESPONSE };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, O_LISTEN},
 		{"db", required_argument, NULL, O_DB},
@@ -81,6 +84,9 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		{"max-listeners", required_argument, NULL, O_MAX_LISTENERS},
 		{"max-registered-instances", required_argument, NULL,
 		 O_MAX_INSTANCES},
+		{"max-policies", required_argument, NULL, O_MAX_POLICIES},
+		{"max-zones", required_argument, NULL, O_MAX_ZONES},
+		{"max-response-bytes", required_argument, NULL, O_MAX_RESPONSE},
 		{"tls-cert", required_argument, NULL, O_TLS_CERT},
 		{"tls-key", required_argument, NULL, O_TLS_KEY},
 		{"client-ca", required_argument, NULL, O_CLIENT_CA},
@@ -137,6 +143,18 @@ parse_flags(int argc, char **argv, struct server_config *c)
 			c->max_registered = parse_number(
 				"--max-registered-instances", optarg, 1,
 				100000000);
+			break;
+		case O_MAX_POLICIES:
+			c->max_policies = parse_number("--max-policies", optarg,
+						       1, 10000);
+			break;
+		case O_MAX_ZONES:
+			c->max_zones = parse_number("--max-zones", optarg, 1,
+						    1000);
+			break;
+		case O_MAX_RESPONSE:
+			c->max_response = (size_t)parse_number(
+				"--max-response-bytes", optarg, 4096, 1L << 30);
 			break;
 		case O_TLS_CERT: c->tls_cert = optarg; break;
 		case O_TLS_KEY: c->tls_key = optarg; break;
@@ -394,6 +412,12 @@ main(int argc, char **argv)
 		.max_load_balancers = 20,
 		.max_listeners = 100,
 		.max_registered = 1000,
+		/* AWS publishes neither number. */
+		.max_policies = 100,
+		.max_zones = 20,
+		/* Above the largest load balancer the limits above allow
+		 * (about 3 MB, README), so one always fits a page. */
+		.max_response = 4 << 20,
 	};
 	config_parse_ports(&c, "22");
 	umask(077); /* every file eulbd writes holds secrets or state */

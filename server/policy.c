@@ -99,6 +99,40 @@ policy_check_value(struct request *rq, const struct lb *lb,
 }
 
 static int
+policy_attr_cmp(const void *a, const void *b)
+{
+	const struct policy_attr *x = *(const struct policy_attr *const *)a;
+	const struct policy_attr *y = *(const struct policy_attr *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->value, y->value);
+}
+
+/* A repeated ONE_OR_MORE value adds only size: without this check one
+ * BackendServerAuthentication policy could name one key 20,000 times. */
+static int
+policy_check_distinct(struct request *rq, const struct policy_type *t,
+		      const struct policy_attr *attrs, size_t n)
+{
+	const struct policy_attr **v = xcalloc(n + 1, sizeof *v);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		v[i] = &attrs[i];
+	qsort(v, n, sizeof *v, policy_attr_cmp);
+	for (size_t i = 1; rc == 0 && i < n; i++) {
+		const struct policy_attr_type *a =
+			policy_attr_find(t, v[i]->name);
+		if (a && a->cardinality == CARD_ONE_OR_MORE &&
+		    policy_attr_cmp(&v[i - 1], &v[i]) == 0)
+			rc = resp_error(rq, ERR_INVALID_CONFIGURATION,
+					"Attribute %s lists '%s' twice; give "
+					"each value once",
+					v[i]->name, v[i]->value);
+	}
+	free(v);
+	return rc;
+}
+
+static int
 policy_check_cardinality(struct request *rq, const struct policy_type *t,
 			 const struct policy_attr *attrs, size_t n)
 {
@@ -213,6 +247,8 @@ policy_check_attrs(struct request *rq, const struct lb *lb,
 		   const struct policy_type *t, const struct policy_attr *attrs,
 		   size_t n, char *fp, const struct predefined_policy **ref)
 {
+	if (policy_check_distinct(rq, t, attrs, n) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const struct policy_attr_type *a = policy_attr_find(t, attrs[i].name);
 		size_t len = strlen(attrs[i].value);
@@ -269,6 +305,20 @@ policy_create(struct request *rq, const struct lb *lb, const char *name,
 				  name, lb->name);
 	if (rc != STORE_OK || policy_store_attrs(rq, &p, t, ref, attrs, n) < 0)
 		return resp_error(rq, ERR_INTERNAL, NULL);
+	return 0;
+}
+
+int
+policy_check_quota(struct request *rq, const struct lb *lb)
+{
+	long n = 0;
+	if (store_policy_count(rq->db, lb->id, &n) != STORE_OK)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	if (n >= rq->config->max_policies)
+		return resp_error(rq, ERR_TOO_MANY_POLICIES,
+				  "Load balancer %s already has %ld policies, "
+				  "its limit; delete one first",
+				  lb->name, n);
 	return 0;
 }
 

@@ -23,6 +23,10 @@ struct policy_attr {
  */
 int policy_create(struct request *rq, const struct lb *lb, const char *name,
 		  const char *type, const struct policy_attr *attrs, size_t n);
+/* TooManyPolicies once lb has --max-policies. The Create*Policy actions
+ * check it; the default SSL policy a new HTTPS listener brings does not,
+ * so a load balancer holds at most one more. */
+int policy_check_quota(struct request *rq, const struct lb *lb);
 /* The id of lb's SSL negotiation policy named after the server's default
  * predefined policy, created (expanded) on first use. */
 int policy_default_ssl(struct request *rq, const struct lb *lb, int64_t *id);

@@ -189,6 +189,41 @@ resp_render(struct request *rq)
 	}
 	rq->response_len = b.len;
 	rq->response_body = buf_steal(&b);
+	/* The tree is larger than its text, and a slow reader keeps the
+	 * request alive while the text drains. */
+	json_decref(rq->result);
+	rq->result = NULL;
+}
+
+static size_t
+resp_string_bound(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += (unsigned char)*s < 0x20 || strchr("&<>\"\\", *s) ? 6 : 1;
+	return n;
+}
+
+size_t
+resp_size_bound(const char *name, json_t *v)
+{
+	size_t n = 2 * strlen(name) + 5; /* <name></name>; JSON needs less */
+	const char *key;
+	json_t *item;
+	size_t i;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		json_object_foreach(v, key, item)
+			n += resp_size_bound(key, item);
+		break;
+	case JSON_ARRAY:
+		json_array_foreach(v, i, item)
+			n += resp_size_bound("member", item);
+		break;
+	case JSON_STRING: n += resp_string_bound(json_string_value(v)); break;
+	default: n += 24; break; /* a number, true, false */
+	}
+	return n;
 }
 
 int

@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "pem.h"
 
 #define TLS_HANDSHAKE_MS 10000
 #define TLS_MAX_FD 65536
@@ -68,7 +69,8 @@ static X509 *
 tls_read_cert(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	X509 *x = f ? PEM_read_X509(f, NULL, pem_no_passphrase, NULL)
+		    : NULL;
 	if (f)
 		fclose(f);
 	return x;
@@ -84,6 +86,8 @@ tls_load_client_ca(struct tls_front *t, const struct server_config *c)
 	}
 	X509_STORE *store = SSL_CTX_get_cert_store(t->ctx);
 	X509_STORE_add_cert(store, t->client_ca);
+	/* X509_STORE_load_file reads with an empty passphrase of its own:
+	 * an encrypted block fails, it never prompts. */
 	if (c->client_ca_root &&
 	    !X509_STORE_load_file(store, c->client_ca_root)) {
 		log_error("cannot read --client-ca-root %s", c->client_ca_root);
@@ -114,6 +118,9 @@ tls_create(const struct server_config *c)
 	t->max_conns = c->max_connections;
 	t->max_per_ip = c->max_connections_per_ip;
 	t->ctx = SSL_CTX_new(TLS_server_method());
+	/* An encrypted --tls-key fails to load rather than prompting. */
+	if (t->ctx)
+		SSL_CTX_set_default_passwd_cb(t->ctx, pem_no_passphrase);
 	if (!t->ctx ||
 	    !SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION) ||
 	    SSL_CTX_use_certificate_chain_file(t->ctx, c->tls_cert) != 1 ||

@@ -152,6 +152,9 @@ env_config(void)
 	    .max_load_balancers = 20,
 	    .max_listeners = 100,
 	    .max_registered = 1000,
+	    .max_policies = 100,
+	    .max_zones = 20,
+	    .max_response = 4 << 20,
 	};
 	env.config = c;
 	config_parse_ports(&env.config, "22");

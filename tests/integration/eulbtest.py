@@ -13,6 +13,7 @@ run against ASan/UBSan builds) in any binary's stderr fail the test.
 
 import contextlib
 import datetime
+import fcntl
 import hashlib
 import hmac
 import http.client
@@ -26,6 +27,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 import unittest
@@ -79,6 +81,12 @@ def check_sanitizers(what, text):
     if SANITIZER.search(text or ""):
         raise AssertionError("%s reported a sanitizer error:\n%s"
                              % (what, text))
+
+
+def _take_controlling_tty():
+    """In the child, after setsid(): stdin, the pty's slave side, becomes
+    its controlling terminal."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 def bin_path(name):
@@ -210,8 +218,15 @@ def split_braces(field):
 class Server:
     """One eulbd process on a temporary database (restartable on it)."""
 
-    def __init__(self, *extra_args):
+    def __init__(self, *extra_args, tty=False):
         self.extra_args = list(extra_args)
+        # tty: eulbd runs in its own session with a pseudo-terminal as
+        # its controlling terminal, so /dev/tty opens (as when an operator
+        # starts it by hand); what it writes there is in tty_output().
+        self.tty = tty
+        self._tty_master = None
+        self._tty_out = []
+        self._tty_reader = None
         self.dir = tempfile.mkdtemp(prefix="eulb-it-")
         self.home = os.path.join(self.dir, "home")
         os.mkdir(self.home)
@@ -232,9 +247,22 @@ class Server:
                 "--db", self.db] + self.extra_args
         self._note("$ " + " ".join(args))
         listening = threading.Event()
-        self.proc = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, cwd=self.dir, env=clean_env(self.home))
+        stdin, tty_kw = subprocess.DEVNULL, {}
+        if self.tty:
+            self._close_tty()
+            self._tty_master, stdin = os.openpty()
+            tty_kw = {"start_new_session": True,
+                      "preexec_fn": _take_controlling_tty}
+        try:
+            self.proc = subprocess.Popen(
+                args, stdin=stdin, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE, cwd=self.dir,
+                env=clean_env(self.home), **tty_kw)
+        finally:
+            if self.tty:
+                os.close(stdin)
+        if self.tty:
+            self._start_tty_reader()
         self.port = None
 
         def read(stream, proc):
@@ -272,6 +300,43 @@ class Server:
             raise
         return self
 
+    def _start_tty_reader(self):
+        self._tty_out = []
+        master = self._tty_master
+
+        def read():
+            while True:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:  # EIO once no process holds the terminal
+                    return
+                if not data:
+                    return
+                with self._log_lock:
+                    self._tty_out.append(data)
+
+        self._tty_reader = threading.Thread(target=read, daemon=True)
+        self._tty_reader.start()
+
+    def _close_tty(self):
+        if self._tty_reader is not None:
+            self._tty_reader.join(2)
+            self._tty_reader = None
+        if self._tty_master is not None:
+            os.close(self._tty_master)
+            self._tty_master = None
+
+    def tty_output(self):
+        """What eulbd wrote to its terminal (a passphrase prompt, say)."""
+        with self._log_lock:
+            return b"".join(self._tty_out).decode("utf-8", "replace")
+
+    def tty_nr(self):
+        """The controlling terminal of the running eulbd (0: none), from
+        /proc/PID/stat."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[4])
+
     def read_eucarc(self):
         path = os.path.join(self.dir, "eucarc")
         if not os.path.exists(path):
@@ -304,9 +369,11 @@ class Server:
             proc.kill()
             proc.wait(5)
             self._reader.join(2)
+            self._close_tty()
             raise AssertionError("eulbd ignored SIGTERM for %d s\n%s"
                                  % (STOP_TIMEOUT, self.log_text()))
         self._reader.join(5)
+        self._close_tty()
         check_sanitizers("eulbd", self.log_text())
         if rc != 0:
             raise AssertionError("eulbd exited with %s after SIGTERM\n%s"
@@ -323,6 +390,7 @@ class Server:
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait(5)
+        self._close_tty()
         if not os.environ.get("EULB_KEEP_TMP"):
             shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -612,12 +680,13 @@ class ServerTestCase(unittest.TestCase):
     failing test, and tearDownClass asserts that it exits cleanly."""
 
     server_args = ()
+    server_tty = False  # see Server(tty=...)
     server = None
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = Server(*cls.server_args)
+        cls.server = Server(*cls.server_args, tty=cls.server_tty)
         try:
             cls.server.start()
         except BaseException:
