@@ -415,6 +415,10 @@ class ClientAuthUsageTest(unittest.TestCase):
         # handshake: as an alert, or as the connection closing unanswered.
         self.assertFalse(isinstance(got, bytes) and got.startswith(b"HTTP/"),
                          "answered: %r" % (got,))
+        deadline = time.monotonic() + 5  # the log line may trail the close
+        while ("clientAuth" not in self.server.log_text() and
+               time.monotonic() < deadline):
+            time.sleep(0.1)
         self.assertIn("clientAuth", self.server.log_text())
 
     def test_a_client_auth_certificate_passes(self):
