@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "dispatch.h"
 #include "lb_describe.h"
 #include "params.h"
@@ -103,9 +104,13 @@ servo_policy_values(struct request *rq, const struct lb *lb, const char *policy,
 }
 
 /* PublicKeys of a back-end port: every PublicKey reached through its
- * BackendServerAuthentication policies. */
-static void
-servo_public_keys(struct request *rq, const struct lb *lb, json_t *backend)
+ * BackendServerAuthentication policies. A key is repeated for every port
+ * and policy that reaches it, so a tenant could make this answer grow
+ * far past its stored size: *bytes counts what has been inlined, and
+ * -1 says it passed --max-response-bytes. */
+static int
+servo_public_keys(struct request *rq, const struct lb *lb, json_t *backend,
+		  size_t *bytes)
 {
 	json_t *keys = json_array(), *names = json_object_get(backend, "PolicyNames");
 	size_t i, j;
@@ -122,6 +127,14 @@ servo_public_keys(struct request *rq, const struct lb *lb, json_t *backend)
 			pem_fingerprint fp;
 			char why[160];
 			int is_cert = 0;
+			if (v)
+				*bytes += strlen(v) + 256;
+			if (*bytes > rq->config->max_response) {
+				json_decref(vals);
+				json_decref(refs);
+				json_decref(keys);
+				return -1;
+			}
 			if (v && pem_public_key_check(v, fp, &is_cert, why,
 						      sizeof why) == 0)
 				json_array_append_new(
@@ -135,6 +148,7 @@ servo_public_keys(struct request *rq, const struct lb *lb, json_t *backend)
 		json_decref(refs);
 	}
 	json_object_set_new(backend, "PublicKeys", keys);
+	return 0;
 }
 
 static int
@@ -168,10 +182,16 @@ servo_extend(struct request *rq, const struct lb *lb, json_t *d)
 	if (!attrs)
 		return -1;
 	json_object_set_new(d, "LoadBalancerAttributes", attrs);
-	size_t i;
+	size_t i, bytes = 0;
 	json_t *b;
 	json_array_foreach(json_object_get(d, "BackendServerDescriptions"), i, b)
-		servo_public_keys(rq, lb, b);
+		if (servo_public_keys(rq, lb, b, &bytes) < 0)
+			return resp_error(rq, ERR_VALIDATION,
+					  "The back-end authentication of load "
+					  "balancer '%s' inlines more than %zu "
+					  "bytes of PublicKeys; name each key "
+					  "from fewer policies and ports",
+					  lb->name, rq->config->max_response);
 	if (servo_certificates(rq, lb, json_object_get(d, "ListenerDescriptions")) ||
 	    store_policy_each(rq->db, lb->id, servo_policy_row, &pc) != STORE_OK ||
 	    store_instance_each(rq->db, lb->id, servo_instance, &ic) != STORE_OK)
@@ -188,7 +208,7 @@ act_describe_load_balancers_by_servo(struct request *rq)
 	json_t *d = lb_describe(rq, &lb);
 	int rc = d ? 0 : -1;
 	if (d && servo_extend(rq, &lb, d) < 0)
-		rc = resp_error(rq, ERR_INTERNAL, NULL);
+		rc = rq->status >= 400 ? -1 : resp_error(rq, ERR_INTERNAL, NULL);
 	if (rc == 0)
 		json_object_set_new(rq->result, "LoadBalancerDescriptions",
 				    json_pack("[O]", d));

@@ -381,6 +381,52 @@ class ServoCredentialTest(ServerTestCase):
         self.assertNotEqual(resp[0], 403, resp[2])
 
 
+class ServoResponseBoundTest(ServoCredentialTest):
+    """A PublicKey is inlined once for every policy and port that reaches
+    it, so DescribeLoadBalancersByServo is bounded on its own (item 4)."""
+
+    server_args = ("--max-response-bytes", "16384")
+
+    def test_inlined_public_keys_are_bounded(self):
+        pki = make_pki()
+        self.addCleanup(shutil.rmtree, pki, True)
+        with open(os.path.join(pki, "backend.crt")) as f:
+            pem = f.read()
+        ok = self.assertOk
+        ok(self.server.call("CreateLoadBalancer", [
+            ("LoadBalancerName", "fan"), ("AvailabilityZones.member.1", "one"),
+            ("Listeners.member.1.Protocol", "TCP"),
+            ("Listeners.member.1.LoadBalancerPort", "443"),
+            ("Listeners.member.1.InstanceProtocol", "SSL"),
+            ("Listeners.member.1.InstancePort", "8443")]))
+
+        def policy(name, type_name, attr, value):
+            ok(self.server.call("CreateLoadBalancerPolicy", [
+                ("LoadBalancerName", "fan"), ("PolicyName", name),
+                ("PolicyTypeName", type_name),
+                ("PolicyAttributes.member.1.AttributeName", attr),
+                ("PolicyAttributes.member.1.AttributeValue", value)]))
+        policy("pk", "PublicKeyPolicyType", "PublicKey", pem)
+        names = ["auth%d" % i for i in range(20)]
+        for n in names:
+            policy(n, "BackendServerAuthenticationPolicyType",
+                   "PublicKeyPolicyName", "pk")
+        servo_call = lambda: self.server.call(
+            "DescribeLoadBalancersByServo", [
+                ("LoadBalancerName", "fan"),
+                ("AccountId", self.server.admin.account_id)],
+            creds=self.servo)
+        ok(self.server.call("SetLoadBalancerPoliciesForBackendServer", [
+            ("LoadBalancerName", "fan"), ("InstancePort", "8443"),
+            ("PolicyNames.member.1", "auth0")]))
+        ok(servo_call())
+        ok(self.server.call("SetLoadBalancerPoliciesForBackendServer", [
+            ("LoadBalancerName", "fan"), ("InstancePort", "8443")] +
+            [("PolicyNames.member.%d" % (i + 1), n)
+             for i, n in enumerate(names)]))
+        self.assertError(servo_call(), 400, "ValidationError", "PublicKeys")
+
+
 # --- 11: client certificates must carry clientAuth ---------------------------
 
 class ClientAuthUsageTest(unittest.TestCase):
