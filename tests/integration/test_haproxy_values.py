@@ -210,8 +210,9 @@ class HaproxyValuesTest(ServerTestCase):
         cases = [
             ("weak", read("weak.crt"), read("weak.key"), None,
              "key too small"),
-            ("two-bodies", good + other, key, None, "one PEM certificate"),
-            ("key-first", key + good, key, None, "one PEM certificate"),
+            ("two-bodies", good + other, key, None,
+             "more than one certificate"),
+            ("key-first", key + good, key, None, "CertificateBody"),
             ("cert-in-key", good, other + key, None, "private key"),
             ("two-keys", good, key + read("good2.key"), None,
              "private key"),
