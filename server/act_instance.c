@@ -138,7 +138,8 @@ static int
 instance_check_limit(struct request *rq)
 {
 	long n = 0;
-	if (store_instance_count(rq->db, rq->account_id, &n) != STORE_OK)
+	if (store_instance_count(rq->db, rq->account_id,
+				 request_region_key(rq), &n) != STORE_OK)
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	if (n > rq->config->max_registered)
 		return resp_error(rq, ERR_VALIDATION,

@@ -82,7 +82,7 @@ static int
 lb_check_quota(struct request *rq)
 {
 	long n = 0;
-	if (store_lb_count(rq->db, rq->account_id,
+	if (store_lb_count(rq->db, rq->account_id, request_region_key(rq),
 			   rq->config->max_load_balancers, &n) != STORE_OK)
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	if (n >= rq->config->max_load_balancers)
@@ -151,7 +151,7 @@ act_create_load_balancer(struct request *rq)
 	struct lb lb = {.name = (char *)name, .scheme = (char *)scheme,
 			.created_at = now};
 	memcpy(lb.account_id, rq->account_id, sizeof lb.account_id);
-	int rc = store_lb_insert(rq->db, &lb);
+	int rc = store_lb_insert(rq->db, request_region_key(rq), &lb);
 	if (rc == STORE_CONFLICT)
 		rc = resp_error(rq, ERR_DUPLICATE_LB_NAME,
 				"The specified load balancer name already "
@@ -177,7 +177,8 @@ act_delete_load_balancer(struct request *rq)
 {
 	const char *name = param_get(rq, "LoadBalancerName");
 	struct lb lb;
-	int rc = store_lb_get(rq->db, rq->account_id, name, &lb);
+	int rc = store_lb_get(rq->db, rq->account_id, request_region_key(rq),
+				  name, &lb);
 	if (rc == STORE_NOT_FOUND)
 		return 0; /* AWS: deleting what isn't there succeeds */
 	if (rc != STORE_OK)
@@ -196,7 +197,8 @@ describe_named(struct request *rq, json_t *out, unsigned *idx, int n)
 		struct lb lb;
 		if (!name)
 			return -1;
-		int rc = store_lb_get(rq->db, rq->account_id, name, &lb);
+		int rc = store_lb_get(rq->db, rq->account_id, request_region_key(rq),
+				  name, &lb);
 		if (rc == STORE_NOT_FOUND)
 			return resp_error(rq, ERR_LB_NOT_FOUND,
 					  "Cannot find Load Balancer %s", name);
@@ -255,7 +257,7 @@ describe_page_row(void *ctx, struct lb *lb)
 	p->bytes += size;
 	json_array_append_new(p->out, d);
 	free(p->next_marker);
-	p->next_marker = store_name_key(lb->name);
+	p->next_marker = store_name_key(request_region_key(p->rq), lb->name);
 	return 0;
 }
 
@@ -267,7 +269,7 @@ describe_paged(struct request *rq, json_t *out)
 		return -1;
 	struct describe_page p = {rq, out, page, 0, 0, 0, NULL};
 	const char *marker = param_get(rq, "Marker");
-	int rc = store_lb_page(rq->db, rq->account_id,
+	int rc = store_lb_page(rq->db, rq->account_id, request_region_key(rq),
 			       marker && *marker ? marker : NULL, page + 1,
 			       describe_page_row, &p);
 	if (rc != STORE_OK) {

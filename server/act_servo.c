@@ -21,7 +21,8 @@ servo_lb(struct request *rq, struct lb *lb)
 {
 	const char *account = param_get(rq, "AccountId");
 	const char *name = param_get(rq, "LoadBalancerName");
-	int rc = store_lb_get(rq->db, account, name, lb);
+	int rc = store_lb_get(rq->db, account, request_region_key(rq), name,
+			      lb);
 	if (rc == STORE_NOT_FOUND)
 		return resp_error(rq, ERR_LB_NOT_FOUND,
 				  "There is no load balancer '%s' in account %s",

@@ -124,7 +124,8 @@ tag_one_lb(struct request *rq, struct lb *lb)
 				  "Give exactly one load balancer in "
 				  "LoadBalancerNames, not %d",
 				  n);
-	int rc = store_lb_get(rq->db, rq->account_id, name, lb);
+	int rc = store_lb_get(rq->db, rq->account_id, request_region_key(rq), name,
+			      lb);
 	if (rc == STORE_NOT_FOUND)
 		return resp_error(rq, ERR_LB_NOT_FOUND,
 				  "There is no ACTIVE Load Balancer named '%s'",
@@ -201,7 +202,8 @@ act_describe_tags(struct request *rq)
 			rc = -1;
 			break;
 		}
-		int s = store_lb_get(rq->db, rq->account_id, name, &lb);
+		int s = store_lb_get(rq->db, rq->account_id,
+				     request_region_key(rq), name, &lb);
 		if (s == STORE_NOT_FOUND) {
 			rc = resp_error(rq, ERR_LB_NOT_FOUND,
 					"There is no ACTIVE Load Balancer named "

@@ -1,6 +1,7 @@
 #include "auth.h"
 
 #include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,7 +140,8 @@ auth_signed_headers_check(struct request *rq, const struct auth_parts *p)
 }
 
 static int
-auth_verify(struct request *rq, const struct auth_parts *p, const char *secret)
+auth_verify(struct request *rq, const struct auth_parts *p,
+	    const unsigned char key[32])
 {
 	char body_hash[65];
 	sigv4_sha256_hex(rq->body.data ? rq->body.data : "", rq->body.len,
@@ -170,12 +172,8 @@ auth_verify(struct request *rq, const struct auth_parts *p, const char *secret)
 	snprintf(scope, sizeof scope, "%s/%s/%s/aws4_request",
 		 p->auth.cred.date, p->auth.cred.region, p->auth.cred.service);
 	sigv4_string_to_sign(p->amz_date, scope, buf_str(&creq), &sts);
-	unsigned char key[32];
 	char expect[65];
-	sigv4_signing_key(secret, p->auth.cred.date, p->auth.cred.region,
-			  p->auth.cred.service, key);
 	sigv4_signature(key, buf_str(&sts), expect);
-	OPENSSL_cleanse(key, sizeof key);
 	if (CRYPTO_memcmp(expect, p->auth.signature, 64) != 0)
 		rc = resp_error(rq, ERR_SIGNATURE_MISMATCH,
 				"The request signature we calculated does not "
@@ -187,6 +185,53 @@ out:
 	return rc;
 }
 
+/*
+ * Per thread, the signing keys last derived (unsealing the secret and
+ * four HMACs, a fifth of a cheap request's time otherwise). An entry is
+ * used only while the key's row still holds the very sealed secret it was
+ * derived from, which the lookup every request makes returns: a changed,
+ * re-sealed or deactivated key is never served from the cache.
+ */
+#define AUTH_CACHE_SLOTS 16
+
+struct auth_cache_entry {
+	unsigned char sealed_hash[32]; /* SHA-256 of akid, scope, sealed */
+	unsigned char key[32];
+	int used;
+};
+
+static __thread struct auth_cache_entry auth_cache[AUTH_CACHE_SLOTS];
+
+/* The signing key for p's credential scope, from the cache or derived
+ * now. -1 if the secret does not open. */
+static int
+auth_signing_key(const struct auth_parts *p, const char *sealed,
+		 unsigned char key[32])
+{
+	const struct sigv4_credential *c = &p->auth.cred;
+	unsigned char id[32];
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%s/%s/%s/%s/%s", c->akid, c->date, c->region,
+		   c->service, sealed);
+	SHA256((const unsigned char *)b.data, b.len, id);
+	buf_free(&b);
+	struct auth_cache_entry *e = &auth_cache[id[0] % AUTH_CACHE_SLOTS];
+	if (e->used && CRYPTO_memcmp(e->sealed_hash, id, sizeof id) == 0) {
+		memcpy(key, e->key, 32);
+		return 0;
+	}
+	char *secret = store_key_unseal(c->akid, sealed);
+	if (!secret)
+		return -1;
+	sigv4_signing_key(secret, c->date, c->region, c->service, key);
+	OPENSSL_cleanse(secret, strlen(secret));
+	free(secret);
+	memcpy(e->sealed_hash, id, sizeof id);
+	memcpy(e->key, key, 32);
+	e->used = 1;
+	return 0;
+}
+
 /* euca2ools signs with "undefined-<pid>" when no region is configured. */
 static int
 auth_undefined_region(const char *region)
@@ -196,20 +241,32 @@ auth_undefined_region(const char *region)
 	return strspn(region + 10, "0123456789") == strlen(region + 10);
 }
 
-/* A signature scoped to another region was made for another endpoint:
- * refuse it as AWS does, so a request can't be replayed across regions. */
+/* The credential scope picks the region the request acts in; a region
+ * this server does not serve was signed for another endpoint: refuse it
+ * as AWS does, so a request can't be replayed across regions. */
 static int
 auth_check_region(struct request *rq, const struct auth_parts *p)
 {
+	const struct server_config *c = rq->config;
 	const char *region = p->auth.cred.region;
-	if (strcmp(region, rq->config->region) == 0 ||
-	    (rq->config->accept_undefined_region &&
-	     auth_undefined_region(region)))
+	int i = config_region_index(c, region);
+	if (i < 0 && c->accept_undefined_region &&
+	    auth_undefined_region(region))
+		i = 0;
+	if (i >= 0) {
+		rq->region = c->regions[i].name;
 		return 0;
-	return resp_error(rq, ERR_SIGNATURE_MISMATCH,
-			  "Credential should be scoped to a valid region, "
-			  "not '%s'. This endpoint serves the region '%s'",
-			  region, rq->config->region);
+	}
+	struct buf served = BUF_INIT;
+	for (size_t j = 0; j < c->nregions; j++)
+		buf_printf(&served, "%s'%s'", j ? ", " : "", c->regions[j].name);
+	resp_error(rq, ERR_SIGNATURE_MISMATCH,
+		   "Credential should be scoped to a valid region, not '%s'. "
+		   "This endpoint serves %s %s",
+		   region, c->nregions > 1 ? "the regions" : "the region",
+		   buf_str(&served));
+	buf_free(&served);
+	return -1;
 }
 
 int
@@ -231,22 +288,26 @@ auth_check(struct request *rq)
 	if (auth_signed_headers_check(rq, &p) < 0 ||
 	    auth_check_region(rq, &p) < 0 || auth_check_time(rq, &p) < 0)
 		return -1;
-	char *secret = NULL;
-	int rc = store_key_lookup(rq->db, p.auth.cred.akid, rq->account_id,
-				  &secret);
+	char *sealed = NULL;
+	unsigned char key[32];
+	int rc = store_key_lookup_sealed(rq->db, p.auth.cred.akid,
+					 rq->account_id, &sealed);
 	if (rc == STORE_NOT_FOUND)
 		return resp_error(rq, ERR_INVALID_CLIENT_TOKEN,
 				  "The security token included in the request "
 				  "is invalid: no access key %s",
 				  p.auth.cred.akid);
-	if (rc != STORE_OK)
+	if (rc != STORE_OK || auth_signing_key(&p, sealed, key) < 0) {
+		free(sealed);
+		rq->account_id[0] = '\0';
 		return resp_error(rq, ERR_SERVICE_UNAVAILABLE,
 				  "The credential store is unavailable; retry");
-	rc = auth_verify(rq, &p, secret);
+	}
+	free(sealed);
+	rc = auth_verify(rq, &p, key);
+	OPENSSL_cleanse(key, sizeof key);
 	snprintf(rq->auth_service, sizeof rq->auth_service, "%s",
 		 p.auth.cred.service);
-	OPENSSL_cleanse(secret, strlen(secret));
-	free(secret);
 	if (rc < 0)
 		rq->account_id[0] = '\0';
 	return rc;

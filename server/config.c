@@ -52,20 +52,58 @@ config_port_restricted(const struct server_config *c, long port)
 	return 0;
 }
 
+int
+config_add_regions(struct server_config *c, const char *list)
+{
+	for (const char *p = list;;) {
+		size_t n = strcspn(p, ",");
+		if (n == 0 || n >= sizeof c->regions[0].name ||
+		    strspn(p, "abcdefghijklmnopqrstuvwxyz"
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") < n ||
+		    c->nregions == CONFIG_MAX_REGIONS)
+			return -1;
+		snprintf(c->regions[c->nregions++].name,
+			 sizeof c->regions[0].name, "%.*s", (int)n, p);
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+int
+config_region_index(const struct server_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->nregions; i++)
+		if (strcmp(c->regions[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
 /* Route 53 zone ids are "Z" and 13 upper-case letters and digits; ours
  * is drawn from the region and domain, so it never changes for them. */
-void
-config_derive(struct server_config *c)
+static void
+config_zone_id(const char *region, const char *domain, char out[16])
 {
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 	char seed[512];
 	unsigned char h[SHA256_DIGEST_LENGTH];
-	int n = snprintf(seed, sizeof seed, "%s/%s", c->region, c->dns_domain);
+	int n = snprintf(seed, sizeof seed, "%s/%s", region, domain);
 	SHA256((const unsigned char *)seed,
 	       n < 0 ? 0 : (size_t)n < sizeof seed ? (size_t)n : sizeof seed - 1,
 	       h);
-	c->hosted_zone_id[0] = 'Z';
+	out[0] = 'Z';
 	for (int i = 0; i < 13; i++)
-		c->hosted_zone_id[i + 1] = alphabet[h[i] & 31];
-	c->hosted_zone_id[14] = '\0';
+		out[i + 1] = alphabet[h[i] & 31];
+	out[14] = '\0';
+}
+
+void
+config_derive(struct server_config *c)
+{
+	if (c->nregions == 0 && config_add_regions(c, c->region) < 0)
+		c->nregions = 0;
+	c->region = c->regions[0].name;
+	for (size_t i = 0; i < c->nregions; i++)
+		config_zone_id(c->regions[i].name, c->dns_domain,
+			       c->regions[i].hosted_zone_id);
 }

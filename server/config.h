@@ -5,17 +5,25 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_RESTRICTED 64
+#define CONFIG_MAX_REGIONS 16
 
 struct server_config {
 	const char *listen;
 	const char *db_path;
 	const char *master_key; /* NULL: master.key beside the database */
+	/* The regions served, the home region first (--region, repeatable
+	 * or comma-separated); region is the home region's name. Each has
+	 * its CanonicalHostedZoneNameID, stable for region and DNS domain. */
 	const char *region;
-	/* Also accept euca2ools' unconfigured "undefined-<pid>" scope. */
+	struct {
+		char name[64];
+		char hosted_zone_id[16];
+	} regions[CONFIG_MAX_REGIONS];
+	size_t nregions;
+	/* Also accept euca2ools' unconfigured "undefined-<pid>" scope (as the
+	 * home region). */
 	int accept_undefined_region;
 	const char *dns_domain;
-	/* CanonicalHostedZoneNameID: stable for a region and DNS domain. */
-	char hosted_zone_id[16];
 	const char *default_ssl_policy;
 	/* HTTPS on the API: server certificate and key; client certificates
 	 * must chain to client_ca (verified up to client_ca_root if given). */
@@ -49,8 +57,14 @@ struct server_config {
 
 /* Parses "22", "22,25", "1-1023,8080" into c->restricted. -1 on error. */
 int config_parse_ports(struct server_config *c, const char *list);
-/* Fills what is derived from the flags (hosted_zone_id). */
+/* Adds the regions of a comma-separated list. -1 if a name is empty,
+ * too long, or not letters, digits and '-', or there are too many. */
+int config_add_regions(struct server_config *c, const char *list);
+/* Fills what is derived from the flags: the home region if none was
+ * given, and each region's hosted_zone_id. */
 void config_derive(struct server_config *c);
+/* The served region of that name, or -1. */
+int config_region_index(const struct server_config *c, const char *name);
 int config_port_restricted(const struct server_config *c, long port);
 
 #endif

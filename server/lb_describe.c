@@ -11,11 +11,23 @@
 char *
 lb_dns_name(const struct request *rq, const struct lb *lb)
 {
+	/* Outside the home region the region is part of the name, as in
+	 * AWS's <name>-<id>.<region>.elb.amazonaws.com. */
+	const char *region = request_region_key(rq);
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "%s%s-%s.lb.%s",
+	buf_printf(&b, "%s%s-%s.%s%slb.%s",
 		   strcmp(lb->scheme, "internal") == 0 ? "internal-" : "",
-		   lb->name, lb->account_id, rq->config->dns_domain);
+		   lb->name, lb->account_id, region, *region ? "." : "",
+		   rq->config->dns_domain);
 	return buf_steal(&b);
+}
+
+const char *
+lb_hosted_zone_id(const struct request *rq)
+{
+	const struct server_config *c = rq->config;
+	int i = rq->region ? config_region_index(c, rq->region) : 0;
+	return c->regions[i < 0 ? 0 : i].hosted_zone_id;
 }
 
 json_t *
@@ -191,7 +203,7 @@ lb_describe(struct request *rq, const struct lb *lb)
 			      "LoadBalancerName", lb->name, "DNSName", dns,
 			      "CanonicalHostedZoneName", dns,
 			      "CanonicalHostedZoneNameID",
-			      rq->config->hosted_zone_id,
+			      lb_hosted_zone_id(rq),
 			      "ListenerDescriptions", listeners, "Policies",
 			      policies, "BackendServerDescriptions", backends,
 			      "AvailabilityZones", zones, "Subnets", subnets);
@@ -222,7 +234,8 @@ int
 lb_lookup(struct request *rq, struct lb *lb)
 {
 	const char *name = param_get(rq, "LoadBalancerName");
-	int rc = store_lb_get(rq->db, rq->account_id, name, lb);
+	int rc = store_lb_get(rq->db, rq->account_id, request_region_key(rq),
+			      name, lb);
 	if (rc == STORE_NOT_FOUND)
 		return resp_error(rq, ERR_LB_NOT_FOUND,
 				  "There is no ACTIVE Load Balancer named '%s'",

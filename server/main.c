@@ -25,7 +25,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: eulbd [--listen ADDR:PORT] [--db FILE] [--region R]\n"
+		"usage: eulbd [--listen ADDR:PORT] [--db FILE] [--region R[,R]]...\n"
 		"             [--accept-undefined-region]\n"
 		"             [--dns-domain D] [--restricted-ports LIST]\n"
 		"             [--default-ssl-policy NAME] [--threads N]\n"
@@ -103,7 +103,12 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		switch (o) {
 		case O_LISTEN: c->listen = optarg; break;
 		case O_DB: c->db_path = optarg; break;
-		case O_REGION: c->region = optarg; break;
+		case O_REGION:
+			if (config_add_regions(c, optarg) < 0)
+				fatal("--region wants region names (letters, "
+				      "digits, '-'; at most %d), not '%s'",
+				      CONFIG_MAX_REGIONS, optarg);
+			break;
 		case O_DNS: c->dns_domain = optarg; break;
 		case O_PORTS:
 			if (config_parse_ports(c, optarg) < 0)

@@ -37,6 +37,7 @@ struct request {
 	struct form params;
 	const struct action *action;
 	char account_id[13];   /* the caller, once authenticated */
+	const char *region;    /* the region it signed for, of config->regions */
 	char auth_service[65]; /* the service its signature is scoped to */
 	struct db *db;
 	const struct server_config *config;
@@ -65,6 +66,10 @@ size_t resp_size_bound(const char *name, json_t *v);
 
 /* Frees rq and everything it owns. */
 void request_free(struct request *rq);
+
+/* The request's region as load balancers are stored: "" for the home
+ * region (the first --region), else the region's name (schema/0006). */
+const char *request_region_key(const struct request *rq);
 
 /* Header lookup, case-insensitive; NULL if absent. */
 const char *request_header(const struct request *rq, const char *name);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "dispatch.h"
 #include "log.h"
 #include "request.h"
@@ -246,6 +247,14 @@ resp_error(struct request *rq, enum err_id err, const char *fmt, ...)
 		rq->err_message = buf_steal(&b);
 	}
 	return -1;
+}
+
+const char *
+request_region_key(const struct request *rq)
+{
+	if (!rq->region || rq->region == rq->config->regions[0].name)
+		return "";
+	return rq->region;
 }
 
 const char *

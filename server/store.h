@@ -22,7 +22,9 @@ enum store_rc {
 /* Now as ISO-8601 UTC with milliseconds: 2026-01-02T03:04:05.678Z. */
 void store_now(char out[32]);
 /* The case-folded form under which names are unique (malloc'd). */
-char *store_name_key(const char *name);
+/* A load balancer's key within its account: its lower-case name, behind
+ * "<region>/" outside the home region (region ""; schema/0006). */
+char *store_name_key(const char *region, const char *name);
 
 /* settings */
 int store_setting_get(struct db *db, const char *key, char **value);
@@ -49,6 +51,11 @@ int store_key_insert(struct db *db, const char *akid, const char *account_id,
 /* The account and secret of an active key. */
 int store_key_lookup(struct db *db, const char *akid, char account_id[13],
 		     char **secret);
+/* The same lookup, leaving the secret sealed; store_key_unseal opens it
+ * (NULL, logged, if it does not open). */
+int store_key_lookup_sealed(struct db *db, const char *akid,
+			    char account_id[13], char **sealed);
+char *store_key_unseal(const char *akid, const char *sealed);
 /* The oldest active key of an account (for eucarc). */
 int store_key_first(struct db *db, const char *account_id, char **akid,
 		    char **secret);
@@ -65,20 +72,24 @@ struct lb {
 	long hc_interval, hc_timeout, hc_unhealthy, hc_healthy;
 };
 void store_lb_free(struct lb *lb);
-int store_lb_get(struct db *db, const char *account_id, const char *name,
-		 struct lb *out);
-/* Sets lb->id. STORE_CONFLICT if the account has that name (any case). */
-int store_lb_insert(struct db *db, struct lb *lb);
+/* Load balancers belong to an account and a region: region is the
+ * request's region key ("" for the home region; request_region_key). */
+int store_lb_get(struct db *db, const char *account_id, const char *region,
+		 const char *name, struct lb *out);
+/* Sets lb->id. STORE_CONFLICT if the account has that name (any case) in
+ * the region. */
+int store_lb_insert(struct db *db, const char *region, struct lb *lb);
 int store_lb_delete(struct db *db, int64_t lb_id);
 /* How many load balancers the account has, counting no further than
  * limit. */
-int store_lb_count(struct db *db, const char *account_id, long limit,
-		   long *count);
+int store_lb_count(struct db *db, const char *account_id, const char *region,
+		   long limit, long *count);
 int store_lb_set_health_check(struct db *db, const struct lb *lb);
 /* Up to limit load balancers of the account whose name sorts after
  * marker (NULL: from the start), in name order. */
-int store_lb_page(struct db *db, const char *account_id, const char *marker,
-		  long limit, int (*fn)(void *ctx, struct lb *lb), void *ctx);
+int store_lb_page(struct db *db, const char *account_id, const char *region,
+		  const char *marker, long limit,
+		  int (*fn)(void *ctx, struct lb *lb), void *ctx);
 
 /* zones, subnets, security groups: ordered string lists of a load balancer */
 enum lb_list {
@@ -246,7 +257,8 @@ int store_instance_each(struct db *db, int64_t lb_id,
 			int (*fn)(void *ctx, const struct lb_instance *i),
 			void *ctx);
 /* Registrations over all the account's load balancers. */
-int store_instance_count(struct db *db, const char *account_id, long *count);
+int store_instance_count(struct db *db, const char *account_id,
+			 const char *region, long *count);
 
 int store_lb_list_remove(struct db *db, enum lb_list which, int64_t lb_id,
 			 const char *value);

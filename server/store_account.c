@@ -175,6 +175,35 @@ store_key_lookup(struct db *db, const char *akid, char account_id[13],
 }
 
 int
+store_key_lookup_sealed(struct db *db, const char *akid,
+			char account_id[13], char **sealed)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_KEY_LOOKUP);
+	db_bind_text(st, ":akid", akid);
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW) {
+		snprintf(account_id, 13, "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+		*sealed = db_col_dup(st, 1);
+	}
+	sqlite3_reset(st);
+	return db_row_rc(rc);
+}
+
+char *
+store_key_unseal(const char *akid, const char *sealed)
+{
+	char aad[160];
+	store_key_aad(aad, sizeof aad, akid);
+	char *plain = secret_open(sealed, aad);
+	if (!plain)
+		log_error("the secret of access key %s does not open with the "
+			  "master key",
+			  akid);
+	return plain;
+}
+
+int
 store_key_first(struct db *db, const char *account_id, char **akid,
 		char **secret)
 {

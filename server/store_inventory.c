@@ -195,10 +195,12 @@ store_instance_each(struct db *db, int64_t lb_id,
 }
 
 int
-store_instance_count(struct db *db, const char *account_id, long *count)
+store_instance_count(struct db *db, const char *account_id,
+		     const char *region, long *count)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_INSTANCE_COUNT);
 	db_bind_text(st, ":account", account_id);
+	db_bind_text(st, ":region", region);
 	return db_scalar(db, st, count);
 }
 

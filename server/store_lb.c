@@ -10,12 +10,14 @@
 #include "db_internal.h"
 
 char *
-store_name_key(const char *name)
+store_name_key(const char *region, const char *name)
 {
-	char *k = xstrdup(name);
-	for (char *p = k; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return k;
+	struct buf b = BUF_INIT;
+	if (*region)
+		buf_printf(&b, "%s/", region);
+	for (const char *p = name; *p; p++)
+		buf_putc(&b, (char)tolower((unsigned char)*p));
+	return buf_steal(&b);
 }
 
 static void
@@ -47,10 +49,10 @@ store_lb_free(struct lb *lb)
 }
 
 int
-store_lb_get(struct db *db, const char *account_id, const char *name,
-	     struct lb *out)
+store_lb_get(struct db *db, const char *account_id, const char *region,
+	     const char *name, struct lb *out)
 {
-	char *key = store_name_key(name);
+	char *key = store_name_key(region, name);
 	sqlite3_stmt *st = db_stmt(db, STMT_LB_GET);
 	db_bind_text(st, ":account", account_id);
 	db_bind_text(st, ":name_key", key);
@@ -63,11 +65,12 @@ store_lb_get(struct db *db, const char *account_id, const char *name,
 }
 
 int
-store_lb_insert(struct db *db, struct lb *lb)
+store_lb_insert(struct db *db, const char *region, struct lb *lb)
 {
-	char *key = store_name_key(lb->name);
+	char *key = store_name_key(region, lb->name);
 	sqlite3_stmt *st = db_stmt(db, STMT_LB_INSERT);
 	db_bind_text(st, ":account", lb->account_id);
+	db_bind_text(st, ":region", region);
 	db_bind_text(st, ":name", lb->name);
 	db_bind_text(st, ":name_key", key);
 	db_bind_text(st, ":scheme", lb->scheme);
@@ -90,10 +93,12 @@ store_lb_delete(struct db *db, int64_t lb_id)
 }
 
 int
-store_lb_count(struct db *db, const char *account_id, long limit, long *count)
+store_lb_count(struct db *db, const char *account_id, const char *region,
+	       long limit, long *count)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LB_COUNT);
 	db_bind_text(st, ":account", account_id);
+	db_bind_text(st, ":region", region);
 	db_bind_int(st, ":limit", limit);
 	return db_scalar(db, st, count);
 }
@@ -112,11 +117,13 @@ store_lb_set_health_check(struct db *db, const struct lb *lb)
 }
 
 int
-store_lb_page(struct db *db, const char *account_id, const char *marker,
-	      long limit, int (*fn)(void *ctx, struct lb *lb), void *ctx)
+store_lb_page(struct db *db, const char *account_id, const char *region,
+	      const char *marker, long limit,
+	      int (*fn)(void *ctx, struct lb *lb), void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LB_PAGE);
 	db_bind_text(st, ":account", account_id);
+	db_bind_text(st, ":region", region);
 	db_bind_text(st, ":marker", marker ? marker : "");
 	db_bind_int(st, ":limit", limit);
 	int rc;

@@ -329,6 +329,29 @@ class RegionTest(ServerTestCase):
     def test_the_servers_region_is_accepted(self):
         self.assertOk(self.server.describe(region=self.server.region))
 
+    def test_cached_signing_keys_never_pass_a_wrong_secret(self):
+        """eulbd caches derived signing keys per thread (issue 11): a
+        wrong secret for an access key just used must still fail, and a
+        second key of the same account must work beside the first."""
+        admin = self.server.admin
+        wrong = et.Creds(admin.access_key, admin.secret_key[:-1] + (
+            "A" if admin.secret_key[-1] != "A" else "B"), admin.account_id)
+        for _ in range(4):  # both of eulbd's threads see each
+            self.assertOk(self.server.describe())
+            self.assertError(self.server.describe(creds=wrong), 403,
+                             "SignatureDoesNotMatch")
+        r = subprocess.run([et.bin_path("eulbd"), "account", "create-key",
+                            "admin", "--db", self.server.db],
+                           capture_output=True, timeout=et.RUN_TIMEOUT,
+                           env=et.clean_env(self.server.home),
+                           stdin=subprocess.DEVNULL)
+        ex = et.parse_exports(r.stdout.decode())
+        second = et.Creds(ex["AWS_ACCESS_KEY_ID"],
+                          ex["AWS_SECRET_ACCESS_KEY"], admin.account_id)
+        for _ in range(4):
+            self.assertOk(self.server.describe(creds=second))
+            self.assertOk(self.server.describe())
+
 
 class UndefinedRegionTest(ServerTestCase):
     server_args = ("--accept-undefined-region",)

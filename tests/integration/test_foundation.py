@@ -837,6 +837,70 @@ class DelegationTest(ServerTestCase):
             creds=self.bob), 403, "AccessDenied")
 
 
+class RegionsTest(ServerTestCase):
+    """One eulbd serving two regions: state is kept apart by the region
+    each request is signed for, as two AWS endpoints would keep it."""
+
+    server_args = ("--region", "east-1", "--region", "west-1",
+                   "--max-load-balancers", "2")
+
+    def setUp(self):
+        super().setUp()
+        self.me = self.server.create_account(self.id().rsplit(".", 1)[1][:30])
+
+    def create(self, name, region):
+        return self.server.call("CreateLoadBalancer", [
+            ("LoadBalancerName", name), ("AvailabilityZones.member.1", "one")]
+            + listener_params(http_listener()), region=region, creds=self.me)
+
+    def describe(self, *names, region):
+        return self.server.describe(*names, region=region, creds=self.me)
+
+    def test_regions_keep_their_own_load_balancers(self):
+        self.assertOk(self.create("web", "east-1"))
+        self.assertOk(self.create("web", "west-1"))
+        self.assertOk(self.create("only-west", "west-1"))
+        east = parse_xml(self.assertOk(self.describe(region="east-1")))
+        west = parse_xml(self.assertOk(self.describe(region="west-1")))
+        names = lambda root: [m.findtext("LoadBalancerName") for m in
+                              root.find(".//LoadBalancerDescriptions")]
+        self.assertEqual(names(east), ["web"])
+        self.assertEqual(names(west), ["only-west", "web"])
+        dns = lambda root, i: root.find(".//LoadBalancerDescriptions")[i]
+        self.assertNotIn(".west-1.", dns(east, 0).findtext("DNSName"))
+        self.assertIn("-%s.west-1.lb." % self.me.account_id,
+                      dns(west, 1).findtext("DNSName"))
+        self.assertNotEqual(dns(east, 0).findtext("CanonicalHostedZoneNameID"),
+                            dns(west, 1).findtext("CanonicalHostedZoneNameID"))
+        # Quotas count per region: west-1 is full, east-1 is not.
+        self.assertError(self.create("third", "west-1"), 400,
+                         "TooManyLoadBalancers")
+        # Deleting in one region leaves the other's namesake alone.
+        self.assertOk(self.server.call("DeleteLoadBalancer", [
+            ("LoadBalancerName", "web")], region="west-1", creds=self.me))
+        self.assertEqual(lb_names(self.assertOk(
+            self.describe("web", region="east-1"))), ["web"])
+        self.assertError(self.describe("web", region="west-1"), 400,
+                         "LoadBalancerNotFound")
+
+    def test_clients_pick_the_region(self):
+        self.assertOk(self.create("picked", "west-1"))
+        rc, out, err = self.server.cli("describe-lbs", creds=self.me,
+                                       env={"AWS_DEFAULT_REGION": "west-1"})
+        self.assertEqual(rc, 0, err)
+        self.assertIn("\tpicked\t", out)
+        rc, out, err = self.server.cli("describe-lbs", creds=self.me,
+                                       env={"AWS_DEFAULT_REGION": "east-1"})
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("picked", out)
+        self.assertEqual(self.server.region, "east-1")  # eucarc: home
+
+    def test_a_region_not_served_is_refused(self):
+        err = self.assertError(self.server.describe(region="north-1"), 403,
+                               "SignatureDoesNotMatch")
+        self.assertIn("'east-1', 'west-1'", err["Message"])
+
+
 class PersistenceTest(ServerTestCase):
     """Stop (SIGTERM, exit 0) and restart on the same database."""
 
