@@ -82,8 +82,8 @@ static int
 lb_check_quota(struct request *rq)
 {
 	long n = 0;
-	if (store_lb_count(rq->db, rq->account_id, request_region_key(rq),
-			   rq->config->max_load_balancers, &n) != STORE_OK)
+	if (store_lb_count(rq->db, rq->account_id, request_region_key(rq), &n) !=
+	    STORE_OK)
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	if (n >= rq->config->max_load_balancers)
 		return resp_error(rq, ERR_TOO_MANY_LBS,

@@ -221,6 +221,25 @@ db_commit(struct db *db)
 	return rc;
 }
 
+int
+db_savepoint(struct db *db)
+{
+	return db_exec(db->conn, "SAVEPOINT request");
+}
+
+void
+db_savepoint_release(struct db *db)
+{
+	db_exec(db->conn, "RELEASE request");
+}
+
+void
+db_savepoint_rollback(struct db *db)
+{
+	db_exec(db->conn, "ROLLBACK TO request");
+	db_exec(db->conn, "RELEASE request");
+}
+
 void
 db_rollback(struct db *db)
 {

@@ -23,5 +23,9 @@ void db_shutdown(void);
 int db_begin(struct db *db, int write);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* Inside a transaction: one request's share of it (dispatch_run_batch). */
+int db_savepoint(struct db *db);
+void db_savepoint_release(struct db *db);
+void db_savepoint_rollback(struct db *db);
 
 #endif

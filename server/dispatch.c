@@ -228,51 +228,97 @@ dispatch_delegate(struct request *rq)
 	return rc;
 }
 
-static int
-dispatch_run(struct request *rq)
+/* One handler in the transaction open on rq->db. With others in the same
+ * transaction it runs inside a savepoint, so a failed request leaves
+ * nothing whatever shares the transaction; alone, the transaction's own
+ * rollback does that (and reads pay for no savepoint). */
+static void
+dispatch_handle(struct request *rq, int shared)
 {
-	int write = rq->action->flags & ACT_WRITE;
-	if (db_begin(rq->db, write) < 0)
-		return resp_error(rq, ERR_SERVICE_UNAVAILABLE,
-				  "The database is busy; retry the request");
+	if (shared && db_savepoint(rq->db) < 0) {
+		resp_error(rq, ERR_SERVICE_UNAVAILABLE,
+			   "The database is busy; retry the request");
+		return;
+	}
 	rq->result = json_object();
 	if (rq->action->handler(rq) < 0) {
-		db_rollback(rq->db);
+		if (shared)
+			db_savepoint_rollback(rq->db);
 		json_decref(rq->result);
 		rq->result = NULL;
-		return -1;
+		return;
 	}
-	if (db_commit(rq->db) < 0) {
-		db_rollback(rq->db);
-		json_decref(rq->result);
-		rq->result = NULL;
-		return resp_error(rq, ERR_SERVICE_UNAVAILABLE,
-				  "The change could not be committed; retry "
-				  "the request");
-	}
+	if (shared)
+		db_savepoint_release(rq->db);
 	rq->status = 200;
+}
+
+void
+dispatch_run(struct request *rq)
+{
+	dispatch_run_batch(&rq, 1, rq->db);
+}
+
+void
+dispatch_run_batch(struct request **rqs, size_t n, struct db *db)
+{
+	int write = (rqs[0]->action->flags & ACT_WRITE) != 0;
+	if (db_begin(db, write) < 0) {
+		for (size_t i = 0; i < n; i++)
+			resp_error(rqs[i], ERR_SERVICE_UNAVAILABLE,
+				   "The database is busy; retry the request");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rqs[i]->db = db;
+		dispatch_handle(rqs[i], n > 1);
+	}
+	if (n == 1 && rqs[0]->status != 200) {
+		db_rollback(db);
+		return;
+	}
+	if (db_commit(db) == 0)
+		return;
+	db_rollback(db);
+	for (size_t i = 0; i < n; i++) {
+		if (rqs[i]->status != 200)
+			continue;
+		json_decref(rqs[i]->result);
+		rqs[i]->result = NULL;
+		resp_error(rqs[i], ERR_SERVICE_UNAVAILABLE,
+			   "The change could not be committed; retry the "
+			   "request");
+	}
+}
+
+int
+dispatch_prepare(struct request *rq)
+{
+	rq->db = db_thread();
+	if (!rq->db)
+		return resp_error(rq, ERR_SERVICE_UNAVAILABLE,
+				  "The database cannot be opened; retry later");
+	if (rq->body_too_large)
+		return resp_error(rq, ERR_TOO_LARGE,
+				  "The request body is larger than %zu bytes",
+				  rq->config->max_body);
+	if (dispatch_parse(rq) < 0 || auth_check(rq) < 0 ||
+	    dispatch_action(rq) < 0 || auth_check_service(rq) < 0 ||
+	    dispatch_check_servo(rq) < 0 || dispatch_delegate(rq) < 0 ||
+	    dispatch_required(rq) < 0)
+		return -1;
 	return 0;
+}
+
+int
+dispatch_is_write(const struct request *rq)
+{
+	return (rq->action->flags & ACT_WRITE) != 0;
 }
 
 void
 dispatch(struct request *rq)
 {
-	rq->db = db_thread();
-	if (!rq->db) {
-		resp_error(rq, ERR_SERVICE_UNAVAILABLE,
-			   "The database cannot be opened; retry later");
-		return;
-	}
-	if (rq->body_too_large) {
-		resp_error(rq, ERR_TOO_LARGE,
-			   "The request body is larger than %zu bytes",
-			   rq->config->max_body);
-		return;
-	}
-	if (dispatch_parse(rq) < 0 || auth_check(rq) < 0 ||
-	    dispatch_action(rq) < 0 || auth_check_service(rq) < 0 ||
-	    dispatch_check_servo(rq) < 0 || dispatch_delegate(rq) < 0 ||
-	    dispatch_required(rq) < 0)
-		return;
-	dispatch_run(rq);
+	if (dispatch_prepare(rq) == 0)
+		dispatch_run(rq);
 }

@@ -36,8 +36,20 @@ const struct action *action_find(const char *name);
 /*
  * Everything between "the body is in" and "the response is rendered":
  * decode parameters, authenticate, find the action, check Version and the
- * required parameters, run the handler in one transaction.
+ * required parameters (dispatch_prepare: 0, or -1 with the error set),
+ * then run the handler (dispatch_run) in its own transaction.
  */
 void dispatch(struct request *rq);
+int dispatch_prepare(struct request *rq);
+int dispatch_is_write(const struct request *rq);
+void dispatch_run(struct request *rq);
+/*
+ * Group commit: prepared requests of one kind (all writes, or all reads)
+ * in one transaction on db, each inside its own savepoint, so a failed
+ * one changes nothing and the rest share one commit (one fsync). Each
+ * request ends with status 200 and its result, or an error.
+ */
+struct db;
+void dispatch_run_batch(struct request **rqs, size_t n, struct db *db);
 
 #endif

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "request.h"
 #include "tls.h"
+#include "writer.h"
 
 /* Per connection: a request MHD may drop before the handler runs (freed
  * when the connection closes), and when its current request began, for
@@ -45,6 +46,8 @@ struct http_server {
 	struct http_conn *conns;
 	pthread_t reaper;
 	int reaper_fd[2];      /* a byte stops the reaper */
+	struct writer *writer; /* runs every write: group commit */
+	int writes_in_flight;  /* queued, not yet completed (guarded by lock) */
 };
 
 static void
@@ -129,11 +132,18 @@ static void
 http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	       enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *s = cls;
+	struct request *rq = *req_cls;
 	/* The next request on a kept-alive connection gets a new deadline. */
-	http_conn_deadline(cls, conn, 1);
-	http_conn_pending(cls, conn, NULL);
-	if (*req_cls)
-		request_free(*req_cls);
+	http_conn_deadline(s, conn, 1);
+	http_conn_pending(s, conn, NULL);
+	if (rq && rq->queued) {
+		pthread_mutex_lock(&s->lock);
+		s->writes_in_flight--;
+		pthread_mutex_unlock(&s->lock);
+	}
+	if (rq)
+		request_free(rq);
 	*req_cls = NULL;
 }
 
@@ -376,12 +386,52 @@ http_note_subject(struct http_server *s, struct MHD_Connection *conn,
 				 sizeof rq->client_subject);
 }
 
+/* Group commit: a write's connection waits, suspended, while the writer
+ * thread runs it with others in one transaction; resumed, MHD calls
+ * http_access again, which sends the answer. */
+static void
+http_park(void *conn)
+{
+	MHD_suspend_connection(conn);
+}
+
+static void
+http_write_done(struct request *rq, void *conn)
+{
+	rq->ran = 1;
+	MHD_resume_connection(conn);
+}
+
+static int
+http_queue_write(struct http_server *s, struct MHD_Connection *conn,
+		 struct request *rq)
+{
+	if (!s->writer)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	s->writes_in_flight++;
+	pthread_mutex_unlock(&s->lock);
+	rq->queued = 1;
+	if (writer_submit(s->writer, rq, conn, http_park) == 0)
+		return 0;
+	rq->queued = 0;
+	pthread_mutex_lock(&s->lock);
+	s->writes_in_flight--;
+	pthread_mutex_unlock(&s->lock);
+	return -1;
+}
+
 static enum MHD_Result
 http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	    const char *method, const char *version, const char *upload_data,
 	    size_t *upload_data_size, void **req_cls)
 {
+	struct http_server *s = cls;
 	struct request *rq = *req_cls;
+	if (rq->ran) { /* back from the writer */
+		resp_render(rq);
+		return http_send(conn, rq);
+	}
 	if (!rq->method) {
 		rq->method = method;
 		/* The head is in; MHD now owns the request until completion. */
@@ -411,8 +461,11 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 			   "The HTTP method %s is not supported; use POST "
 			   "with a form body or GET with a query string",
 			   method);
-	else
-		dispatch(rq);
+	else if (dispatch_prepare(rq) == 0) {
+		if (dispatch_is_write(rq) && http_queue_write(s, conn, rq) == 0)
+			return MHD_YES;
+		dispatch_run(rq);
+	}
 	resp_render(rq);
 	return http_send(conn, rq);
 }
@@ -492,7 +545,8 @@ http_daemon(struct http_server *s)
 	 * free of the single-thread epoll stalls at 128/256 connections.
 	 * With TLS, connections arrive through MHD_add_connection. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+			 MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	if (s->tls)
 		flags |= MHD_USE_NO_LISTEN_SOCKET;
 	struct MHD_OptionItem opts[] = {
@@ -530,7 +584,10 @@ http_start(const struct server_config *c, char *url, size_t url_size)
 		return NULL;
 	}
 	s->fd = http_bind(c->listen, s->tls ? "https" : "http", url, url_size);
+	/* Before the daemon, which may hand it a write at once. */
 	if (s->fd >= 0)
+		s->writer = writer_start(http_write_done);
+	if (s->writer)
 		s->daemon = http_daemon(s);
 	if (s->daemon && s->tls && tls_start(s->tls, s->fd, s->daemon) < 0) {
 		MHD_stop_daemon(s->daemon);
@@ -545,6 +602,8 @@ http_start(const struct server_config *c, char *url, size_t url_size)
 		log_error("cannot start the HTTP daemon");
 		if (s->fd >= 0)
 			close(s->fd);
+		writer_stop(s->writer);
+		writer_free(s->writer);
 		tls_free(s->tls);
 		free(s);
 		return NULL;
@@ -563,7 +622,19 @@ http_stop(struct http_server *s)
 		tls_stop_accepting(s->tls);
 	else
 		MHD_quiesce_daemon(s->daemon);
+	/* Writes in flight are run and answered before MHD closes their
+	 * connections (within a bound, for clients that stop reading). */
+	writer_stop(s->writer);
+	for (int i = 0; i < 200; i++) {
+		pthread_mutex_lock(&s->lock);
+		int left = s->writes_in_flight;
+		pthread_mutex_unlock(&s->lock);
+		if (!left)
+			break;
+		poll(NULL, 0, 10);
+	}
 	MHD_stop_daemon(s->daemon);
+	writer_free(s->writer);
 	tls_free(s->tls);
 	close(s->fd);
 	close(s->reaper_fd[0]);

@@ -50,6 +50,12 @@ struct request {
 	char *response_body;
 	size_t response_len;
 	const char *content_type;
+
+	/* group commit (writer.c) */
+	struct request *queue_next;
+	void *queue_token;
+	int queued; /* handed to the writer */
+	int ran;    /* the writer has run it: render and send */
 };
 
 /* Set rq's error response. Returns -1 so handlers can `return resp_error()`. */

@@ -80,10 +80,9 @@ int store_lb_get(struct db *db, const char *account_id, const char *region,
  * the region. */
 int store_lb_insert(struct db *db, const char *region, struct lb *lb);
 int store_lb_delete(struct db *db, int64_t lb_id);
-/* How many load balancers the account has, counting no further than
- * limit. */
+/* How many load balancers the account has in the region. */
 int store_lb_count(struct db *db, const char *account_id, const char *region,
-		   long limit, long *count);
+		   long *count);
 int store_lb_set_health_check(struct db *db, const struct lb *lb);
 /* Up to limit load balancers of the account whose name sorts after
  * marker (NULL: from the start), in name order. */

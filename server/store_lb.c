@@ -94,12 +94,11 @@ store_lb_delete(struct db *db, int64_t lb_id)
 
 int
 store_lb_count(struct db *db, const char *account_id, const char *region,
-	       long limit, long *count)
+	       long *count)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LB_COUNT);
 	db_bind_text(st, ":account", account_id);
 	db_bind_text(st, ":region", region);
-	db_bind_int(st, ":limit", limit);
 	return db_scalar(db, st, count);
 }
 
