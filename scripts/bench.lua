@@ -3,7 +3,7 @@
 --   wrk ... -s scripts/bench.lua URL -- MODE NTHREADS [FILE]
 --
 -- MODE healthz: GET /healthz, unauthenticated (the baseline).
--- MODE replay:  the requests in FILE (from bench-requests.py), every thread
+-- MODE replay:  the requests in FILE (written by scripts/bench), every thread
 --               cycling through all of them (one DescribeLoadBalancers).
 -- MODE unique:  the requests in FILE, thread i of NTHREADS taking lines
 --               i, i+NTHREADS, ... so no request is sent twice; a thread

@@ -423,6 +423,13 @@ class WireTest(ServerTestCase):
                                        sign=False)
         self.assertEqual(status, 200)
 
+    def test_server_timing_header(self):
+        for status, headers, body in (self.server.describe("wire"),
+                                      self.server.call("NoSuchAction")):
+            self.assertIn(status, (200, 400), body)
+            self.assertRegex(headers.get("server-timing", ""),
+                             r"^app;dur=[0-9]+\.[0-9]{3}$")
+
     def test_error_envelope_xml(self):
         status, _, body = self.server.call("NoSuchAction")
         self.assertEqual(status, 400, body)
