@@ -24,4 +24,6 @@ CREATE TRIGGER lb_counts_delete AFTER DELETE ON load_balancers
 BEGIN
   UPDATE lb_counts SET n = n - 1
     WHERE account_id = OLD.account_id AND region = OLD.region;
+  DELETE FROM lb_counts
+    WHERE account_id = OLD.account_id AND region = OLD.region AND n <= 0;
 END;

@@ -247,14 +247,16 @@ http_send(struct MHD_Connection *conn, struct request *rq)
 		return MHD_NO;
 	rq->response_body = NULL; /* MHD owns it now */
 	/* The server's own time, request line read to answer rendered, for
-	 * clients and scripts/bench (W3C Server-Timing), as the log line. */
+	 * clients and scripts/bench (W3C Server-Timing), as the log line;
+	 * only to authenticated callers, so that it times no refusal. */
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double ms = (double)(now.tv_sec - rq->started.tv_sec) * 1e3 +
 		    (double)(now.tv_nsec - rq->started.tv_nsec) / 1e6;
 	char timing[40];
 	snprintf(timing, sizeof timing, "app;dur=%.3f", ms);
-	MHD_add_response_header(resp, "Server-Timing", timing);
+	if (rq->account_id[0])
+		MHD_add_response_header(resp, "Server-Timing", timing);
 	MHD_add_response_header(resp, "Content-Type", rq->content_type);
 	MHD_add_response_header(resp, "x-amzn-RequestId", rq->request_id);
 	if (rq->close)

@@ -429,6 +429,10 @@ class WireTest(ServerTestCase):
             self.assertIn(status, (200, 400), body)
             self.assertRegex(headers.get("server-timing", ""),
                              r"^app;dur=[0-9]+\.[0-9]{3}$")
+        # Refused authentication is not timed for the caller.
+        status, headers, _ = self.server.describe("wire", sign=False)
+        self.assertEqual(status, 403)
+        self.assertNotIn("server-timing", headers)
 
     def test_error_envelope_xml(self):
         status, _, body = self.server.call("NoSuchAction")
