@@ -113,6 +113,13 @@ db_migrate(sqlite3 *conn)
 int
 db_init(const char *path)
 {
+	/* Every connection belongs to one thread at a time (one per thread,
+	 * db_thread), so SQLite's own locking of connections is not needed,
+	 * nor the global memory statistics that take a mutex per malloc.
+	 * Only possible before SQLite initialises; later calls change
+	 * nothing (SQLITE_MISUSE), which is harmless. */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	sqlite3 *conn = db_connect(path);
 	if (!conn)
 		return -1;

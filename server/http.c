@@ -36,6 +36,7 @@ struct http_conn {
 /* A query string as large as the header block: a GET of 2,000
  * parameters (the dispatcher's limit) fits well within it. */
 #define HTTP_MAX_QUERY_BYTES ((size_t)64 * 1024)
+#define HTTP_POOL_BYTES (HTTP_MAX_HEADER_BYTES + HTTP_MAX_QUERY_BYTES + 16384)
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -564,8 +565,11 @@ http_daemon(struct http_server *s)
 		{MHD_OPTION_CONNECTION_LIMIT, c->max_connections, NULL},
 		{MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->max_connections_per_ip,
 		 NULL},
-		/* Room for a query string of thousands of parameters. */
-		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, 256 * 1024, NULL},
+		/* MHD clears the pool for every request: sized to what a
+		 * request may bring (the header block and the query string, each
+		 * capped at 64 KiB; MHD no longer splits the query, see
+		 * http_uri_log), not more. Past it MHD answers 414/431 itself. */
+		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_POOL_BYTES, NULL},
 		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)http_connection, s},
 		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)http_uri_log, s},
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_completed, s},
