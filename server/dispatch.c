@@ -8,6 +8,7 @@
 #include "db.h"
 #include "log.h"
 #include "params.h"
+#include "policy.h"
 #include "store.h"
 #include "xmltext.h"
 
@@ -307,6 +308,8 @@ dispatch_prepare(struct request *rq)
 	    dispatch_check_servo(rq) < 0 || dispatch_delegate(rq) < 0 ||
 	    dispatch_required(rq) < 0)
 		return -1;
+	if (rq->action->flags & ACT_PEM)
+		policy_precheck(rq);
 	return 0;
 }
 

@@ -10,6 +10,7 @@ enum action_flags {
 	ACT_WRITE = 1 << 0, /* BEGIN IMMEDIATE, commit on success */
 	ACT_IAM = 1 << 1,   /* an IAM 2010-05-08 action */
 	ACT_SERVO = 1 << 2, /* only for the servo credential (system account) */
+	ACT_PEM = 1 << 3,   /* PublicKey parsed before the write queue */
 };
 
 typedef int (*action_handler)(struct request *rq);

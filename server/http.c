@@ -629,10 +629,12 @@ http_stop(struct http_server *s)
 		return;
 	if (write(s->reaper_fd[1], "x", 1) == 1)
 		pthread_join(s->reaper, NULL);
+	/* No MHD_quiesce_daemon: with suspend/resume and an epoll thread
+	 * pool, libmicrohttpd 0.9.75 can then abort in MHD_stop_daemon
+	 * ("Failed to remove listen FD from epoll set"). A connection that
+	 * arrives meanwhile is closed by MHD_stop_daemon. */
 	if (s->tls)
 		tls_stop_accepting(s->tls);
-	else
-		MHD_quiesce_daemon(s->daemon);
 	/* Writes in flight are run and answered before MHD closes their
 	 * connections (within a bound, for clients that stop reading). */
 	writer_stop(s->writer);

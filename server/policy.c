@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "hxval.h"
+#include "params.h"
 #include "pem.h"
 #include "policy_types.h"
 
@@ -53,6 +54,36 @@ policy_check_reference(struct request *rq, const struct lb *lb,
 	return ok ? 0 : -1;
 }
 
+/* Parses value once per request (policy_precheck may have done it). */
+static void
+policy_check_public_key(struct request *rq, const char *value)
+{
+	if (rq->pem_value == value)
+		return;
+	rq->pem_value = value;
+	rq->pem_ok = pem_public_key_check(value, rq->pem_fp, NULL, rq->pem_why,
+					  sizeof rq->pem_why) == 0;
+}
+
+void
+policy_precheck(struct request *rq)
+{
+	unsigned *idx = NULL;
+	/* A malformed list is the handler's to report. */
+	int n = form_member_indexes(&rq->params, "PolicyAttributes", &idx);
+	for (int i = 0; i < n; i++) {
+		const char *name = param_get(
+			rq, "PolicyAttributes.member.%u.AttributeName", idx[i]);
+		const char *value = param_get(
+			rq, "PolicyAttributes.member.%u.AttributeValue", idx[i]);
+		if (name && value && strcmp(name, "PublicKey") == 0) {
+			policy_check_public_key(rq, value);
+			break;
+		}
+	}
+	free(idx);
+}
+
 static int
 policy_check_value(struct request *rq, const struct lb *lb,
 		   const struct policy_attr_type *t, const char *value,
@@ -90,10 +121,11 @@ policy_check_value(struct request *rq, const struct lb *lb,
 				  "cookie lifetime HAProxy takes; not %s",
 				  HXVAL_COOKIE_PERIOD_MAX, value);
 	if (strcmp(t->name, "PublicKey") == 0) {
-		char why[200];
-		if (pem_public_key_check(value, fp, NULL, why, sizeof why) < 0)
+		policy_check_public_key(rq, value);
+		if (!rq->pem_ok)
 			return resp_error(rq, ERR_INVALID_CONFIGURATION,
-					  "PublicKey is invalid: %s", why);
+					  "PublicKey is invalid: %s", rq->pem_why);
+		memcpy(fp, rq->pem_fp, sizeof rq->pem_fp);
 	}
 	return 0;
 }

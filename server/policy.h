@@ -27,6 +27,9 @@ int policy_create(struct request *rq, const struct lb *lb, const char *name,
  * check it; the default SSL policy a new HTTPS listener brings does not,
  * so a load balancer holds at most one more. */
 int policy_check_quota(struct request *rq, const struct lb *lb);
+/* Before the write queue (ACT_PEM): parses the request's PublicKey
+ * attribute, if any, so the handler finds the verdict ready. */
+void policy_precheck(struct request *rq);
 /* The id of lb's SSL negotiation policy named after the server's default
  * predefined policy, created (expanded) on first use. */
 int policy_default_ssl(struct request *rq, const struct lb *lb, int64_t *id);

@@ -51,6 +51,13 @@ struct request {
 	size_t response_len;
 	const char *content_type;
 
+	/* A PublicKey checked before the write queue (policy_precheck):
+	 * the value checked, its verdict and fingerprint or reason. */
+	const char *pem_value;
+	int pem_ok;
+	char pem_fp[65];
+	char pem_why[200];
+
 	/* group commit (writer.c) */
 	struct request *queue_next;
 	void *queue_token;
