@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "log.h"
 
 #define NONCE_BYTES 12
@@ -43,27 +44,12 @@ secret_read_file(const char *path, unsigned char out[SECRET_KEY_BYTES])
 	return 0;
 }
 
-/* Written to a temporary file, fsync'd, then renamed: a crash leaves the
- * old file or the new one, never half a key. */
+/* Written whole (file_write_atomic): a crash leaves the old file or the
+ * new one, never half a key. */
 static int
 secret_write_file(const char *path, const unsigned char key[SECRET_KEY_BYTES])
 {
-	struct buf tmp = BUF_INIT;
-	buf_printf(&tmp, "%s.tmp", path);
-	int fd = open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		      0600);
-	int rc = fd >= 0 && write(fd, key, SECRET_KEY_BYTES) == SECRET_KEY_BYTES &&
-			 fsync(fd) == 0
-		 ? 0
-		 : -1;
-	if (fd >= 0)
-		close(fd);
-	if (rc == 0 && rename(buf_str(&tmp), path) < 0)
-		rc = -1;
-	if (rc < 0)
-		log_error("cannot write %s: %m", path);
-	buf_free(&tmp);
-	return rc;
+	return file_write_atomic(path, key, SECRET_KEY_BYTES, 0600);
 }
 
 int

@@ -1,16 +1,14 @@
 #include "account.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <libgen.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "db.h"
+#include "fileio.h"
 #include "log.h"
 #include "rand.h"
 #include "store.h"
@@ -141,7 +139,9 @@ account_write_eucarc(const struct server_config *c, const char *base_url)
 {
 	struct db *db = db_thread();
 	struct account a = {0};
-	char *akid = NULL, *secret = NULL;
+	struct buf path = BUF_INIT;
+	char *akid = NULL, *secret = NULL, *text = NULL;
+	size_t len = 0;
 	int rc = -1;
 	if (!db || db_begin(db, 0) < 0)
 		return -1;
@@ -149,26 +149,19 @@ account_write_eucarc(const struct server_config *c, const char *base_url)
 	    store_key_first(db, a.id, &akid, &secret) != STORE_OK)
 		goto out;
 	char *dir_copy = xstrdup(c->db_path);
-	struct buf path = BUF_INIT;
 	buf_printf(&path, "%s/eucarc", dirname(dir_copy));
 	free(dir_copy);
-	int fd = open(buf_str(&path), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		      0600);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	FILE *f = open_memstream(&text, &len);
 	if (!f) {
 		log_error("cannot write %s: %m", buf_str(&path));
-		if (fd >= 0)
-			close(fd);
-		buf_free(&path);
 		goto out;
 	}
-	fchmod(fd, 0600); /* an older file may have had another mode */
 	fprintf(f, "export AWS_ELB_URL=%sservices/LoadBalancing/\n", base_url);
 	fprintf(f, "export AWS_IAM_URL=%sservices/Euare/\n", base_url);
 	account_print_key(f, a.id, akid, secret);
 	fprintf(f, "export AWS_DEFAULT_REGION=%s\n", c->region);
-	rc = fclose(f) == 0 ? 0 : -1;
-	buf_free(&path);
+	if (fclose(f) == 0)
+		rc = file_write_atomic(buf_str(&path), text, len, 0600);
 out:
 	db_rollback(db);
 	store_account_free(&a);
@@ -176,6 +169,10 @@ out:
 	if (secret)
 		OPENSSL_cleanse(secret, strlen(secret));
 	free(secret);
+	if (text)
+		OPENSSL_cleanse(text, len);
+	free(text);
+	buf_free(&path);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "dispatch.h"
 #include "lb_describe.h"
 #include "params.h"
+#include "parse.h"
 
 #define ATTR_PREFIX "LoadBalancerAttributes."
 #define ATTR_DESYNC "elb.http.desyncmitigationmode"
@@ -76,7 +77,6 @@ attr_check_bucket(struct request *rq, const struct attr_def *d, const char *v)
 static int
 attr_check_value(struct request *rq, const struct attr_def *d, const char *v)
 {
-	char *end;
 	long n;
 	switch (d->kind) {
 	case ATTR_BOOL:
@@ -86,9 +86,9 @@ attr_check_value(struct request *rq, const struct attr_def *d, const char *v)
 				  "%s must be true or false, not '%s'", d->name,
 				  v);
 	case ATTR_INT:
-		/* Digits only: strtol alone takes spaces and a sign. */
-		n = strtol(v, &end, 10);
-		if (*v < '0' || *v > '9' || *end || n < d->min || n > d->max ||
+		/* Digits only: parse_number takes spaces and a sign. */
+		if (*v < '0' || *v > '9' ||
+		    parse_number(v, d->min, d->max, &n) < 0 ||
 		    (strcmp(d->name, "AccessLog.EmitInterval") == 0 && n != 5 &&
 		     n != 60))
 			return resp_error(

@@ -5,6 +5,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+void
+config_defaults(struct server_config *c)
+{
+	*c = (struct server_config){
+		.listen = "127.0.0.1:8773",
+		.db_path = "var/eulb.db",
+		.region = "eucalyptus",
+		.dns_domain = "localhost",
+		.default_ssl_policy = "ELBSecurityPolicy-2016-08",
+		.max_body = 1 << 20,
+		.threads = 2,
+		.connection_timeout = 30,
+		.max_connections = 1000,
+		.max_load_balancers = 20,
+		.max_listeners = 100,
+		.max_registered = 1000,
+		/* AWS publishes neither number. */
+		.max_policies = 100,
+		.max_zones = 20,
+		/* Above the largest load balancer the limits above allow
+		 * (about 3 MB, README), so one always fits a page. */
+		.max_response = 4 << 20,
+	};
+	config_parse_ports(c, "22");
+}
+
 static int
 config_parse_port(const char *s, const char *end, int *out)
 {

@@ -55,6 +55,8 @@ struct server_config {
 	size_t max_response;
 };
 
+/* What eulbd runs with when no flag says otherwise. */
+void config_defaults(struct server_config *c);
 /* Parses "22", "22,25", "1-1023,8080" into c->restricted. -1 on error. */
 int config_parse_ports(struct server_config *c, const char *list);
 /* Adds the regions of a comma-separated list. -1 if a name is empty,

@@ -2,14 +2,11 @@
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "log.h"
 #include "migrations.h"
-#include "store.h"
 
 struct db {
 	sqlite3 *conn;
@@ -331,17 +328,6 @@ int
 db_changes(struct db *db)
 {
 	return sqlite3_changes(db->conn);
-}
-
-void
-store_now(char out[32])
-{
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
 }
 
 int

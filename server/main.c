@@ -18,6 +18,7 @@
 #include "http.h"
 #include "inventory.h"
 #include "log.h"
+#include "parse.h"
 #include "secret.h"
 #include "store.h"
 
@@ -48,12 +49,10 @@ usage(FILE *f)
 }
 
 static long
-parse_number(const char *flag, const char *s, long min, long max)
+flag_number(const char *flag, const char *s, long min, long max)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || !*s || *end || v < min || v > max)
+	long v;
+	if (parse_number(s, min, max, &v) < 0)
 		fatal("%s wants a number from %ld to %ld, not '%s'", flag, min,
 		      max, s);
 	return v;
@@ -118,47 +117,47 @@ parse_flags(int argc, char **argv, struct server_config *c)
 			break;
 		case O_SSL: c->default_ssl_policy = optarg; break;
 		case O_THREADS:
-			c->threads = (unsigned)parse_number("--threads", optarg, 1, 64);
+			c->threads = (unsigned)flag_number("--threads", optarg, 1, 64);
 			break;
 		case O_BODY:
-			c->max_body = (size_t)parse_number("--max-body", optarg,
-							   1024, 64L << 20);
+			c->max_body = (size_t)flag_number("--max-body", optarg,
+							  1024, 64L << 20);
 			break;
 		case O_CONNS:
-			c->max_connections = (unsigned)parse_number(
+			c->max_connections = (unsigned)flag_number(
 				"--max-connections", optarg, 1, 100000);
 			break;
 		case O_CONNS_PER_IP:
-			per_ip = parse_number("--max-connections-per-ip",
-					      optarg, 0, 100000);
+			per_ip = flag_number("--max-connections-per-ip",
+					     optarg, 0, 100000);
 			break;
 		case O_TIMEOUT:
-			c->connection_timeout = (unsigned)parse_number(
+			c->connection_timeout = (unsigned)flag_number(
 				"--connection-timeout", optarg, 1, 3600);
 			break;
 		case O_MAX_LBS:
-			c->max_load_balancers = parse_number(
+			c->max_load_balancers = flag_number(
 				"--max-load-balancers", optarg, 1, 100000000);
 			break;
 		case O_MAX_LISTENERS:
-			c->max_listeners = parse_number("--max-listeners",
-							optarg, 1, 65535);
+			c->max_listeners = flag_number("--max-listeners",
+						       optarg, 1, 65535);
 			break;
 		case O_MAX_INSTANCES:
-			c->max_registered = parse_number(
+			c->max_registered = flag_number(
 				"--max-registered-instances", optarg, 1,
 				100000000);
 			break;
 		case O_MAX_POLICIES:
-			c->max_policies = parse_number("--max-policies", optarg,
-						       1, 10000);
+			c->max_policies = flag_number("--max-policies", optarg,
+						      1, 10000);
 			break;
 		case O_MAX_ZONES:
-			c->max_zones = parse_number("--max-zones", optarg, 1,
-						    1000);
+			c->max_zones = flag_number("--max-zones", optarg, 1,
+						   1000);
 			break;
 		case O_MAX_RESPONSE:
-			c->max_response = (size_t)parse_number(
+			c->max_response = (size_t)flag_number(
 				"--max-response-bytes", optarg, 4096, 1L << 30);
 			break;
 		case O_TLS_CERT: c->tls_cert = optarg; break;
@@ -404,27 +403,8 @@ serve(struct server_config *c)
 int
 main(int argc, char **argv)
 {
-	struct server_config c = {
-		.listen = "127.0.0.1:8773",
-		.db_path = "var/eulb.db",
-		.region = "eucalyptus",
-		.dns_domain = "localhost",
-		.default_ssl_policy = "ELBSecurityPolicy-2016-08",
-		.max_body = 1 << 20,
-		.threads = 2,
-		.connection_timeout = 30,
-		.max_connections = 1000,
-		.max_load_balancers = 20,
-		.max_listeners = 100,
-		.max_registered = 1000,
-		/* AWS publishes neither number. */
-		.max_policies = 100,
-		.max_zones = 20,
-		/* Above the largest load balancer the limits above allow
-		 * (about 3 MB, README), so one always fits a page. */
-		.max_response = 4 << 20,
-	};
-	config_parse_ports(&c, "22");
+	struct server_config c;
+	config_defaults(&c);
 	umask(077); /* every file eulbd writes holds secrets or state */
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	if (argc > 1 && strcmp(argv[1], "servo-credentials") == 0)

@@ -1,10 +1,12 @@
 #include "params.h"
 
-#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "parse.h"
 
 static const char *param_vget(struct request *rq, char *name, size_t size,
 			      const char *fmt, va_list ap)
@@ -56,10 +58,9 @@ param_int(struct request *rq, long *out, long min, long max, const char *fmt,
 	va_end(ap);
 	if (!v)
 		return 1;
-	char *end;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (!*v || *end || errno || (*v != '-' && (*v < '0' || *v > '9')))
+	long n;
+	if ((*v != '-' && (*v < '0' || *v > '9')) ||
+	    parse_number(v, LONG_MIN, LONG_MAX, &n) < 0)
 		return resp_error(rq, ERR_VALIDATION,
 				  "%s must be an integer, not '%s'", name, v);
 	if (n < min || n > max)

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "errors.h"
 #include "form.h"
+#include "resp.h" /* every request ends in one */
 #include "sigv4.h"
 
 struct action;
@@ -64,18 +65,6 @@ struct request {
 	int queued; /* handed to the writer */
 	int ran;    /* the writer has run it: render and send */
 };
-
-/* Set rq's error response. Returns -1 so handlers can `return resp_error()`. */
-int resp_error(struct request *rq, enum err_id err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Render rq->result (or the error) into rq->response_body as XML or JSON,
- * then free rq->result. */
-void resp_render(struct request *rq);
-
-/* No less than the bytes v takes rendered as element `name` in XML or as
- * a member in JSON (each string byte counted at its longest escape): what
- * describes weigh against --max-response-bytes. */
-size_t resp_size_bound(const char *name, json_t *v);
 
 /* Frees rq and everything it owns. */
 void request_free(struct request *rq);

@@ -1,9 +1,22 @@
-/* The store: load-balancer attributes and tags, list removals. */
+/* The store: load-balancer attributes and tags, list removals, the clock. */
 #include "store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "db_internal.h"
+
+void
+store_now(char out[32])
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
+}
 
 /* Security groups are only ever replaced whole (store_lb_groups_clear). */
 int

@@ -11,7 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "servo.h"
+#include "backend_auth.h"
+#include "probe.h"
+#include "render.h"
+#include "report.h"
+#include "util.h"
 
 #define STATE "/state"
 

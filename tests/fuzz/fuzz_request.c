@@ -134,30 +134,15 @@ env_dir(void)
 	snprintf(env.key_path, sizeof env.key_path, "%s/master.key", env.dir);
 }
 
-/* server/main.c's defaults, on the temporary database. */
+/* eulbd's defaults (config_defaults), on the temporary database. */
 static void
 env_config(void)
 {
-	struct server_config c = {
-	    .listen = HOST,
-	    .db_path = env.db_path,
-	    .master_key = env.key_path,
-	    .region = "eucalyptus",
-	    .dns_domain = "localhost",
-	    .default_ssl_policy = "ELBSecurityPolicy-2016-08",
-	    .max_body = 1 << 20,
-	    .threads = 1,
-	    .connection_timeout = 30,
-	    .max_connections = 1000,
-	    .max_load_balancers = 20,
-	    .max_listeners = 100,
-	    .max_registered = 1000,
-	    .max_policies = 100,
-	    .max_zones = 20,
-	    .max_response = 4 << 20,
-	};
-	env.config = c;
-	config_parse_ports(&env.config, "22");
+	config_defaults(&env.config);
+	env.config.listen = HOST;
+	env.config.db_path = env.db_path;
+	env.config.master_key = env.key_path;
+	env.config.threads = 1;
 	config_derive(&env.config);
 }
 

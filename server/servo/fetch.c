@@ -10,11 +10,14 @@
 #include <strings.h>
 #include <time.h>
 
+#include "buf.h"
+#include "endpoint.h"
+#include "fetch.h"
 #include "form.h"
 #include "log.h"
 #include "servo.h"
-#include "endpoint.h"
 #include "sigv4.h"
+#include "util.h"
 
 #define SERVO_VERSION "2012-06-01"
 #define SERVO_SERVICE "elasticloadbalancing"

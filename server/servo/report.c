@@ -9,7 +9,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "servo.h"
+#include "backend_auth.h"
+#include "buf.h"
+#include "render.h"
+#include "report.h"
+#include "util.h"
 
 #define DESC_FAILED                                                            \
 	"Instance has failed at least the UnhealthyThreshold number of "       \

@@ -21,8 +21,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "fetch.h"
+#include "fileio.h"
 #include "log.h"
+#include "render.h"
+#include "report.h"
 #include "servo.h"
+#include "util.h"
 
 #define STATS_TIMEOUT_MS 3000
 #define COMPLAINT_MAX 300
@@ -59,8 +65,8 @@ servo_write_files(struct servo *s, const struct servo_render *r)
 		servo_state_path(s, r->files[i].path, &path);
 		if (access(buf_str(&path), F_OK) == 0)
 			continue;
-		rc = servo_write_file(buf_str(&path), r->files[i].data,
-		                      strlen(r->files[i].data));
+		rc = file_write_atomic(buf_str(&path), r->files[i].data,
+		                       strlen(r->files[i].data), 0600);
 	}
 	buf_free(&path);
 	return rc;
@@ -119,7 +125,8 @@ servo_save_state(struct servo *s, const struct servo_render *r)
 		if (now && servo_has_line(s->live_servers, s->nlive, now))
 			buf_printf(&keep, "%s\n", line);
 	}
-	servo_write_file(buf_str(&path), keep.data ? keep.data : "", keep.len);
+	file_write_atomic(buf_str(&path), keep.data ? keep.data : "", keep.len,
+	                  0600);
 out:
 	buf_free(&out);
 	buf_free(&keep);
@@ -201,7 +208,7 @@ servo_install(struct servo *s, struct servo_render *r)
 	int rc = -1, running = servo_haproxy_running(&s->hx);
 	buf_printf(&tmp, "%s.new", s->hx.cfg);
 	if (servo_write_files(s, r) < 0 ||
-	    servo_write_file(buf_str(&tmp), r->cfg.data, r->cfg.len) < 0)
+	    file_write_atomic(buf_str(&tmp), r->cfg.data, r->cfg.len, 0600) < 0)
 		goto out;
 	if (servo_haproxy_check(s->hx.bin, buf_str(&tmp), &out) < 0) {
 		log_error("haproxy -c refused the rendered configuration (kept "
@@ -222,13 +229,13 @@ servo_install(struct servo *s, struct servo_render *r)
 	} else if (running) {
 		rc = servo_haproxy_reload(&s->hx);
 		if (rc < 0 && s->live_cfg) /* the file again says what runs */
-			servo_write_file(s->hx.cfg, s->live_cfg,
-			                 strlen(s->live_cfg));
+			file_write_atomic(s->hx.cfg, s->live_cfg,
+			                  strlen(s->live_cfg), 0600);
 	} else {
 		/* A fresh start carries no health: an empty state file (just
 		 * its version line). */
 		char *state = servo_path(s->cfg->state_dir, "server-state");
-		servo_write_file(state, "1\n", 2);
+		file_write_atomic(state, "1\n", 2, 0600);
 		free(state);
 		rc = servo_haproxy_start(&s->hx);
 	}

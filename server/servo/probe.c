@@ -21,9 +21,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 #include "pem.h"
-#include "servo.h"
+#include "probe.h"
 
 static void
 servo_spki_fingerprint(X509 *x, char fp[65])

@@ -14,8 +14,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "backend_auth.h"
+#include "buf.h"
 #include "log.h"
-#include "servo.h"
+#include "util.h"
 
 #define POLICY_BACKEND_AUTH "BackendServerAuthenticationPolicyType"
 #define POLICY_PROXY "ProxyProtocolPolicyType"

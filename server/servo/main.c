@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "parse.h"
 #include "servo.h"
+#include "util.h"
 
 #define DEFAULT_INTERVAL 10
 #define DEFAULT_PROBE_MS 2000
@@ -106,10 +108,8 @@ servo_state_dir(const char *dir)
 static long
 servo_number(const char *flag, const char *s, long min, long max)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || !*s || *end || v < min || v > max)
+	long v;
+	if (parse_number(s, min, max, &v) < 0)
 		servo_usage_error("%s wants a number from %ld to %ld, not '%s'",
 		                  flag, min, max, s);
 	return v;

@@ -16,9 +16,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "backend_auth.h"
+#include "buf.h"
 #include "hxval.h"
 #include "log.h"
+#include "render.h"
 #include "servo.h"
+#include "util.h"
 
 #define DEFAULT_IDLE 60
 #define HARD_STOP_MIN 30

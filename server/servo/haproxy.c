@@ -16,8 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "haproxy.h"
 #include "log.h"
 #include "servo.h"
+#include "util.h"
 
 #define CLI_TIMEOUT_MS 3000
 #define START_TIMEOUT_MS 10000

@@ -1,17 +1,18 @@
 /* eulb-servo: JSON accessors, files and small helpers. */
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
-#include "servo.h"
+#include "parse.h"
 #include "sigv4.h"
+#include "util.h"
 
 const char *
 sj_str(const json_t *o, const char *key)
@@ -28,15 +29,7 @@ sj_int(const json_t *o, const char *key, long *out)
 		return 0;
 	}
 	const char *s = json_string_value(v);
-	char *end;
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	long n = strtol(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = n;
-	return 0;
+	return s ? parse_number(s, LONG_MIN, LONG_MAX, out) : -1;
 }
 
 int
@@ -100,48 +93,6 @@ servo_short_hash(const char *s, char out[17])
 	sigv4_sha256_hex(s, strlen(s), hex);
 	memcpy(out, hex, 16);
 	out[16] = '\0';
-}
-
-int
-servo_write_file(const char *path, const char *data, size_t len)
-{
-	struct buf tmp = BUF_INIT;
-	int fd = -1, rc = -1;
-	buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd =
-	    open(buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		log_error("%s: %s", buf_str(&tmp), strerror(errno));
-		goto out;
-	}
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			log_error("%s: %s", buf_str(&tmp), strerror(errno));
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
-		log_error("%s: %s", buf_str(&tmp), strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(buf_str(&tmp), path) < 0) {
-		log_error("rename to %s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		unlink(buf_str(&tmp));
-	buf_free(&tmp);
-	return rc;
 }
 
 char *
