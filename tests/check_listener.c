@@ -1,6 +1,7 @@
 /*
  * The -l/--listener parser of eulb-create-lb and eulb-create-lb-listeners
- * (reference/euca2ools-cli.md 4.1.1): every rule and every message. Also
+ * (euca2ools 3.4, euca2ools/commands/elasticloadbalancing/argtypes.py):
+ * every rule and every message. Also
  * the command table's own consistency check, which the CLI build relies
  * on (the eulb-* and euare-* links are made from the same table).
  */

@@ -1,6 +1,6 @@
 /*
  * eulb-servo's pure parts: haproxy.cfg from a DescribeLoadBalancersByServo
- * answer (reference/dataplane.md §5), the fail-closed rules of back-end
+ * answer (HAProxy 2.6 Configuration Manual), the fail-closed rules of back-end
  * authentication, `show stat` to instance health, PublicKey values, and
  * the exact-certificate pin semantics of the verifier.
  */

@@ -1,5 +1,6 @@
 /*
- * haproxy.cfg from DescribeLoadBalancersByServo (reference/dataplane.md §5):
+ * haproxy.cfg from DescribeLoadBalancersByServo (HAProxy 2.6 Configuration
+ * Manual: frontend, backend, server ... ssl verify required ca-file):
  * one frontend/backend pair per listener, servers named by instance id,
  * certificate files named by their content hash so that a render never
  * changes a file the running HAProxy still reads.
