@@ -34,9 +34,10 @@ endpoint_set(struct endpoint *e, const char *url, struct buf *err)
 		buf_printf(err, "invalid endpoint URL '%s'", url);
 		goto out;
 	}
-	if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) {
+	if (strcasecmp(scheme, "http") != 0 &&
+	    strcasecmp(scheme, "https") != 0) {
 		buf_printf(err, "endpoint URL '%s' is neither http nor https",
-			   url);
+		           url);
 		goto out;
 	}
 	e->https = strcasecmp(scheme, "https") == 0;

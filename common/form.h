@@ -21,7 +21,10 @@ struct form {
 	size_t cap;
 };
 
-#define FORM_INIT {NULL, 0, 0}
+#define FORM_INIT                                                              \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 /*
  * Appends the parameters of s[0..len) to f. '+' decodes to a space, %XX to
@@ -47,11 +50,11 @@ void form_free(struct form *f);
  */
 #define FORM_MAX_MEMBER 100000
 int form_member_indexes(const struct form *f, const char *prefix,
-			unsigned **out);
+                        unsigned **out);
 
 /* SigV4 UriEncode: RFC 3986 unreserved kept, everything else %XX upper. */
 void form_uri_encode(struct buf *b, const char *s, size_t len,
-		     int encode_slash);
+                     int encode_slash);
 /* key=value&key=value in f's order, both sides form_uri_encode'd. */
 char *form_encode(const struct form *f);
 

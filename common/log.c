@@ -25,11 +25,13 @@ log_msg(enum log_level level, const char *func, const char *fmt, ...)
 	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	off = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s ",
-		       tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		       tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, names[level]);
+	off = snprintf(
+	    line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, ts.tv_nsec / 1000000, names[level]);
 	if (func && off < (int)sizeof line)
-		off += snprintf(line + off, sizeof line - (size_t)off, "%s: ", func);
+		off += snprintf(line + off, sizeof line - (size_t)off,
+		                "%s: ", func);
 	va_list ap;
 	va_start(ap, fmt);
 	if (off < (int)sizeof line)

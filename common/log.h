@@ -2,11 +2,16 @@
 #ifndef EULB_LOG_H
 #define EULB_LOG_H
 
-enum log_level { LOG_LEVEL_DEBUG, LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR };
+enum log_level {
+	LOG_LEVEL_DEBUG,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_ERROR
+};
 
 void log_set_level(enum log_level level);
 void log_msg(enum log_level level, const char *func, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define log_debug(...) log_msg(LOG_LEVEL_DEBUG, __func__, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_LEVEL_INFO, NULL, __VA_ARGS__)
@@ -14,6 +19,7 @@ void log_msg(enum log_level level, const char *func, const char *fmt, ...)
 #define log_error(...) log_msg(LOG_LEVEL_ERROR, __func__, __VA_ARGS__)
 
 /* Start-up failures and broken invariants only. */
-void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void fatal(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 
 #endif

@@ -44,8 +44,8 @@ pem_line(const char *p, const char **next)
 
 static int
 pem_block_rest(const char **pos, const char *begin, size_t n,
-	       struct pem_block *b, const char *what, char *why,
-	       size_t why_size)
+               struct pem_block *b, const char *what, char *why,
+               size_t why_size)
 {
 	size_t label_len = n - 16; /* "-----BEGIN " and "-----" */
 	const char *p, *next;
@@ -66,8 +66,10 @@ pem_block_rest(const char **pos, const char *begin, size_t n,
 		if (n != label_len + 14 ||
 		    strncmp(p + 9, b->label, label_len) ||
 		    strncmp(p + n - 5, "-----", 5)) {
-			snprintf(why, why_size, "%s: the %s block ends with "
-				 "another END line", what, b->label);
+			snprintf(why, why_size,
+			         "%s: the %s block ends with "
+			         "another END line",
+			         what, b->label);
 			return -1;
 		}
 		b->len = (size_t)(p - b->data);
@@ -75,7 +77,7 @@ pem_block_rest(const char **pos, const char *begin, size_t n,
 		return 1;
 	}
 	snprintf(why, why_size, "%s: the %s block has no END line", what,
-		 b->label);
+	         b->label);
 	return -1;
 }
 
@@ -86,7 +88,7 @@ pem_block_rest(const char **pos, const char *begin, size_t n,
  */
 static int
 pem_next_block(const char **pos, struct pem_block *b, int strict,
-	       const char *what, char *why, size_t why_size)
+               const char *what, char *why, size_t why_size)
 {
 	const char *p, *next;
 	for (p = *pos; *p; p = next) {
@@ -94,10 +96,12 @@ pem_next_block(const char **pos, struct pem_block *b, int strict,
 		if (n >= 16 && strncmp(p, "-----BEGIN ", 11) == 0 &&
 		    strncmp(p + n - 5, "-----", 5) == 0)
 			return pem_block_rest(pos, p, n, b, what, why,
-					      why_size);
+			                      why_size);
 		if (strict && n > 0) {
-			snprintf(why, why_size, "%s holds text outside its PEM "
-				 "blocks; give PEM blocks only", what);
+			snprintf(why, why_size,
+			         "%s holds text outside its PEM "
+			         "blocks; give PEM blocks only",
+			         what);
 			return -1;
 		}
 	}
@@ -115,8 +119,8 @@ pem_fingerprint_of(EVP_PKEY *key, pem_fingerprint fp)
 	unsigned char md[32];
 	unsigned int mdlen = 0;
 	fp[0] = '\0';
-	if (len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(),
-				  NULL) == 1)
+	if (len > 0 &&
+	    EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) == 1)
 		for (unsigned i = 0; i < mdlen; i++)
 			snprintf(fp + 2 * i, 3, "%02x", md[i]);
 	OPENSSL_free(der);
@@ -131,9 +135,10 @@ pem_base64_decode(const char *s, struct buf *out)
 	for (const char *p = s; *p; p++) {
 		if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
 			continue;
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			    "0123456789+/=",
-			    *p)) {
+		if (!strchr(
+		        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		        "0123456789+/=",
+		        *p)) {
 			buf_free(&clean);
 			return -1;
 		}
@@ -143,13 +148,15 @@ pem_base64_decode(const char *s, struct buf *out)
 	if (clean.len && clean.len % 4 == 0) {
 		unsigned char *der = xmalloc(clean.len);
 		int n = EVP_DecodeBlock(der, (const unsigned char *)clean.data,
-					(int)clean.len);
+		                        (int)clean.len);
 		/* DecodeBlock counts '=' padding as zero bytes; at most two
 		 * may end the text, and nowhere else. */
 		size_t pad = 0;
-		while (pad < clean.len && clean.data[clean.len - 1 - pad] == '=')
+		while (pad < clean.len &&
+		       clean.data[clean.len - 1 - pad] == '=')
 			pad++;
-		if (n > 0 && pad <= 2 && !memchr(clean.data, '=', clean.len - pad) &&
+		if (n > 0 && pad <= 2 &&
+		    !memchr(clean.data, '=', clean.len - pad) &&
 		    (size_t)n > pad) {
 			buf_append(out, der, (size_t)n - pad);
 			rc = 0;
@@ -164,16 +171,20 @@ pem_base64_decode(const char *s, struct buf *out)
  * passphrase callback is ever involved. NULL with why otherwise. */
 static X509 *
 pem_block_x509(const struct pem_block *b, const char *what, char *why,
-	       size_t why_size)
+               size_t why_size)
 {
 	if (strcmp(b->label, "CERTIFICATE") != 0) {
-		snprintf(why, why_size, "%s holds a %s block; only CERTIFICATE "
-			 "blocks are accepted", what, b->label);
+		snprintf(why, why_size,
+		         "%s holds a %s block; only CERTIFICATE "
+		         "blocks are accepted",
+		         what, b->label);
 		return NULL;
 	}
 	if (b->headers) {
-		snprintf(why, why_size, "%s holds an encrypted CERTIFICATE "
-			 "block (Proc-Type header)", what);
+		snprintf(why, why_size,
+		         "%s holds an encrypted CERTIFICATE "
+		         "block (Proc-Type header)",
+		         what);
 		return NULL;
 	}
 	char *text = xstrndup(b->data, b->len);
@@ -188,8 +199,10 @@ pem_block_x509(const struct pem_block *b, const char *what, char *why,
 		}
 	}
 	if (!x)
-		snprintf(why, why_size, "%s: a CERTIFICATE block does not "
-			 "parse", what);
+		snprintf(why, why_size,
+		         "%s: a CERTIFICATE block does not "
+		         "parse",
+		         what);
 	free(text);
 	buf_free(&der);
 	ERR_clear_error();
@@ -221,15 +234,16 @@ pem_from_der(const struct buf *der, pem_fingerprint fp, int *is_cert)
 }
 
 static int
-pem_from_text(const char *value, pem_fingerprint fp, int *is_cert,
-	      char *why, size_t why_size)
+pem_from_text(const char *value, pem_fingerprint fp, int *is_cert, char *why,
+              size_t why_size)
 {
 	const char *pos = value;
 	struct pem_block b;
 	while (pem_next_block(&pos, &b, 0, "PublicKey", why, why_size) > 0)
 		if (b.headers) {
-			snprintf(why, why_size, "it is encrypted (a Proc-Type "
-				 "header); give it in the clear");
+			snprintf(why, why_size,
+			         "it is encrypted (a Proc-Type "
+			         "header); give it in the clear");
 			return -1;
 		}
 	BIO *bio = BIO_new_mem_buf(value, -1);
@@ -242,8 +256,8 @@ pem_from_text(const char *value, pem_fingerprint fp, int *is_cert,
 		}
 		X509_free(x);
 	} else if (strstr(value, "-----BEGIN PUBLIC KEY-----")) {
-		EVP_PKEY *k = PEM_read_bio_PUBKEY(bio, NULL, pem_no_passphrase,
-					 NULL);
+		EVP_PKEY *k =
+		    PEM_read_bio_PUBKEY(bio, NULL, pem_no_passphrase, NULL);
 		if (k && pem_fingerprint_of(k, fp) == 0) {
 			*is_cert = 0;
 			rc = 0;
@@ -252,29 +266,31 @@ pem_from_text(const char *value, pem_fingerprint fp, int *is_cert,
 	}
 	if (rc < 0)
 		snprintf(why, why_size, "the PEM block does not parse (%s)",
-			 strstr(value, "-----END") ? "corrupt contents"
-						   : "truncated: no END line");
+		         strstr(value, "-----END") ? "corrupt contents"
+		                                   : "truncated: no END line");
 	BIO_free(bio);
 	ERR_clear_error();
 	return rc;
 }
 
 int
-pem_public_key_check(const char *value, pem_fingerprint fp,
-		     int *is_certificate, char *why, size_t why_size)
+pem_public_key_check(const char *value, pem_fingerprint fp, int *is_certificate,
+                     char *why, size_t why_size)
 {
 	int is_cert = 0;
 	if (strstr(value, "PRIVATE KEY-----")) {
-		snprintf(why, why_size, "it is a private key; give the "
-					"certificate or its public key, never "
-					"the private key");
+		snprintf(why, why_size,
+		         "it is a private key; give the "
+		         "certificate or its public key, never "
+		         "the private key");
 		return -1;
 	}
 	if (strstr(value, "-----BEGIN")) {
 		if (!strstr(value, "-----BEGIN CERTIFICATE-----") &&
 		    !strstr(value, "-----BEGIN PUBLIC KEY-----")) {
-			snprintf(why, why_size, "a PEM value must be a "
-						"CERTIFICATE or a PUBLIC KEY");
+			snprintf(why, why_size,
+			         "a PEM value must be a "
+			         "CERTIFICATE or a PUBLIC KEY");
 			return -1;
 		}
 		if (pem_from_text(value, fp, &is_cert, why, why_size) < 0)
@@ -287,9 +303,10 @@ pem_public_key_check(const char *value, pem_fingerprint fp,
 		buf_free(&der);
 		ERR_clear_error();
 		if (rc < 0) {
-			snprintf(why, why_size,
-				 "it is neither a PEM certificate or public key "
-				 "nor the base64 DER of one");
+			snprintf(
+			    why, why_size,
+			    "it is neither a PEM certificate or public key "
+			    "nor the base64 DER of one");
 			return -1;
 		}
 	}
@@ -314,21 +331,25 @@ pem_body_x509(const char *body, char *why, size_t why_size)
 	const char *pos = body;
 	struct pem_block b;
 	int r = pem_next_block(&pos, &b, 1, "CertificateBody", why, why_size);
-	X509 *x = r > 0 ? pem_block_x509(&b, "CertificateBody", why, why_size)
-			: NULL;
+	X509 *x =
+	    r > 0 ? pem_block_x509(&b, "CertificateBody", why, why_size) : NULL;
 	if (r == 0)
-		snprintf(why, why_size, "CertificateBody holds no PEM "
-			 "certificate");
+		snprintf(why, why_size,
+		         "CertificateBody holds no PEM "
+		         "certificate");
 	if (x && (r = pem_next_block(&pos, &b, 1, "CertificateBody", why,
-				     why_size)) != 0) {
+	                             why_size)) != 0) {
 		if (r > 0 && strcmp(b.label, "CERTIFICATE") != 0)
-			snprintf(why, why_size, "CertificateBody also holds a "
-				 "%s block; only one CERTIFICATE block is "
-				 "accepted", b.label);
+			snprintf(why, why_size,
+			         "CertificateBody also holds a "
+			         "%s block; only one CERTIFICATE block is "
+			         "accepted",
+			         b.label);
 		else if (r > 0)
-			snprintf(why, why_size, "CertificateBody holds more "
-				 "than one certificate; give the chain in "
-				 "CertificateChain");
+			snprintf(why, why_size,
+			         "CertificateBody holds more "
+			         "than one certificate; give the chain in "
+			         "CertificateChain");
 		X509_free(x);
 		x = NULL;
 	}
@@ -343,7 +364,7 @@ pem_chain_check(const char *chain, char *why, size_t why_size)
 	struct pem_block b;
 	int n = 0, r;
 	while ((r = pem_next_block(&pos, &b, 1, "CertificateChain", why,
-				   why_size)) > 0) {
+	                           why_size)) > 0) {
 		X509 *x = pem_block_x509(&b, "CertificateChain", why, why_size);
 		if (!x)
 			return -1;
@@ -351,8 +372,9 @@ pem_chain_check(const char *chain, char *why, size_t why_size)
 		n++;
 	}
 	if (r == 0 && n == 0)
-		snprintf(why, why_size, "CertificateChain holds no PEM "
-			 "certificate");
+		snprintf(why, why_size,
+		         "CertificateChain holds no PEM "
+		         "certificate");
 	return r < 0 || n == 0 ? -1 : 0;
 }
 
@@ -364,7 +386,7 @@ pem_key_encrypted(const char *key)
 	struct pem_block b;
 	char ignored[8];
 	while (pem_next_block(&pos, &b, 0, "PrivateKey", ignored,
-			      sizeof ignored) > 0)
+	                      sizeof ignored) > 0)
 		if (b.headers || strcmp(b.label, "ENCRYPTED PRIVATE KEY") == 0)
 			return 1;
 	return 0;
@@ -408,25 +430,25 @@ pem_count_keys(const char *text)
  * would stop HAProxy from loading its configuration. */
 static int
 pem_tls_server_check(X509 *x, EVP_PKEY *k, const char *chain, char *why,
-		     size_t why_size)
+                     size_t why_size)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 	BIO *bio = BIO_new_mem_buf(chain ? chain : "", -1);
 	X509 *c;
 	int ok = ctx && SSL_CTX_use_certificate(ctx, x) == 1 &&
-		 SSL_CTX_use_PrivateKey(ctx, k) == 1;
+	         SSL_CTX_use_PrivateKey(ctx, k) == 1;
 	while (ok && (c = PEM_read_bio_X509(bio, NULL, pem_no_passphrase,
-					    NULL)) != NULL) {
+	                                    NULL)) != NULL) {
 		ok = SSL_CTX_add1_chain_cert(ctx, c) == 1;
 		X509_free(c);
 	}
 	const char *reason = ERR_reason_error_string(ERR_peek_last_error());
 	if (!ok)
 		snprintf(why, why_size,
-			 "OpenSSL refuses it for a TLS server (%s); use a "
-			 "key of at least 2048 bits (RSA) or 256 (EC) and "
-			 "SHA-256 signatures",
-			 reason ? reason : "unknown reason");
+		         "OpenSSL refuses it for a TLS server (%s); use a "
+		         "key of at least 2048 bits (RSA) or 256 (EC) and "
+		         "SHA-256 signatures",
+		         reason ? reason : "unknown reason");
 	ERR_clear_error();
 	BIO_free(bio);
 	SSL_CTX_free(ctx);
@@ -437,24 +459,26 @@ static EVP_PKEY *
 pem_private_key(const char *key, char *why, size_t why_size)
 {
 	if (pem_key_encrypted(key)) {
-		snprintf(why, why_size, "the private key is encrypted; upload "
-			 "it without a passphrase");
+		snprintf(why, why_size,
+		         "the private key is encrypted; upload "
+		         "it without a passphrase");
 		return NULL;
 	}
 	BIO *kb = BIO_new_mem_buf(key, -1);
 	EVP_PKEY *k =
-		PEM_read_bio_PrivateKey(kb, NULL, pem_no_passphrase, NULL);
+	    PEM_read_bio_PrivateKey(kb, NULL, pem_no_passphrase, NULL);
 	BIO_free(kb);
 	if (!k)
-		snprintf(why, why_size, "the private key is not a PEM private "
-			 "key");
+		snprintf(why, why_size,
+		         "the private key is not a PEM private "
+		         "key");
 	return k;
 }
 
 int
 pem_server_certificate_check(const char *body, const char *key,
-			     const char *chain, struct pem_cert_info *info,
-			     int *mismatch, char *why, size_t why_size)
+                             const char *chain, struct pem_cert_info *info,
+                             int *mismatch, char *why, size_t why_size)
 {
 	X509 *x = pem_body_x509(body, why, why_size);
 	EVP_PKEY *k = x ? pem_private_key(key, why, why_size) : NULL;
@@ -463,19 +487,22 @@ pem_server_certificate_check(const char *body, const char *key,
 	if (!x || !k)
 		;
 	else if (pem_count_keys(key) != 1)
-		snprintf(why, why_size, "the private key must be one PEM "
-					"private key and nothing else");
+		snprintf(why, why_size,
+		         "the private key must be one PEM "
+		         "private key and nothing else");
 	else if (X509_check_private_key(x, k) != 1) {
-		snprintf(why, why_size, "the private key does not match the "
-					"certificate's public key");
+		snprintf(why, why_size,
+		         "the private key does not match the "
+		         "certificate's public key");
 		*mismatch = 1;
 	} else if (chain && *chain && pem_chain_check(chain, why, why_size) < 0)
 		;
 	else if (pem_tls_server_check(x, k, chain, why, why_size) < 0)
 		;
 	else if (pem_fingerprint_of(X509_get0_pubkey(x), info->fingerprint) < 0)
-		snprintf(why, why_size, "the certificate's public key does not "
-					"parse");
+		snprintf(why, why_size,
+		         "the certificate's public key does not "
+		         "parse");
 	else {
 		pem_asn1_time_iso(X509_get0_notBefore(x), info->not_before);
 		pem_asn1_time_iso(X509_get0_notAfter(x), info->not_after);

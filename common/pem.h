@@ -24,7 +24,7 @@ typedef char pem_fingerprint[65];
  * *is_certificate tells which of the two it was.
  */
 int pem_public_key_check(const char *value, pem_fingerprint fp,
-			 int *is_certificate, char *why, size_t why_size);
+                         int *is_certificate, char *why, size_t why_size);
 
 struct pem_cert_info {
 	char not_before[32]; /* ISO-8601 UTC */
@@ -42,7 +42,7 @@ struct pem_cert_info {
  * is only that key and certificate do not belong together.
  */
 int pem_server_certificate_check(const char *body, const char *key,
-				 const char *chain, struct pem_cert_info *info,
-				 int *mismatch, char *why, size_t why_size);
+                                 const char *chain, struct pem_cert_info *info,
+                                 int *mismatch, char *why, size_t why_size);
 
 #endif

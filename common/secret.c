@@ -19,7 +19,7 @@
 #define TAG_BYTES 16
 
 static struct {
-	unsigned char key[SECRET_KEY_BYTES];	 /* seals and opens */
+	unsigned char key[SECRET_KEY_BYTES];     /* seals and opens */
 	unsigned char pending[SECRET_KEY_BYTES]; /* a rotation's new key */
 	int have_key, have_pending;
 	char *path;
@@ -36,7 +36,7 @@ secret_read_file(const char *path, unsigned char out[SECRET_KEY_BYTES])
 	close(fd);
 	if (n != SECRET_KEY_BYTES || st.st_size != SECRET_KEY_BYTES) {
 		log_error("%s is not a %d-byte master key", path,
-			  SECRET_KEY_BYTES);
+		          SECRET_KEY_BYTES);
 		return -1;
 	}
 	if (st.st_mode & 077)
@@ -71,7 +71,7 @@ secret_init(const char *key_file)
 	struct buf pending = BUF_INIT;
 	buf_printf(&pending, "%s.new", key_file);
 	secret.have_pending =
-		secret_read_file(buf_str(&pending), secret.pending) == 0;
+	    secret_read_file(buf_str(&pending), secret.pending) == 0;
 	buf_free(&pending);
 	return rc;
 }
@@ -88,26 +88,26 @@ secret_shutdown(void)
 
 static int
 secret_gcm(int enc, const unsigned char *key, const unsigned char *nonce,
-	   const char *aad, const unsigned char *in, int len,
-	   unsigned char *out, unsigned char *tag)
+           const char *aad, const unsigned char *in, int len,
+           unsigned char *out, unsigned char *tag)
 {
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	int n = 0, ok = ctx &&
-			EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, key,
-					  nonce, enc) == 1 &&
-			EVP_CipherUpdate(ctx, NULL, &n,
-					 (const unsigned char *)aad,
-					 (int)strlen(aad)) == 1 &&
-			EVP_CipherUpdate(ctx, out, &n, in, len) == 1;
+	int n = 0,
+	    ok = ctx &&
+	         EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce,
+	                           enc) == 1 &&
+	         EVP_CipherUpdate(ctx, NULL, &n, (const unsigned char *)aad,
+	                          (int)strlen(aad)) == 1 &&
+	         EVP_CipherUpdate(ctx, out, &n, in, len) == 1;
 	if (ok && !enc)
 		ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_BYTES,
-					 tag) == 1;
+		                         tag) == 1;
 	int fin = 0;
 	if (ok)
 		ok = EVP_CipherFinal_ex(ctx, out + n, &fin) == 1;
 	if (ok && enc)
 		ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_BYTES,
-					 tag) == 1;
+		                         tag) == 1;
 	EVP_CIPHER_CTX_free(ctx);
 	return ok ? 0 : -1;
 }
@@ -117,17 +117,18 @@ secret_seal(const char *plain, const char *aad)
 {
 	if (!secret.have_key)
 		return NULL;
-	const unsigned char *key = secret.have_pending ? secret.pending
-						       : secret.key;
+	const unsigned char *key =
+	    secret.have_pending ? secret.pending : secret.key;
 	int len = (int)strlen(plain);
 	unsigned char *raw = xmalloc((size_t)len + NONCE_BYTES + TAG_BYTES);
-	char *b64 = xmalloc(4 * (((size_t)len + NONCE_BYTES + TAG_BYTES + 2) / 3) + 1);
+	char *b64 =
+	    xmalloc(4 * (((size_t)len + NONCE_BYTES + TAG_BYTES + 2) / 3) + 1);
 	char *out = NULL;
 	if (RAND_bytes(raw, NONCE_BYTES) == 1 &&
 	    secret_gcm(1, key, raw, aad, (const unsigned char *)plain, len,
-		       raw + NONCE_BYTES, raw + NONCE_BYTES + len) == 0) {
+	               raw + NONCE_BYTES, raw + NONCE_BYTES + len) == 0) {
 		EVP_EncodeBlock((unsigned char *)b64, raw,
-				len + NONCE_BYTES + TAG_BYTES);
+		                len + NONCE_BYTES + TAG_BYTES);
 		struct buf b = BUF_INIT;
 		buf_printf(&b, SECRET_PREFIX "%s", b64);
 		out = buf_steal(&b);
@@ -140,12 +141,12 @@ secret_seal(const char *plain, const char *aad)
 
 static char *
 secret_open_with(const unsigned char *key, const unsigned char *raw, int len,
-		 const char *aad)
+                 const char *aad)
 {
 	int plen = len - NONCE_BYTES - TAG_BYTES;
 	unsigned char *plain = xmalloc((size_t)plen + 1);
 	if (secret_gcm(0, key, raw, aad, raw + NONCE_BYTES, plen, plain,
-		       (unsigned char *)raw + NONCE_BYTES + plen) < 0) {
+	               (unsigned char *)raw + NONCE_BYTES + plen) < 0) {
 		free(plain);
 		return NULL;
 	}
@@ -181,10 +182,11 @@ secret_rotate_begin(void)
 {
 	struct buf pending = BUF_INIT;
 	buf_printf(&pending, "%s.new", secret.path);
-	int rc = RAND_bytes(secret.pending, SECRET_KEY_BYTES) == 1 &&
-			 secret_write_file(buf_str(&pending), secret.pending) == 0
-		 ? 0
-		 : -1;
+	int rc =
+	    RAND_bytes(secret.pending, SECRET_KEY_BYTES) == 1 &&
+	            secret_write_file(buf_str(&pending), secret.pending) == 0
+	        ? 0
+	        : -1;
 	buf_free(&pending);
 	secret.have_pending = rc == 0;
 	return rc;
@@ -199,7 +201,7 @@ secret_rotate_finish(void)
 	buf_free(&pending);
 	if (rc < 0) {
 		log_error("cannot rename the new master key into %s: %m",
-			  secret.path);
+		          secret.path);
 		return -1;
 	}
 	memcpy(secret.key, secret.pending, SECRET_KEY_BYTES);

@@ -39,17 +39,16 @@ struct sigv4_request {
  */
 int sigv4_canonical_request(const struct sigv4_request *rq, struct buf *out);
 void sigv4_string_to_sign(const char *amz_date, const char *scope,
-			  const char *canonical_request, struct buf *out);
-void sigv4_signing_key(const char *secret, const char *date,
-		       const char *region, const char *service,
-		       unsigned char key[32]);
+                          const char *canonical_request, struct buf *out);
+void sigv4_signing_key(const char *secret, const char *date, const char *region,
+                       const char *service, unsigned char key[32]);
 void sigv4_signature(const unsigned char key[32], const char *string_to_sign,
-		     char hex[65]);
+                     char hex[65]);
 void sigv4_sha256_hex(const void *data, size_t len, char hex[65]);
 
 struct sigv4_credential {
 	char akid[129];
-	char date[9];	 /* yyyymmdd */
+	char date[9]; /* yyyymmdd */
 	char region[65];
 	char service[65];
 };
@@ -62,21 +61,21 @@ struct sigv4_auth {
 
 /* "AKID/20150830/us-east-1/service/aws4_request" */
 int sigv4_parse_credential(const char *value, struct sigv4_credential *out,
-			   const char **err);
+                           const char **err);
 /*
  * "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..."
  * (separators ',' with optional spaces, parts in any order). Returns 0, or
  * -1 with *err naming what is missing or malformed.
  */
 int sigv4_parse_authorization(const char *value, struct sigv4_auth *out,
-			      const char **err);
+                              const char **err);
 
 /*
  * Client side: signs rq (its signed_headers must list headers present in
  * rq) and returns the malloc'd Authorization header value.
  */
 char *sigv4_authorization(const struct sigv4_request *rq, const char *akid,
-			  const char *secret, const char *amz_date,
-			  const char *region, const char *service);
+                          const char *secret, const char *amz_date,
+                          const char *region, const char *service);
 
 #endif

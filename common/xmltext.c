@@ -18,7 +18,7 @@ xmltext_char(const unsigned char *s)
 		cp = (cp << 6) | (s[i] & 0x3f);
 	}
 	if (len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff) ||
-			 cp == 0xfffe || cp == 0xffff))
+	                 cp == 0xfffe || cp == 0xffff))
 		return 0;
 	if (len == 4 && (cp < 0x10000 || cp > 0x10ffff))
 		return 0;
@@ -33,7 +33,8 @@ xmltext_valid(const char *s, size_t *bad_at)
 		int n = xmltext_char(p);
 		if (!n) {
 			if (bad_at)
-				*bad_at = (size_t)(p - (const unsigned char *)s);
+				*bad_at =
+				    (size_t)(p - (const unsigned char *)s);
 			return 0;
 		}
 		p += n;

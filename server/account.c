@@ -15,7 +15,7 @@
 
 #define ADMIN_ACCOUNT "admin"
 #define SYSTEM_ACCOUNT "eulb-system"
-#define SECRET_ALPHABET \
+#define SECRET_ALPHABET                                                        \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 struct new_key {
@@ -32,9 +32,9 @@ account_new_key(struct db *db, struct new_key *k)
 	    rand_chars(k->secret, 40, SECRET_ALPHABET) < 0)
 		return -1;
 	return store_key_insert(db, k->akid, k->account_id, k->secret) ==
-			       STORE_OK
-		       ? 0
-		       : -1;
+	               STORE_OK
+	           ? 0
+	           : -1;
 }
 
 /* Creates account `name` with one key, in the caller's transaction. */
@@ -53,7 +53,7 @@ account_create(struct db *db, const char *name, struct new_key *k)
 		if (store_account_by_name(db, name, &a) == STORE_OK) {
 			store_account_free(&a);
 			fprintf(stderr, "eulbd: account '%s' already exists\n",
-				name);
+			        name);
 			return -1;
 		}
 	}
@@ -111,14 +111,15 @@ account_bootstrap(struct server_config *c)
 	 * another account (DelegateAccount). */
 	if (account_ensure_system(db, c) < 0 ||
 	    store_account_each(db, account_has_any, &any) != STORE_OK ||
-	    (!any && (account_create(db, ADMIN_ACCOUNT, &k) < 0 ||
-		      store_account_set_delegate(db, k.account_id, 1) !=
-			      STORE_OK))) {
+	    (!any &&
+	     (account_create(db, ADMIN_ACCOUNT, &k) < 0 ||
+	      store_account_set_delegate(db, k.account_id, 1) != STORE_OK))) {
 		db_rollback(db);
 		return -1;
 	}
 	if (!any)
-		log_info("created account %s (%s)", ADMIN_ACCOUNT, k.account_id);
+		log_info("created account %s (%s)", ADMIN_ACCOUNT,
+		         k.account_id);
 	if (db_commit(db) == 0)
 		return 0;
 	db_rollback(db);
@@ -127,7 +128,7 @@ account_bootstrap(struct server_config *c)
 
 static void
 account_print_key(FILE *f, const char *account_id, const char *akid,
-		  const char *secret)
+                  const char *secret)
 {
 	fprintf(f, "export EULB_ACCOUNT_ID=%s\n", account_id);
 	fprintf(f, "export AWS_ACCESS_KEY_ID=%s\n", akid);
@@ -186,7 +187,7 @@ account_print_row(void *ctx, const struct account *a)
 
 static int
 account_cmd_create(struct db *db, const char *name, int key_only,
-		   int may_delegate)
+                   int may_delegate)
 {
 	struct new_key k;
 	struct account a = {0};
@@ -194,7 +195,8 @@ account_cmd_create(struct db *db, const char *name, int key_only,
 	if (key_only) {
 		rc = store_account_by_name(db, name, &a);
 		if (rc == STORE_NOT_FOUND)
-			fprintf(stderr, "eulbd: there is no account '%s'\n", name);
+			fprintf(stderr, "eulbd: there is no account '%s'\n",
+			        name);
 		if (rc != STORE_OK)
 			return -1;
 		memcpy(k.account_id, a.id, sizeof k.account_id);
@@ -218,13 +220,15 @@ account_cmd_delegation(struct db *db, const char *name, const char *onoff)
 	struct account a = {0};
 	int on = strcmp(onoff, "on") == 0;
 	if (!on && strcmp(onoff, "off") != 0) {
-		fprintf(stderr, "eulbd: account delegation wants on or off, "
-				"not '%s'\n", onoff);
+		fprintf(stderr,
+		        "eulbd: account delegation wants on or off, "
+		        "not '%s'\n",
+		        onoff);
 		return -1;
 	}
 	int rc = store_account_by_name(db, name, &a);
-	if (rc == STORE_NOT_FOUND || (rc == STORE_OK &&
-				      strcmp(a.name, SYSTEM_ACCOUNT) == 0)) {
+	if (rc == STORE_NOT_FOUND ||
+	    (rc == STORE_OK && strcmp(a.name, SYSTEM_ACCOUNT) == 0)) {
 		fprintf(stderr, "eulbd: there is no account '%s'\n", name);
 		rc = STORE_NOT_FOUND;
 	}
@@ -241,7 +245,7 @@ account_cmd_servo(struct db *db)
 	char *akid = NULL, *secret = NULL;
 	int rc = account_ensure_system(db, &c);
 	if (rc == 0 && store_key_first(db, c.system_account_id, &akid,
-				       &secret) != STORE_OK)
+	                               &secret) != STORE_OK)
 		rc = -1;
 	/* Only the key: these lines are eval'ed beside a user's eucarc. */
 	if (rc == 0)
@@ -256,11 +260,12 @@ account_cmd_servo(struct db *db)
 static int
 account_usage(void)
 {
-	fprintf(stderr,
-		"usage: eulbd account create NAME [--may-delegate] [--db FILE]\n"
-		"       eulbd account create-key NAME [--db FILE]\n"
-		"       eulbd account delegation NAME on|off [--db FILE]\n"
-		"       eulbd account list [--db FILE]\n");
+	fprintf(
+	    stderr,
+	    "usage: eulbd account create NAME [--may-delegate] [--db FILE]\n"
+	    "       eulbd account create-key NAME [--db FILE]\n"
+	    "       eulbd account delegation NAME on|off [--db FILE]\n"
+	    "       eulbd account list [--db FILE]\n");
 	return 2;
 }
 
@@ -273,8 +278,8 @@ account_command(int argc, char **argv, const char *db_path)
 	int create = strcmp(sub, "create") == 0;
 	int key = strcmp(sub, "create-key") == 0;
 	int delegation = strcmp(sub, "delegation") == 0;
-	int may_delegate = create && argc == 3 &&
-			   strcmp(argv[2], "--may-delegate") == 0;
+	int may_delegate =
+	    create && argc == 3 && strcmp(argv[2], "--may-delegate") == 0;
 	if (!list && !servo &&
 	    !((create || key) && (argc == 2 || may_delegate) && *argv[1]) &&
 	    !(delegation && argc == 3 && *argv[1]))
@@ -282,14 +287,14 @@ account_command(int argc, char **argv, const char *db_path)
 	struct db *db = db_thread();
 	if (!db || db_begin(db, !list) < 0)
 		return 1;
-	int rc = servo ? account_cmd_servo(db)
-		 : list ? (store_account_each(db, account_print_row, NULL) ==
-				   STORE_OK
-			   ? 0
-			   : -1)
-		 : delegation ? account_cmd_delegation(db, argv[1], argv[2])
-			      : account_cmd_create(db, argv[1], key,
-						   may_delegate);
+	int rc =
+	    servo ? account_cmd_servo(db)
+	    : list
+	        ? (store_account_each(db, account_print_row, NULL) == STORE_OK
+	               ? 0
+	               : -1)
+	    : delegation ? account_cmd_delegation(db, argv[1], argv[2])
+	                 : account_cmd_create(db, argv[1], key, may_delegate);
 	if (rc == 0 && db_commit(db) == 0)
 		return 0;
 	db_rollback(db);

@@ -22,16 +22,16 @@ static const struct attr_def {
 	long min, max;
 	const char *default_value; /* NULL: absent until set */
 } attr_defs[] = {
-	{"CrossZoneLoadBalancing.Enabled", ATTR_BOOL, 0, 0, "false"},
-	{"AccessLog.Enabled", ATTR_BOOL, 0, 0, "false"},
-	{"AccessLog.S3BucketName", ATTR_TEXT, 3, 63, NULL},
-	{"AccessLog.EmitInterval", ATTR_INT, 5, 60, "60"},
-	/* AWS states no limit; an S3 key is at most 1024 bytes. */
-	{"AccessLog.S3BucketPrefix", ATTR_TEXT, 0, 1024, NULL},
-	{"ConnectionDraining.Enabled", ATTR_BOOL, 0, 0, "false"},
-	{"ConnectionDraining.Timeout", ATTR_INT, 1, 3600, "300"},
-	{"ConnectionSettings.IdleTimeout", ATTR_INT, 1, 3600, "60"},
-	{"AdditionalAttributes." ATTR_DESYNC, ATTR_TEXT, 0, 0, "defensive"},
+    {"CrossZoneLoadBalancing.Enabled", ATTR_BOOL, 0, 0, "false"},
+    {"AccessLog.Enabled", ATTR_BOOL, 0, 0, "false"},
+    {"AccessLog.S3BucketName", ATTR_TEXT, 3, 63, NULL},
+    {"AccessLog.EmitInterval", ATTR_INT, 5, 60, "60"},
+    /* AWS states no limit; an S3 key is at most 1024 bytes. */
+    {"AccessLog.S3BucketPrefix", ATTR_TEXT, 0, 1024, NULL},
+    {"ConnectionDraining.Enabled", ATTR_BOOL, 0, 0, "false"},
+    {"ConnectionDraining.Timeout", ATTR_INT, 1, 3600, "300"},
+    {"ConnectionSettings.IdleTimeout", ATTR_INT, 1, 3600, "60"},
+    {"AdditionalAttributes." ATTR_DESYNC, ATTR_TEXT, 0, 0, "defensive"},
 };
 #define ATTR_COUNT (sizeof attr_defs / sizeof attr_defs[0])
 
@@ -55,22 +55,21 @@ attr_check_bucket(struct request *rq, const struct attr_def *d, const char *v)
 		return 0;
 	if (n < (size_t)d->min || n > (size_t)d->max)
 		return resp_error(rq, ERR_VALIDATION,
-				  "%s must be %ld to %ld characters, not %zu",
-				  d->name, d->min, d->max, n);
+		                  "%s must be %ld to %ld characters, not %zu",
+		                  d->name, d->min, d->max, n);
 	const char *why =
-		strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789.-") != n
-			? "may hold only lower-case letters, digits, . and -"
-		: !isalnum((unsigned char)v[0]) ||
-				!isalnum((unsigned char)v[n - 1])
-			? "must begin and end with a letter or digit"
-		: strstr(v, "..") ? "must not hold two adjacent periods"
-		: inet_pton(AF_INET, v, &ip) == 1
-			? "must not be formatted as an IP address"
-			: NULL;
+	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789.-") != n
+	        ? "may hold only lower-case letters, digits, . and -"
+	    : !isalnum((unsigned char)v[0]) || !isalnum((unsigned char)v[n - 1])
+	        ? "must begin and end with a letter or digit"
+	    : strstr(v, "..") ? "must not hold two adjacent periods"
+	    : inet_pton(AF_INET, v, &ip) == 1
+	        ? "must not be formatted as an IP address"
+	        : NULL;
 	if (why)
 		return resp_error(rq, ERR_VALIDATION,
-				  "%s '%s' %s (S3 bucket naming rules)",
-				  d->name, v, why);
+		                  "%s '%s' %s (S3 bucket naming rules)",
+		                  d->name, v, why);
 	return 0;
 }
 
@@ -83,8 +82,8 @@ attr_check_value(struct request *rq, const struct attr_def *d, const char *v)
 		if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
 			return 0;
 		return resp_error(rq, ERR_VALIDATION,
-				  "%s must be true or false, not '%s'", d->name,
-				  v);
+		                  "%s must be true or false, not '%s'", d->name,
+		                  v);
 	case ATTR_INT:
 		/* Digits only: parse_number takes spaces and a sign. */
 		if (*v < '0' || *v > '9' ||
@@ -92,29 +91,29 @@ attr_check_value(struct request *rq, const struct attr_def *d, const char *v)
 		    (strcmp(d->name, "AccessLog.EmitInterval") == 0 && n != 5 &&
 		     n != 60))
 			return resp_error(
-				rq, ERR_VALIDATION, "%s must be %s, not '%s'",
-				d->name,
-				strcmp(d->name, "AccessLog.EmitInterval") == 0
-					? "5 or 60"
-				: d->max == 3600 ? "a whole number from 1 to 3600"
-						 : "a whole number",
-				v);
+			    rq, ERR_VALIDATION, "%s must be %s, not '%s'",
+			    d->name,
+			    strcmp(d->name, "AccessLog.EmitInterval") == 0
+			        ? "5 or 60"
+			    : d->max == 3600 ? "a whole number from 1 to 3600"
+			                     : "a whole number",
+			    v);
 		return 0;
 	case ATTR_TEXT:
 		if (strcmp(d->name, "AccessLog.S3BucketName") == 0)
 			return attr_check_bucket(rq, d, v);
 		if (d->max && strlen(v) > (size_t)d->max)
 			return resp_error(rq, ERR_VALIDATION,
-					  "%s is %zu bytes; at most %ld are "
-					  "allowed",
-					  d->name, strlen(v), d->max);
+			                  "%s is %zu bytes; at most %ld are "
+			                  "allowed",
+			                  d->name, strlen(v), d->max);
 		if (strcmp(d->name, "AdditionalAttributes." ATTR_DESYNC) == 0 &&
 		    strcmp(v, "monitor") && strcmp(v, "defensive") &&
 		    strcmp(v, "strictest"))
 			return resp_error(rq, ERR_VALIDATION,
-					  "%s must be monitor, defensive or "
-					  "strictest, not '%s'",
-					  ATTR_DESYNC, v);
+			                  "%s must be monitor, defensive or "
+			                  "strictest, not '%s'",
+			                  ATTR_DESYNC, v);
 		return 0;
 	}
 	return 0;
@@ -129,20 +128,26 @@ attr_read_additional(struct request *rq, const struct lb *lb)
 	int rc = n < 0 ? -1 : 0;
 	if (n > 10)
 		rc = resp_error(rq, ERR_VALIDATION,
-				"At most 10 AdditionalAttributes, not %d", n);
+		                "At most 10 AdditionalAttributes, not %d", n);
 	for (int i = 0; rc == 0 && i < n; i++) {
-		const char *k = param_get(rq, ATTR_PREFIX "AdditionalAttributes"
-					  ".member.%u.Key", idx[i]);
-		const char *v = param_get(rq, ATTR_PREFIX "AdditionalAttributes"
-					  ".member.%u.Value", idx[i]);
+		const char *k = param_get(rq,
+		                          ATTR_PREFIX "AdditionalAttributes"
+		                                      ".member.%u.Key",
+		                          idx[i]);
+		const char *v = param_get(rq,
+		                          ATTR_PREFIX "AdditionalAttributes"
+		                                      ".member.%u.Value",
+		                          idx[i]);
 		char name[300];
-		snprintf(name, sizeof name, "AdditionalAttributes.%s", k ? k : "");
+		snprintf(name, sizeof name, "AdditionalAttributes.%s",
+		         k ? k : "");
 		const struct attr_def *d = attr_find(name);
 		if (!d)
-			rc = resp_error(rq, ERR_ATTRIBUTE_NOT_FOUND,
-					"There is no additional attribute '%s'; "
-					"the one supported is %s",
-					k ? k : "", ATTR_DESYNC);
+			rc =
+			    resp_error(rq, ERR_ATTRIBUTE_NOT_FOUND,
+			               "There is no additional attribute '%s'; "
+			               "the one supported is %s",
+			               k ? k : "", ATTR_DESYNC);
 		else if (attr_check_value(rq, d, v ? v : "") < 0)
 			rc = -1;
 		else if (store_attr_set(rq->db, lb->id, d->name, v) != STORE_OK)
@@ -156,7 +161,7 @@ static int
 attr_is_additional(const char *key)
 {
 	return strncmp(key, ATTR_PREFIX "AdditionalAttributes.member.",
-		       strlen(ATTR_PREFIX "AdditionalAttributes.member.")) == 0;
+	               strlen(ATTR_PREFIX "AdditionalAttributes.member.")) == 0;
 }
 
 /* Every LoadBalancerAttributes.* parameter must be known; a group's
@@ -174,22 +179,22 @@ attr_read_fixed(struct request *rq, const struct lb *lb, int *given)
 		const struct attr_def *d = attr_find(key + strlen(ATTR_PREFIX));
 		if (!d || strncmp(d->name, "AdditionalAttributes.", 21) == 0)
 			return resp_error(rq, ERR_ATTRIBUTE_NOT_FOUND,
-					  "There is no load balancer attribute "
-					  "%s",
-					  key);
+			                  "There is no load balancer attribute "
+			                  "%s",
+			                  key);
 		const char *dot = strchr(d->name, '.');
 		char group[64];
 		snprintf(group, sizeof group, ATTR_PREFIX "%.*sEnabled",
-			 (int)(dot - d->name + 1), d->name);
+		         (int)(dot - d->name + 1), d->name);
 		if (strcmp(d->name, "ConnectionSettings.IdleTimeout") != 0 &&
 		    !form_get(&rq->params, group))
 			return resp_error(rq, ERR_MISSING_PARAMETER,
-					  "%s is required when %s is given",
-					  group, key);
+			                  "%s is required when %s is given",
+			                  group, key);
 		if (attr_check_value(rq, d, rq->params.v[i].value) < 0)
 			return -1;
 		if (store_attr_set(rq->db, lb->id, d->name,
-				   rq->params.v[i].value) != STORE_OK)
+		                   rq->params.v[i].value) != STORE_OK)
 			return resp_error(rq, ERR_INTERNAL, NULL);
 	}
 	return 0;
@@ -234,7 +239,8 @@ lb_attributes_json(struct request *rq, const struct lb *lb)
 	 * the EmitInterval default appears once any of it has been set. */
 	int access_log_set = 0;
 	for (size_t i = 0; i < ATTR_COUNT; i++)
-		if (a.owned[i] && strncmp(attr_defs[i].name, "AccessLog.", 10) == 0)
+		if (a.owned[i] &&
+		    strncmp(attr_defs[i].name, "AccessLog.", 10) == 0)
 			access_log_set = 1;
 	json_t *tree = json_object();
 	json_t *additional = json_array();
@@ -243,23 +249,23 @@ lb_attributes_json(struct request *rq, const struct lb *lb)
 		const char *dot = strchr(d->name, '.');
 		char group[64];
 		snprintf(group, sizeof group, "%.*s", (int)(dot - d->name),
-			 d->name);
+		         d->name);
 		if (!a.values[i])
 			continue; /* unset and without a default */
 		if (!access_log_set && !a.owned[i] &&
 		    strcmp(d->name, "AccessLog.EmitInterval") == 0)
 			continue;
 		if (strcmp(group, "AdditionalAttributes") == 0) {
-			json_array_append_new(additional,
-					      json_pack("{s:s,s:s}", "Key",
-							dot + 1, "Value",
-							a.values[i]));
+			json_array_append_new(
+			    additional, json_pack("{s:s,s:s}", "Key", dot + 1,
+			                          "Value", a.values[i]));
 		} else {
 			json_t *g = json_object_get(tree, group);
 			if (!g)
-				json_object_set_new(tree, group, g = json_object());
+				json_object_set_new(tree, group,
+				                    g = json_object());
 			json_object_set_new(g, dot + 1,
-					    attr_json_value(d, a.values[i]));
+			                    attr_json_value(d, a.values[i]));
 		}
 	}
 	for (size_t i = 0; i < ATTR_COUNT; i++)
@@ -280,14 +286,14 @@ act_modify_load_balancer_attributes(struct request *rq)
 		rc = attr_read_additional(rq, &lb);
 	if (rc == 0 && given == 0)
 		rc = resp_error(rq, ERR_MISSING_PARAMETER,
-				"The request must contain the parameter "
-				"LoadBalancerAttributes");
+		                "The request must contain the parameter "
+		                "LoadBalancerAttributes");
 	json_t *tree = rc == 0 ? lb_attributes_json(rq, &lb) : NULL;
 	if (rc == 0 && !tree)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	if (rc == 0) {
 		json_object_set_new(rq->result, "LoadBalancerName",
-				    json_string(lb.name));
+		                    json_string(lb.name));
 		json_object_set_new(rq->result, "LoadBalancerAttributes", tree);
 	}
 	store_lb_free(&lb);

@@ -18,15 +18,15 @@ iam_check_name(struct request *rq, const char *name)
 	size_t len = strlen(name);
 	if (len < 1 || len > 128)
 		return resp_error(rq, ERR_VALIDATION,
-				  "ServerCertificateName must be 1 to 128 "
-				  "characters");
+		                  "ServerCertificateName must be 1 to 128 "
+		                  "characters");
 	for (const char *p = name; *p; p++)
 		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
 		    !(*p >= '0' && *p <= '9') && !strchr("_+=,.@-", *p))
 			return resp_error(rq, ERR_VALIDATION,
-					  "ServerCertificateName '%s' may hold "
-					  "only letters, digits and _+=,.@-",
-					  name);
+			                  "ServerCertificateName '%s' may hold "
+			                  "only letters, digits and _+=,.@-",
+			                  name);
 	return 0;
 }
 
@@ -36,15 +36,15 @@ iam_check_path(struct request *rq, const char *path)
 	size_t len = strlen(path);
 	if (len < 1 || len > 512 || path[0] != '/' || path[len - 1] != '/')
 		return resp_error(rq, ERR_VALIDATION,
-				  "Path '%s' must begin and end with '/' and "
-				  "be at most 512 characters",
-				  path);
+		                  "Path '%s' must begin and end with '/' and "
+		                  "be at most 512 characters",
+		                  path);
 	for (const char *p = path; *p; p++)
 		if (*p < 0x21 || *p > 0x7e)
 			return resp_error(rq, ERR_VALIDATION,
-					  "Path '%s' may hold only printable "
-					  "ASCII without spaces",
-					  path);
+			                  "Path '%s' may hold only printable "
+			                  "ASCII without spaces",
+			                  path);
 	return 0;
 }
 
@@ -52,10 +52,10 @@ static json_t *
 iam_metadata(const struct server_cert *c)
 {
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "Path", c->path,
-			 "ServerCertificateName", c->name,
-			 "ServerCertificateId", c->certificate_id, "Arn",
-			 c->arn, "UploadDate", c->upload_date, "Expiration",
-			 c->expiration);
+	                 "ServerCertificateName", c->name,
+	                 "ServerCertificateId", c->certificate_id, "Arn",
+	                 c->arn, "UploadDate", c->upload_date, "Expiration",
+	                 c->expiration);
 }
 
 static int
@@ -65,11 +65,12 @@ iam_check_upload(struct request *rq, struct server_cert *c)
 	char why[256];
 	int mismatch = 0;
 	if (pem_server_certificate_check(c->body, c->private_key, c->chain,
-					 &info, &mismatch, why, sizeof why) < 0)
-		return resp_error(rq, mismatch ? ERR_KEY_PAIR_MISMATCH
-					       : ERR_MALFORMED_CERTIFICATE,
-				  "Server certificate '%s' is not accepted: %s",
-				  c->name, why);
+	                                 &info, &mismatch, why, sizeof why) < 0)
+		return resp_error(rq,
+		                  mismatch ? ERR_KEY_PAIR_MISMATCH
+		                           : ERR_MALFORMED_CERTIFICATE,
+		                  "Server certificate '%s' is not accepted: %s",
+		                  c->name, why);
 	c->expiration = xstrdup(info.not_after);
 	return 0;
 }
@@ -99,23 +100,23 @@ act_upload_server_certificate(struct request *rq)
 	if (rc == 0) {
 		store_now(now);
 		buf_printf(&arn, "arn:aws:iam::%s:server-certificate%s%s",
-			   rq->account_id, path, name);
+		           rq->account_id, path, name);
 		c.certificate_id = xstrdup(id);
 		c.arn = buf_steal(&arn);
 		c.upload_date = xstrdup(now);
 		int s = store_cert_insert(rq->db, &c);
 		if (s == STORE_CONFLICT)
 			rc = resp_error(rq, ERR_ENTITY_EXISTS,
-					"The Server Certificate with name %s "
-					"already exists; delete it first or "
-					"choose another name",
-					name);
+			                "The Server Certificate with name %s "
+			                "already exists; delete it first or "
+			                "choose another name",
+			                name);
 		else if (s != STORE_OK)
 			rc = resp_error(rq, ERR_INTERNAL, NULL);
 	}
 	if (rc == 0)
 		json_object_set_new(rq->result, "ServerCertificateMetadata",
-				    iam_metadata(&c));
+		                    iam_metadata(&c));
 	store_cert_free(&c);
 	return rc;
 }
@@ -127,9 +128,9 @@ iam_find(struct request *rq, struct server_cert *c)
 	int rc = store_cert_by_name(rq->db, rq->account_id, name, c);
 	if (rc == STORE_NOT_FOUND)
 		return resp_error(rq, ERR_NO_SUCH_ENTITY,
-				  "The Server Certificate with name %s cannot "
-				  "be found",
-				  name);
+		                  "The Server Certificate with name %s cannot "
+		                  "be found",
+		                  name);
 	return rc == STORE_OK ? 0 : resp_error(rq, ERR_INTERNAL, NULL);
 }
 
@@ -140,9 +141,10 @@ act_get_server_certificate(struct request *rq)
 	if (iam_find(rq, &c) < 0)
 		return -1;
 	json_t *sc = json_pack("{s:o,s:s}", "ServerCertificateMetadata",
-			       iam_metadata(&c), "CertificateBody", c.body);
+	                       iam_metadata(&c), "CertificateBody", c.body);
 	if (c.chain)
-		json_object_set_new(sc, "CertificateChain", json_string(c.chain));
+		json_object_set_new(sc, "CertificateChain",
+		                    json_string(c.chain));
 	json_object_set_new(rq->result, "ServerCertificate", sc);
 	store_cert_free(&c);
 	return 0;
@@ -160,10 +162,10 @@ act_delete_server_certificate(struct request *rq)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	else if (users > 0)
 		rc = resp_error(rq, ERR_DELETE_CONFLICT,
-				"Certificate %s is in use by %ld listener(s); "
-				"move them to another certificate or delete "
-				"them first",
-				c.name, users);
+		                "Certificate %s is in use by %ld listener(s); "
+		                "move them to another certificate or delete "
+		                "them first",
+		                c.name, users);
 	else if (store_cert_delete(rq->db, c.id) != STORE_OK)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	store_cert_free(&c);
@@ -186,13 +188,13 @@ act_update_server_certificate(struct request *rq)
 	const char *path = new_path ? new_path : c.path;
 	struct buf arn = BUF_INIT;
 	buf_printf(&arn, "arn:aws:iam::%s:server-certificate%s%s",
-		   rq->account_id, path, name);
+	           rq->account_id, path, name);
 	int rc = store_cert_rename(rq->db, &c, name, path, buf_str(&arn));
 	if (rc == STORE_CONFLICT)
 		rc = resp_error(rq, ERR_ENTITY_EXISTS,
-				"The Server Certificate with name %s already "
-				"exists; choose another name",
-				name);
+		                "The Server Certificate with name %s already "
+		                "exists; choose another name",
+		                name);
 	else if (rc != STORE_OK)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	buf_free(&arn);

@@ -38,20 +38,20 @@ instance_read(struct request *rq, int required, const char ***ids, int *n)
 	if (*n == 0 && required) {
 		free(idx);
 		return resp_error(rq, ERR_VALIDATION,
-				  "Instances cannot be empty: give "
-				  "Instances.member.1.InstanceId");
+		                  "Instances cannot be empty: give "
+		                  "Instances.member.1.InstanceId");
 	}
 	*ids = xcalloc((size_t)*n + 1, sizeof **ids);
 	for (int i = 0; i < *n; i++) {
 		const char *id;
 		if (param_require(rq, &id, "Instances.member.%u.InstanceId",
-				  idx[i]) < 0)
+		                  idx[i]) < 0)
 			goto fail;
 		if (!instance_id_ok(id)) {
 			resp_error(rq, ERR_INVALID_INSTANCE,
-				   "The instance ID '%s' is not valid: it must "
-				   "be i- and 8 or 17 hex digits",
-				   id);
+			           "The instance ID '%s' is not valid: it must "
+			           "be i- and 8 or 17 hex digits",
+			           id);
 			goto fail;
 		}
 		(*ids)[i] = id;
@@ -68,8 +68,8 @@ fail:
 static int
 instance_list_one(void *ctx, const struct lb_instance *i)
 {
-	json_array_append_new(ctx, json_pack("{s:s}", "InstanceId",
-					     i->instance_id));
+	json_array_append_new(ctx,
+	                      json_pack("{s:s}", "InstanceId", i->instance_id));
 	return 0;
 }
 
@@ -106,25 +106,25 @@ instance_register_one(struct request *rq, const struct lb *lb, const char *id)
 	int rc = store_inventory_instance_get(rq->db, rq->account_id, id, &inv);
 	if (rc == STORE_NOT_FOUND)
 		return resp_error(rq, ERR_INVALID_INSTANCE,
-				  "There is no instance %s in account %s (add "
-				  "it with: eulbd instance add)",
-				  id, rq->account_id);
+		                  "There is no instance %s in account %s (add "
+		                  "it with: eulbd instance add)",
+		                  id, rq->account_id);
 	if (rc != STORE_OK)
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	struct zone_find f = {inv.zone, 0};
 	if (inv.zone && *inv.zone && !lb->vpc_id) {
 		if (store_lb_list_each(rq->db, LB_LIST_ZONES, lb->id,
-				       zone_match, &f) != STORE_OK)
+		                       zone_match, &f) != STORE_OK)
 			rc = resp_error(rq, ERR_INTERNAL, NULL);
 		else if (!f.found)
 			rc = resp_error(rq, ERR_INVALID_CONFIGURATION,
-					"Instance %s is in zone %s, which is "
-					"not enabled for load balancer %s; "
-					"enable the zone first",
-					id, inv.zone, lb->name);
+			                "Instance %s is in zone %s, which is "
+			                "not enabled for load balancer %s; "
+			                "enable the zone first",
+			                id, inv.zone, lb->name);
 	}
 	struct lb_instance reg = {(char *)id, STATE_OUT, REASON_ELB,
-				  DESCRIPTION_NEW};
+	                          DESCRIPTION_NEW};
 	if (rc == STORE_OK) {
 		int s = store_instance_add(rq->db, lb->id, &reg);
 		if (s != STORE_OK && s != STORE_CONFLICT)
@@ -138,28 +138,28 @@ static int
 instance_check_limit(struct request *rq)
 {
 	long n = 0;
-	if (store_instance_count(rq->db, rq->account_id,
-				 request_region_key(rq), &n) != STORE_OK)
+	if (store_instance_count(rq->db, rq->account_id, request_region_key(rq),
+	                         &n) != STORE_OK)
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	if (n > rq->config->max_registered)
 		return resp_error(rq, ERR_VALIDATION,
-				  "Account %s would have %ld registered "
-				  "instances; the limit is %ld "
-				  "(classic-registered-instances)",
-				  rq->account_id, n, rq->config->max_registered);
+		                  "Account %s would have %ld registered "
+		                  "instances; the limit is %ld "
+		                  "(classic-registered-instances)",
+		                  rq->account_id, n,
+		                  rq->config->max_registered);
 	return 0;
 }
 
 static int
-instance_deregister_one(struct request *rq, const struct lb *lb,
-			const char *id)
+instance_deregister_one(struct request *rq, const struct lb *lb, const char *id)
 {
 	int s = store_instance_remove(rq->db, lb->id, id);
 	if (s == STORE_NOT_FOUND)
 		return resp_error(rq, ERR_INVALID_INSTANCE,
-				  "Instance %s is not registered with load "
-				  "balancer %s",
-				  id, lb->name);
+		                  "Instance %s is not registered with load "
+		                  "balancer %s",
+		                  id, lb->name);
 	return s == STORE_OK ? 0 : resp_error(rq, ERR_INTERNAL, NULL);
 }
 
@@ -167,7 +167,7 @@ instance_deregister_one(struct request *rq, const struct lb *lb,
  * every instance still registered. */
 static int
 instance_change(struct request *rq,
-		int (*one)(struct request *, const struct lb *, const char *))
+                int (*one)(struct request *, const struct lb *, const char *))
 {
 	struct lb lb;
 	const char **ids;
@@ -202,10 +202,9 @@ static json_t *
 instance_state_json(const struct lb_instance *i)
 {
 	return json_pack("{s:s,s:s,s:s,s:s}", "InstanceId", i->instance_id,
-			 "State", i->state, "ReasonCode",
-			 i->reason_code ? i->reason_code : "N/A",
-			 "Description",
-			 i->description ? i->description : "N/A");
+	                 "State", i->state, "ReasonCode",
+	                 i->reason_code ? i->reason_code : "N/A", "Description",
+	                 i->description ? i->description : "N/A");
 }
 
 static int
@@ -228,16 +227,16 @@ act_describe_instance_health(struct request *rq)
 	int rc = instance_read(rq, 0, &ids, &n);
 	if (rc == 0 && n == 0 &&
 	    store_instance_each(rq->db, lb.id, instance_state_one, out) !=
-		    STORE_OK)
+	        STORE_OK)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	for (int i = 0; rc == 0 && i < n; i++) {
 		struct lb_instance st;
 		int s = store_instance_get(rq->db, lb.id, ids[i], &st);
 		if (s == STORE_NOT_FOUND)
 			rc = resp_error(rq, ERR_INVALID_INSTANCE,
-					"Instance %s is not registered with "
-					"load balancer %s",
-					ids[i], lb.name);
+			                "Instance %s is not registered with "
+			                "load balancer %s",
+			                ids[i], lb.name);
 		else if (s != STORE_OK)
 			rc = resp_error(rq, ERR_INTERNAL, NULL);
 		else {

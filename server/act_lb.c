@@ -18,7 +18,7 @@
 /* Reads a list of strings "<name>.member.N" into store list `which`. */
 static int
 lb_store_list(struct request *rq, const char *name, enum lb_list which,
-	      int64_t lb_id)
+              int64_t lb_id)
 {
 	unsigned *idx = NULL;
 	int n = param_list(rq, name, &idx);
@@ -31,16 +31,16 @@ lb_store_list(struct request *rq, const char *name, enum lb_list which,
 		}
 		if (strlen(v) > 255) {
 			rc = resp_error(rq, ERR_VALIDATION,
-					"%s.member.%u is longer than 255 "
-					"characters",
-					name, idx[i]);
+			                "%s.member.%u is longer than 255 "
+			                "characters",
+			                name, idx[i]);
 			break;
 		}
 		int s = store_lb_list_add(rq->db, which, lb_id, v);
 		if (s == STORE_CONFLICT)
 			rc = resp_error(rq, ERR_VALIDATION,
-					"%s lists '%s' twice; give each once",
-					name, v);
+			                "%s lists '%s' twice; give each once",
+			                name, v);
 		else if (s != STORE_OK)
 			rc = resp_error(rq, ERR_INTERNAL, NULL);
 	}
@@ -57,13 +57,13 @@ lb_check_placement(struct request *rq, int *in_vpc)
 	*in_vpc = param_list_present(rq, "Subnets");
 	if (zones && *in_vpc)
 		return resp_error(rq, ERR_VALIDATION,
-				  "Only one of SubnetIds or AvailabilityZones "
-				  "may be specified");
+		                  "Only one of SubnetIds or AvailabilityZones "
+		                  "may be specified");
 	if (!*in_vpc && param_list_present(rq, "SecurityGroups"))
 		return resp_error(rq, ERR_INVALID_CONFIGURATION,
-				  "Security groups can only be given for a "
-				  "load balancer in a VPC: give Subnets, not "
-				  "AvailabilityZones");
+		                  "Security groups can only be given for a "
+		                  "load balancer in a VPC: give Subnets, not "
+		                  "AvailabilityZones");
 	if (*in_vpc)
 		return 0;
 	unsigned *idx = NULL;
@@ -71,10 +71,10 @@ lb_check_placement(struct request *rq, int *in_vpc)
 	free(idx);
 	if (n == 0)
 		return resp_error(rq, ERR_VALIDATION,
-				  "A load balancer needs at least one "
-				  "availability zone or subnet: give "
-				  "AvailabilityZones.member.1 or "
-				  "Subnets.member.1");
+		                  "A load balancer needs at least one "
+		                  "availability zone or subnet: give "
+		                  "AvailabilityZones.member.1 or "
+		                  "Subnets.member.1");
 	return n < 0 ? -1 : 0;
 }
 
@@ -82,21 +82,21 @@ static int
 lb_check_quota(struct request *rq)
 {
 	long n = 0;
-	if (store_lb_count(rq->db, rq->account_id, request_region_key(rq), &n) !=
-	    STORE_OK)
+	if (store_lb_count(rq->db, rq->account_id, request_region_key(rq),
+	                   &n) != STORE_OK)
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	if (n >= rq->config->max_load_balancers)
 		return resp_error(rq, ERR_TOO_MANY_LBS,
-				  "Account %s already has %ld load balancers, "
-				  "its limit (classic-load-balancers)",
-				  rq->account_id, n);
+		                  "Account %s already has %ld load balancers, "
+		                  "its limit (classic-load-balancers)",
+		                  rq->account_id, n);
 	return 0;
 }
 
 /* Everything a new load balancer gets besides its row. */
 static int
 lb_create_parts(struct request *rq, struct lb *lb, int in_vpc,
-		const struct listener_set *set)
+                const struct listener_set *set)
 {
 	int rc;
 	if (in_vpc) {
@@ -105,7 +105,7 @@ lb_create_parts(struct request *rq, struct lb *lb, int in_vpc,
 			rc = lb_set_security_groups(rq, lb);
 	} else {
 		rc = lb_store_list(rq, "AvailabilityZones", LB_LIST_ZONES,
-				   lb->id);
+		                   lb->id);
 	}
 	if (rc == 0)
 		rc = lb_check_zone_limit(rq, lb);
@@ -129,9 +129,9 @@ lb_read_scheme(struct request *rq, const char **scheme)
 		return 0;
 	}
 	return resp_error(rq, ERR_INVALID_SCHEME,
-			  "Scheme '%s' is not valid; use internet-facing or "
-			  "internal",
-			  s);
+	                  "Scheme '%s' is not valid; use internet-facing or "
+	                  "internal",
+	                  s);
 }
 
 int
@@ -148,15 +148,15 @@ act_create_load_balancer(struct request *rq)
 		return -1;
 	char now[32];
 	store_now(now);
-	struct lb lb = {.name = (char *)name, .scheme = (char *)scheme,
-			.created_at = now};
+	struct lb lb = {
+	    .name = (char *)name, .scheme = (char *)scheme, .created_at = now};
 	memcpy(lb.account_id, rq->account_id, sizeof lb.account_id);
 	int rc = store_lb_insert(rq->db, request_region_key(rq), &lb);
 	if (rc == STORE_CONFLICT)
 		rc = resp_error(rq, ERR_DUPLICATE_LB_NAME,
-				"The specified load balancer name already "
-				"exists for this account: %s",
-				name);
+		                "The specified load balancer name already "
+		                "exists for this account: %s",
+		                name);
 	else if (rc != STORE_OK)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	if (rc == 0)
@@ -178,7 +178,7 @@ act_delete_load_balancer(struct request *rq)
 	const char *name = param_get(rq, "LoadBalancerName");
 	struct lb lb;
 	int rc = store_lb_get(rq->db, rq->account_id, request_region_key(rq),
-				  name, &lb);
+	                      name, &lb);
 	if (rc == STORE_NOT_FOUND)
 		return 0; /* AWS: deleting what isn't there succeeds */
 	if (rc != STORE_OK)
@@ -193,15 +193,16 @@ describe_named(struct request *rq, json_t *out, unsigned *idx, int n)
 {
 	size_t bytes = 0;
 	for (int i = 0; i < n; i++) {
-		const char *name = param_member(rq, "LoadBalancerNames", idx[i]);
+		const char *name =
+		    param_member(rq, "LoadBalancerNames", idx[i]);
 		struct lb lb;
 		if (!name)
 			return -1;
-		int rc = store_lb_get(rq->db, rq->account_id, request_region_key(rq),
-				  name, &lb);
+		int rc = store_lb_get(rq->db, rq->account_id,
+		                      request_region_key(rq), name, &lb);
 		if (rc == STORE_NOT_FOUND)
 			return resp_error(rq, ERR_LB_NOT_FOUND,
-					  "Cannot find Load Balancer %s", name);
+			                  "Cannot find Load Balancer %s", name);
 		if (rc != STORE_OK)
 			return resp_error(rq, ERR_INTERNAL, NULL);
 		json_t *d = lb_describe(rq, &lb);
@@ -212,11 +213,11 @@ describe_named(struct request *rq, json_t *out, unsigned *idx, int n)
 		if (bytes && bytes + size > rq->config->max_response) {
 			json_decref(d);
 			return resp_error(rq, ERR_VALIDATION,
-					  "The descriptions would exceed %zu "
-					  "bytes, the most one answer holds; "
-					  "name fewer load balancers, or page "
-					  "through them without names",
-					  rq->config->max_response);
+			                  "The descriptions would exceed %zu "
+			                  "bytes, the most one answer holds; "
+			                  "name fewer load balancers, or page "
+			                  "through them without names",
+			                  rq->config->max_response);
 		}
 		bytes += size;
 		json_array_append_new(out, d);
@@ -270,15 +271,15 @@ describe_paged(struct request *rq, json_t *out)
 	struct describe_page p = {rq, out, page, 0, 0, 0, NULL};
 	const char *marker = param_get(rq, "Marker");
 	int rc = store_lb_page(rq->db, rq->account_id, request_region_key(rq),
-			       marker && *marker ? marker : NULL, page + 1,
-			       describe_page_row, &p);
+	                       marker && *marker ? marker : NULL, page + 1,
+	                       describe_page_row, &p);
 	if (rc != STORE_OK) {
 		free(p.next_marker);
 		return rq->status ? -1 : resp_error(rq, ERR_INTERNAL, NULL);
 	}
 	if (p.more)
 		json_object_set_new(rq->result, "NextMarker",
-				    json_string(p.next_marker));
+		                    json_string(p.next_marker));
 	free(p.next_marker);
 	return 0;
 }
@@ -292,8 +293,8 @@ act_describe_load_balancers(struct request *rq)
 		return -1;
 	json_t *out = json_array();
 	json_object_set_new(rq->result, "LoadBalancerDescriptions", out);
-	int rc = n > 0 ? describe_named(rq, out, idx, n)
-		       : describe_paged(rq, out);
+	int rc =
+	    n > 0 ? describe_named(rq, out, idx, n) : describe_paged(rq, out);
 	free(idx);
 	return rc;
 }
@@ -310,16 +311,17 @@ act_describe_account_limits(struct request *rq)
 		const char *name;
 		long max;
 	} limits[] = {
-		{"classic-load-balancers", rq->config->max_load_balancers},
-		{"classic-listeners", rq->config->max_listeners},
-		{"classic-registered-instances", rq->config->max_registered},
+	    {"classic-load-balancers", rq->config->max_load_balancers},
+	    {"classic-listeners", rq->config->max_listeners},
+	    {"classic-registered-instances", rq->config->max_registered},
 	};
 	json_t *out = json_array();
 	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
 		char max[32];
 		snprintf(max, sizeof max, "%ld", limits[i].max);
-		json_array_append_new(out, json_pack("{s:s,s:s}", "Name",
-						     limits[i].name, "Max", max));
+		json_array_append_new(
+		    out,
+		    json_pack("{s:s,s:s}", "Name", limits[i].name, "Max", max));
 	}
 	json_object_set_new(rq->result, "Limits", out);
 	return 0;

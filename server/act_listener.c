@@ -36,9 +36,9 @@ act_delete_load_balancer_listeners(struct request *rq)
 	for (int i = 0; i < n && rc == 0; i++) {
 		long port;
 		rc = param_member(rq, "LoadBalancerPorts", idx[i])
-			     ? param_int(rq, &port, 1, 65535,
-					 "LoadBalancerPorts.member.%u", idx[i])
-			     : -1;
+		         ? param_int(rq, &port, 1, 65535,
+		                     "LoadBalancerPorts.member.%u", idx[i])
+		         : -1;
 		/* A port without a listener is already in the wanted state. */
 		if (rc == 0 &&
 		    store_listener_delete(rq->db, lb.id, port) != STORE_OK)
@@ -58,9 +58,9 @@ health_check_read(struct request *rq, struct lb *lb)
 	    param_int(rq, &lb->hc_interval, 5, 300, "HealthCheck.Interval") ||
 	    param_int(rq, &lb->hc_timeout, 2, 60, "HealthCheck.Timeout") ||
 	    param_int(rq, &lb->hc_unhealthy, 2, 10,
-		      "HealthCheck.UnhealthyThreshold") ||
+	              "HealthCheck.UnhealthyThreshold") ||
 	    param_int(rq, &lb->hc_healthy, 2, 10,
-		      "HealthCheck.HealthyThreshold")) {
+	              "HealthCheck.HealthyThreshold")) {
 		free(canon);
 		return -1;
 	}
@@ -68,9 +68,9 @@ health_check_read(struct request *rq, struct lb *lb)
 	lb->hc_target = canon;
 	if (lb->hc_timeout >= lb->hc_interval)
 		return resp_error(rq, ERR_VALIDATION,
-				  "Health check interval must be greater than "
-				  "the timeout (interval %ld, timeout %ld)",
-				  lb->hc_interval, lb->hc_timeout);
+		                  "Health check interval must be greater than "
+		                  "the timeout (interval %ld, timeout %ld)",
+		                  lb->hc_interval, lb->hc_timeout);
 	return 0;
 }
 
@@ -85,7 +85,7 @@ act_configure_health_check(struct request *rq)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	if (rc == 0)
 		json_object_set_new(rq->result, "HealthCheck",
-				    lb_health_check_json(&lb));
+		                    lb_health_check_json(&lb));
 	store_lb_free(&lb);
 	return rc;
 }

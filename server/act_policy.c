@@ -43,15 +43,15 @@ policy_read_attrs(struct request *rq, struct policy_attr **out, size_t *n)
 	for (int i = 0; i < count; i++) {
 		const char *v;
 		if (param_require(rq, &(*out)[i].name,
-				  "PolicyAttributes.member.%u.AttributeName",
-				  idx[i]) < 0) {
+		                  "PolicyAttributes.member.%u.AttributeName",
+		                  idx[i]) < 0) {
 			free(idx);
 			free(*out);
 			*out = NULL;
 			return -1;
 		}
 		v = param_get(rq, "PolicyAttributes.member.%u.AttributeValue",
-			      idx[i]);
+		              idx[i]);
 		(*out)[i].value = v ? policy_trim_key(&(*out)[i], v) : "";
 	}
 	*n = (size_t)count;
@@ -74,8 +74,8 @@ act_create_load_balancer_policy(struct request *rq)
 	size_t n;
 	int rc = policy_read_attrs(rq, &attrs, &n);
 	if (rc == 0)
-		rc = policy_create(rq, &lb, name, param_get(rq, "PolicyTypeName"),
-				   attrs, n);
+		rc = policy_create(rq, &lb, name,
+		                   param_get(rq, "PolicyTypeName"), attrs, n);
 	free(attrs);
 	store_lb_free(&lb);
 	return rc;
@@ -83,7 +83,7 @@ act_create_load_balancer_policy(struct request *rq)
 
 static int
 policy_create_one(struct request *rq, const char *type, const char *attr,
-		  const char *value)
+                  const char *value)
 {
 	struct lb lb;
 	const char *name = param_get(rq, "PolicyName");
@@ -101,7 +101,7 @@ int
 act_create_app_cookie_stickiness_policy(struct request *rq)
 {
 	return policy_create_one(rq, POLICY_APP_COOKIE, "CookieName",
-				 param_get(rq, "CookieName"));
+	                         param_get(rq, "CookieName"));
 }
 
 int
@@ -109,7 +109,7 @@ act_create_lb_cookie_stickiness_policy(struct request *rq)
 {
 	const char *period = param_get(rq, "CookieExpirationPeriod");
 	return policy_create_one(rq, POLICY_LB_COOKIE, "CookieExpirationPeriod",
-				 period && *period ? period : NULL);
+	                         period && *period ? period : NULL);
 }
 
 int
@@ -120,7 +120,7 @@ act_delete_load_balancer_policy(struct request *rq)
 	if (lb_lookup(rq, &lb) < 0)
 		return -1;
 	int in_use = 0, rc = store_policy_get(rq->db, lb.id,
-					      param_get(rq, "PolicyName"), &p);
+	                                      param_get(rq, "PolicyName"), &p);
 	if (rc == STORE_NOT_FOUND) {
 		store_lb_free(&lb);
 		return 0; /* already gone: the wanted state */
@@ -129,9 +129,9 @@ act_delete_load_balancer_policy(struct request *rq)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	else if (in_use)
 		rc = resp_error(rq, ERR_INVALID_CONFIGURATION,
-				"You cannot delete policy [%s] since it is "
-				"enabled or referred by other enabled policy.",
-				p.name);
+		                "You cannot delete policy [%s] since it is "
+		                "enabled or referred by other enabled policy.",
+		                p.name);
 	else if (store_policy_delete(rq->db, p.id) != STORE_OK)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	store_policy_free(&p);
@@ -148,11 +148,12 @@ describe_predefined(const struct predefined_policy *pp)
 	json_t *attrs = json_array();
 	for (size_t i = 0; i < t->nattrs; i++)
 		if (strcmp(t->attrs[i].name, POLICY_REFERENCE_ATTR) != 0)
-			policy_attr_json(attrs, t->attrs[i].name,
-				      predefined_policy_value(pp, t->attrs[i].name));
+			policy_attr_json(
+			    attrs, t->attrs[i].name,
+			    predefined_policy_value(pp, t->attrs[i].name));
 	return json_pack("{s:s,s:s,s:o}", "PolicyName", pp->name,
-			 "PolicyTypeName", POLICY_SSL_NEGOTIATION,
-			 "PolicyAttributeDescriptions", attrs);
+	                 "PolicyTypeName", POLICY_SSL_NEGOTIATION,
+	                 "PolicyAttributeDescriptions", attrs);
 }
 
 /* An answer's policies; their size is bounded: DescribeLoadBalancerPolicies
@@ -172,10 +173,10 @@ describe_add(struct describe_all *d, json_t *j)
 	if (d->bytes && d->bytes + size > d->rq->config->max_response) {
 		json_decref(j);
 		return resp_error(d->rq, ERR_VALIDATION,
-				  "The policy descriptions would exceed %zu "
-				  "bytes, the most one answer holds; name "
-				  "fewer policies in PolicyNames",
-				  d->rq->config->max_response);
+		                  "The policy descriptions would exceed %zu "
+		                  "bytes, the most one answer holds; name "
+		                  "fewer policies in PolicyNames",
+		                  d->rq->config->max_response);
 	}
 	d->bytes += size;
 	json_array_append_new(d->out, j);
@@ -191,15 +192,16 @@ describe_all_row(void *ctx, const struct policy *p)
 
 static int
 describe_named_policy(struct describe_all *d, const struct lb *lb,
-		      const char *name)
+                      const char *name)
 {
 	if (!lb) {
-		const struct predefined_policy *pp = predefined_policy_find(name);
+		const struct predefined_policy *pp =
+		    predefined_policy_find(name);
 		if (!pp)
 			return resp_error(d->rq, ERR_POLICY_NOT_FOUND,
-					  "There is no predefined policy with "
-					  "name %s",
-					  name);
+			                  "There is no predefined policy with "
+			                  "name %s",
+			                  name);
 		return describe_add(d, describe_predefined(pp));
 	}
 	struct policy p;
@@ -227,8 +229,8 @@ describe_policies(struct request *rq, const struct lb *lb, json_t *out)
 	if (!lb) {
 		/* A fixed set of about 90 KB: never over the bound. */
 		for (size_t i = 0; i < predefined_policy_count; i++)
-			json_array_append_new(out, describe_predefined(
-							   &predefined_policies[i]));
+			json_array_append_new(
+			    out, describe_predefined(&predefined_policies[i]));
 		return 0;
 	}
 	if (store_policy_each(rq->db, lb->id, describe_all_row, &d) != STORE_OK)
@@ -260,18 +262,18 @@ describe_type(const struct policy_type *t)
 	for (size_t i = 0; i < t->nattrs; i++) {
 		const struct policy_attr_type *a = &t->attrs[i];
 		json_t *j = json_pack("{s:s,s:s}", "AttributeName", a->name,
-				      "AttributeType", a->type);
+		                      "AttributeType", a->type);
 		if (a->description)
 			json_object_set_new(j, "Description",
-					    json_string(a->description));
-		json_object_set_new(j, "Cardinality",
-				    json_string(policy_cardinality_name(
-					    a->cardinality)));
+			                    json_string(a->description));
+		json_object_set_new(
+		    j, "Cardinality",
+		    json_string(policy_cardinality_name(a->cardinality)));
 		json_array_append_new(attrs, j);
 	}
 	return json_pack("{s:s,s:s,s:o}", "PolicyTypeName", t->name,
-			 "Description", t->description,
-			 "PolicyAttributeTypeDescriptions", attrs);
+	                 "Description", t->description,
+	                 "PolicyAttributeTypeDescriptions", attrs);
 }
 
 int
@@ -284,14 +286,15 @@ act_describe_load_balancer_policy_types(struct request *rq)
 	int rc = n < 0 ? -1 : 0;
 	for (int i = 0; i < n && rc == 0; i++) {
 		const char *name = param_member(rq, "PolicyTypeNames", idx[i]);
-		const struct policy_type *t = name ? policy_type_find(name) : NULL;
+		const struct policy_type *t =
+		    name ? policy_type_find(name) : NULL;
 		if (!name)
 			rc = -1;
 		else if (t)
 			json_array_append_new(out, describe_type(t));
 		else
 			rc = resp_error(rq, ERR_POLICY_TYPE_NOT_FOUND,
-					"There is no policy type %s", name);
+			                "There is no policy type %s", name);
 	}
 	free(idx);
 	for (size_t i = 0; n == 0 && i < policy_type_count; i++)

@@ -21,12 +21,13 @@ servo_lb(struct request *rq, struct lb *lb)
 {
 	const char *account = param_get(rq, "AccountId");
 	const char *name = param_get(rq, "LoadBalancerName");
-	int rc = store_lb_get(rq->db, account, request_region_key(rq), name,
-			      lb);
+	int rc =
+	    store_lb_get(rq->db, account, request_region_key(rq), name, lb);
 	if (rc == STORE_NOT_FOUND)
-		return resp_error(rq, ERR_LB_NOT_FOUND,
-				  "There is no load balancer '%s' in account %s",
-				  name, account);
+		return resp_error(
+		    rq, ERR_LB_NOT_FOUND,
+		    "There is no load balancer '%s' in account %s", name,
+		    account);
 	return rc == STORE_OK ? 0 : resp_error(rq, ERR_INTERNAL, NULL);
 }
 
@@ -35,23 +36,26 @@ servo_certificates(struct request *rq, const struct lb *lb, json_t *listeners)
 {
 	size_t i;
 	json_t *ld;
-	json_array_foreach(listeners, i, ld) {
+	json_array_foreach(listeners, i, ld)
+	{
 		json_t *l = json_object_get(ld, "Listener");
-		const char *arn = json_string_value(
-			json_object_get(l, "SSLCertificateId"));
+		const char *arn =
+		    json_string_value(json_object_get(l, "SSLCertificateId"));
 		struct server_cert c;
 		char *key = NULL;
 		if (!arn)
 			continue;
-		if (store_cert_by_arn(rq->db, lb->account_id, arn, &c) != STORE_OK)
-			continue; /* deleted under it: the listener can't serve */
+		if (store_cert_by_arn(rq->db, lb->account_id, arn, &c) !=
+		    STORE_OK)
+			continue; /* deleted under it: the listener can't serve
+			           */
 		if (store_cert_private_key(rq->db, lb->account_id, arn, &key) ==
 		    STORE_OK) {
 			json_t *sc = json_pack("{s:s,s:s}", "CertificateBody",
-					       c.body, "PrivateKey", key);
+			                       c.body, "PrivateKey", key);
 			if (c.chain)
 				json_object_set_new(sc, "CertificateChain",
-						    json_string(c.chain));
+				                    json_string(c.chain));
 			json_object_set_new(ld, "ServerCertificate", sc);
 		}
 		free(key);
@@ -84,13 +88,13 @@ servo_values(void *ctx, const char *name, const char *value)
 	json_t *out = ctx;
 	if (strcmp(name, json_string_value(json_object_get(out, "want"))) == 0)
 		json_array_append_new(json_object_get(out, "values"),
-				      json_string(value));
+		                      json_string(value));
 	return 0;
 }
 
 static json_t *
 servo_policy_values(struct request *rq, const struct lb *lb, const char *policy,
-		    const char *attr, const char *type)
+                    const char *attr, const char *type)
 {
 	struct policy p;
 	json_t *acc = json_pack("{s:s,s:[]}", "want", attr, "values");
@@ -111,20 +115,24 @@ servo_policy_values(struct request *rq, const struct lb *lb, const char *policy,
  * -1 says it passed --max-response-bytes. */
 static int
 servo_public_keys(struct request *rq, const struct lb *lb, json_t *backend,
-		  size_t *bytes)
+                  size_t *bytes)
 {
-	json_t *keys = json_array(), *names = json_object_get(backend, "PolicyNames");
+	json_t *keys = json_array(),
+	       *names = json_object_get(backend, "PolicyNames");
 	size_t i, j;
 	json_t *n, *ref;
-	json_array_foreach(names, i, n) {
+	json_array_foreach(names, i, n)
+	{
 		json_t *refs = servo_policy_values(rq, lb, json_string_value(n),
-						   "PublicKeyPolicyName",
-						   POLICY_BACKEND_AUTH);
-		json_array_foreach(refs, j, ref) {
-			json_t *vals = servo_policy_values(
-				rq, lb, json_string_value(ref), "PublicKey",
-				POLICY_PUBLIC_KEY);
-			const char *v = json_string_value(json_array_get(vals, 0));
+		                                   "PublicKeyPolicyName",
+		                                   POLICY_BACKEND_AUTH);
+		json_array_foreach(refs, j, ref)
+		{
+			json_t *vals =
+			    servo_policy_values(rq, lb, json_string_value(ref),
+			                        "PublicKey", POLICY_PUBLIC_KEY);
+			const char *v =
+			    json_string_value(json_array_get(vals, 0));
 			pem_fingerprint fp;
 			char why[160];
 			int is_cert = 0;
@@ -137,13 +145,13 @@ servo_public_keys(struct request *rq, const struct lb *lb, json_t *backend,
 				return -1;
 			}
 			if (v && pem_public_key_check(v, fp, &is_cert, why,
-						      sizeof why) == 0)
+			                              sizeof why) == 0)
 				json_array_append_new(
-					keys, json_pack("{s:O,s:s,s:b,s:s}",
-							"PolicyName", ref,
-							"PublicKey", v,
-							"IsCertificate", is_cert,
-							"Fingerprint", fp));
+				    keys,
+				    json_pack("{s:O,s:s,s:b,s:s}", "PolicyName",
+				              ref, "PublicKey", v,
+				              "IsCertificate", is_cert,
+				              "Fingerprint", fp));
 			json_decref(vals);
 		}
 		json_decref(refs);
@@ -157,12 +165,12 @@ servo_instance(void *ctx, const struct lb_instance *i)
 {
 	struct servo_ctx *s = ctx;
 	struct inventory_instance inv;
-	json_t *j = json_pack("{s:s,s:s}", "InstanceId", i->instance_id, "State",
-			      i->state);
+	json_t *j = json_pack("{s:s,s:s}", "InstanceId", i->instance_id,
+	                      "State", i->state);
 	if (store_inventory_instance_get(s->rq->db, s->lb->account_id,
-					 i->instance_id, &inv) == STORE_OK) {
+	                                 i->instance_id, &inv) == STORE_OK) {
 		json_object_set_new(j, "InstanceIpAddress",
-				    json_string(inv.address));
+		                    json_string(inv.address));
 		if (inv.zone)
 			json_object_set_new(j, "Zone", json_string(inv.zone));
 		store_inventory_instance_free(&inv);
@@ -185,17 +193,21 @@ servo_extend(struct request *rq, const struct lb *lb, json_t *d)
 	json_object_set_new(d, "LoadBalancerAttributes", attrs);
 	size_t i, bytes = 0;
 	json_t *b;
-	json_array_foreach(json_object_get(d, "BackendServerDescriptions"), i, b)
-		if (servo_public_keys(rq, lb, b, &bytes) < 0)
-			return resp_error(rq, ERR_VALIDATION,
-					  "The back-end authentication of load "
-					  "balancer '%s' inlines more than %zu "
-					  "bytes of PublicKeys; name each key "
-					  "from fewer policies and ports",
-					  lb->name, rq->config->max_response);
-	if (servo_certificates(rq, lb, json_object_get(d, "ListenerDescriptions")) ||
-	    store_policy_each(rq->db, lb->id, servo_policy_row, &pc) != STORE_OK ||
-	    store_instance_each(rq->db, lb->id, servo_instance, &ic) != STORE_OK)
+	json_array_foreach(
+	    json_object_get(d, "BackendServerDescriptions"), i,
+	    b) if (servo_public_keys(rq, lb, b, &bytes) <
+	           0) return resp_error(rq, ERR_VALIDATION,
+	                                "The back-end authentication of load "
+	                                "balancer '%s' inlines more than %zu "
+	                                "bytes of PublicKeys; name each key "
+	                                "from fewer policies and ports",
+	                                lb->name, rq->config->max_response);
+	if (servo_certificates(rq, lb,
+	                       json_object_get(d, "ListenerDescriptions")) ||
+	    store_policy_each(rq->db, lb->id, servo_policy_row, &pc) !=
+	        STORE_OK ||
+	    store_instance_each(rq->db, lb->id, servo_instance, &ic) !=
+	        STORE_OK)
 		return -1;
 	return 0;
 }
@@ -209,10 +221,11 @@ act_describe_load_balancers_by_servo(struct request *rq)
 	json_t *d = lb_describe(rq, &lb);
 	int rc = d ? 0 : -1;
 	if (d && servo_extend(rq, &lb, d) < 0)
-		rc = rq->status >= 400 ? -1 : resp_error(rq, ERR_INTERNAL, NULL);
+		rc =
+		    rq->status >= 400 ? -1 : resp_error(rq, ERR_INTERNAL, NULL);
 	if (rc == 0)
 		json_object_set_new(rq->result, "LoadBalancerDescriptions",
-				    json_pack("[O]", d));
+		                    json_pack("[O]", d));
 	json_decref(d);
 	store_lb_free(&lb);
 	return rc;
@@ -224,18 +237,21 @@ servo_state_one(struct request *rq, const struct lb *lb, unsigned n)
 	struct lb_instance i = {0};
 	const char *state;
 	if (param_require(rq, (const char **)&i.instance_id,
-			  "Instances.member.%u.InstanceId", n) < 0 ||
+	                  "Instances.member.%u.InstanceId", n) < 0 ||
 	    param_require(rq, &state, "Instances.member.%u.State", n) < 0)
 		return -1;
 	if (strcmp(state, "InService") && strcmp(state, "OutOfService") &&
 	    strcmp(state, "Unknown"))
-		return resp_error(rq, ERR_VALIDATION,
-				  "Instances.member.%u.State must be InService, "
-				  "OutOfService or Unknown, not '%s'",
-				  n, state);
+		return resp_error(
+		    rq, ERR_VALIDATION,
+		    "Instances.member.%u.State must be InService, "
+		    "OutOfService or Unknown, not '%s'",
+		    n, state);
 	i.state = (char *)state;
-	i.reason_code = (char *)param_get(rq, "Instances.member.%u.ReasonCode", n);
-	i.description = (char *)param_get(rq, "Instances.member.%u.Description", n);
+	i.reason_code =
+	    (char *)param_get(rq, "Instances.member.%u.ReasonCode", n);
+	i.description =
+	    (char *)param_get(rq, "Instances.member.%u.Description", n);
 	int rc = store_instance_set_state(rq->db, lb->id, &i);
 	/* Deregistered since the worker looked: nothing to update. */
 	if (rc == STORE_NOT_FOUND)

@@ -13,22 +13,22 @@ tag_one_lb(struct request *rq, struct lb *lb)
 {
 	unsigned *idx = NULL;
 	int n = param_list(rq, "LoadBalancerNames", &idx);
-	const char *name = n == 1 ? param_member(rq, "LoadBalancerNames", idx[0])
-				  : NULL;
+	const char *name =
+	    n == 1 ? param_member(rq, "LoadBalancerNames", idx[0]) : NULL;
 	free(idx);
 	if (n < 0 || (n == 1 && !name))
 		return -1;
 	if (n != 1)
 		return resp_error(rq, ERR_VALIDATION,
-				  "Give exactly one load balancer in "
-				  "LoadBalancerNames, not %d",
-				  n);
-	int rc = store_lb_get(rq->db, rq->account_id, request_region_key(rq), name,
-			      lb);
+		                  "Give exactly one load balancer in "
+		                  "LoadBalancerNames, not %d",
+		                  n);
+	int rc = store_lb_get(rq->db, rq->account_id, request_region_key(rq),
+	                      name, lb);
 	if (rc == STORE_NOT_FOUND)
 		return resp_error(rq, ERR_LB_NOT_FOUND,
-				  "There is no ACTIVE Load Balancer named '%s'",
-				  name);
+		                  "There is no ACTIVE Load Balancer named '%s'",
+		                  name);
 	return rc == STORE_OK ? 0 : resp_error(rq, ERR_INTERNAL, NULL);
 }
 
@@ -40,7 +40,7 @@ tag_require_some(struct request *rq)
 	free(idx);
 	if (n == 0)
 		return resp_error(rq, ERR_VALIDATION,
-				  "Tags cannot be empty: give Tags.member.1");
+		                  "Tags cannot be empty: give Tags.member.1");
 	return n < 0 ? -1 : 0;
 }
 
@@ -76,8 +76,8 @@ act_remove_tags(struct request *rq)
 static int
 tag_describe_one(void *ctx, const char *key, const char *value)
 {
-	json_array_append_new(ctx, json_pack("{s:s,s:s}", "Key", key, "Value",
-					     value));
+	json_array_append_new(
+	    ctx, json_pack("{s:s,s:s}", "Key", key, "Value", value));
 	return 0;
 }
 
@@ -91,34 +91,36 @@ act_describe_tags(struct request *rq)
 	int rc = n < 0 ? -1 : 0;
 	if (n == 0 || n > 20)
 		rc = resp_error(rq, ERR_VALIDATION,
-				"Give 1 to 20 names in LoadBalancerNames, not "
-				"%d",
-				n);
+		                "Give 1 to 20 names in LoadBalancerNames, not "
+		                "%d",
+		                n);
 	for (int i = 0; rc == 0 && i < n; i++) {
-		const char *name = param_member(rq, "LoadBalancerNames", idx[i]);
+		const char *name =
+		    param_member(rq, "LoadBalancerNames", idx[i]);
 		struct lb lb;
 		if (!name) {
 			rc = -1;
 			break;
 		}
 		int s = store_lb_get(rq->db, rq->account_id,
-				     request_region_key(rq), name, &lb);
+		                     request_region_key(rq), name, &lb);
 		if (s == STORE_NOT_FOUND) {
-			rc = resp_error(rq, ERR_LB_NOT_FOUND,
-					"There is no ACTIVE Load Balancer named "
-					"'%s'",
-					name);
+			rc =
+			    resp_error(rq, ERR_LB_NOT_FOUND,
+			               "There is no ACTIVE Load Balancer named "
+			               "'%s'",
+			               name);
 			break;
 		}
 		json_t *tags = json_array();
 		if (s != STORE_OK ||
 		    store_tag_each(rq->db, lb.id, tag_describe_one, tags) !=
-			    STORE_OK)
+		        STORE_OK)
 			rc = resp_error(rq, ERR_INTERNAL, NULL);
-		json_array_append_new(out, json_pack("{s:s,s:o}",
-						     "LoadBalancerName",
-						     s == STORE_OK ? lb.name : name,
-						     "Tags", tags));
+		json_array_append_new(out,
+		                      json_pack("{s:s,s:o}", "LoadBalancerName",
+		                                s == STORE_OK ? lb.name : name,
+		                                "Tags", tags));
 		if (s == STORE_OK)
 			store_lb_free(&lb);
 	}

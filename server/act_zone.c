@@ -21,7 +21,7 @@ zone_collect(void *ctx, const char *value)
 /* Sets result[key] to the load balancer's list after the change. */
 static int
 zone_result(struct request *rq, const struct lb *lb, enum lb_list which,
-	    const char *key)
+            const char *key)
 {
 	json_t *out = json_array();
 	json_object_set_new(rq->result, key, out);
@@ -35,15 +35,15 @@ zone_result(struct request *rq, const struct lb *lb, enum lb_list which,
  * and repeated additions are no-ops, so a retried call changes nothing. */
 static int
 zone_change(struct request *rq, const struct lb *lb, const char *name,
-	    enum lb_list which, int remove)
+            enum lb_list which, int remove)
 {
 	unsigned *idx = NULL;
 	int n = param_list(rq, name, &idx);
 	int rc = n < 0 ? -1 : 0;
 	if (n == 0)
 		rc = resp_error(rq, ERR_VALIDATION,
-				"%s cannot be empty: give %s.member.1", name,
-				name);
+		                "%s cannot be empty: give %s.member.1", name,
+		                name);
 	for (int i = 0; rc == 0 && i < n; i++) {
 		const char *v = param_member(rq, name, idx[i]);
 		if (!v) {
@@ -52,13 +52,13 @@ zone_change(struct request *rq, const struct lb *lb, const char *name,
 		}
 		if (strlen(v) > 255) {
 			rc = resp_error(rq, ERR_VALIDATION,
-					"%s.member.%u must be 1 to 255 "
-					"characters",
-					name, idx[i]);
+			                "%s.member.%u must be 1 to 255 "
+			                "characters",
+			                name, idx[i]);
 			break;
 		}
 		int s = remove ? store_lb_list_remove(rq->db, which, lb->id, v)
-			       : store_lb_list_add(rq->db, which, lb->id, v);
+		               : store_lb_list_add(rq->db, which, lb->id, v);
 		if (s == STORE_ERROR)
 			rc = resp_error(rq, ERR_INTERNAL, NULL);
 	}
@@ -75,7 +75,7 @@ zone_count(void *ctx, const char *value)
 
 static int
 zone_require_one_left(struct request *rq, const struct lb *lb,
-		      enum lb_list which)
+                      enum lb_list which)
 {
 	long n = 0;
 	if (store_lb_list_each(rq->db, which, lb->id, zone_count, &n) !=
@@ -83,13 +83,13 @@ zone_require_one_left(struct request *rq, const struct lb *lb,
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	if (n == 0)
 		return resp_error(rq, ERR_INVALID_CONFIGURATION,
-				  which == LB_LIST_ZONES
-					  ? "There must be at least one "
-					    "availability zone; enable another "
-					    "before disabling the last"
-					  : "Loadbalancer must be attached to "
-					    "at least one subnet; attach "
-					    "another before detaching the last");
+		                  which == LB_LIST_ZONES
+		                      ? "There must be at least one "
+		                        "availability zone; enable another "
+		                        "before disabling the last"
+		                      : "Loadbalancer must be attached to "
+		                        "at least one subnet; attach "
+		                        "another before detaching the last");
 	return 0;
 }
 
@@ -103,11 +103,11 @@ zone_action(struct request *rq, int subnets, int remove)
 	const char *name = subnets ? "Subnets" : "AvailabilityZones";
 	int rc = 0;
 	if (!!lb.vpc_id != subnets)
-		rc = resp_error(rq, ERR_INVALID_CONFIGURATION,
-				"Load balancer %s runs in %s; it cannot %s",
-				lb.name,
-				lb.vpc_id ? "VPC subnets" : "availability zones",
-				subnets ? "take subnets" : "take zones");
+		rc = resp_error(
+		    rq, ERR_INVALID_CONFIGURATION,
+		    "Load balancer %s runs in %s; it cannot %s", lb.name,
+		    lb.vpc_id ? "VPC subnets" : "availability zones",
+		    subnets ? "take subnets" : "take zones");
 	else if (subnets && !remove)
 		rc = subnet_attach(rq, &lb);
 	else
@@ -155,15 +155,15 @@ act_apply_security_groups_to_load_balancer(struct request *rq)
 	int rc = 0;
 	if (!lb.vpc_id)
 		rc = resp_error(rq, ERR_INVALID_CONFIGURATION,
-				"Security groups can only be applied to a load "
-				"balancer in a VPC; %s runs in availability "
-				"zones",
-				lb.name);
+		                "Security groups can only be applied to a load "
+		                "balancer in a VPC; %s runs in availability "
+		                "zones",
+		                lb.name);
 	if (rc == 0)
 		rc = lb_set_security_groups(rq, &lb);
 	if (rc == 0)
 		rc = zone_result(rq, &lb, LB_LIST_SECURITY_GROUPS,
-				 "SecurityGroups");
+		                 "SecurityGroups");
 	store_lb_free(&lb);
 	return rc;
 }

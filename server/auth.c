@@ -41,8 +41,8 @@ auth_from_header(struct request *rq, const char *hdr, struct auth_parts *p)
 	p->amz_date = request_header(rq, "X-Amz-Date");
 	if (!p->amz_date)
 		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
-				  "Authorization header requires existence of "
-				  "either a 'X-Amz-Date' or a 'Date' header");
+		                  "Authorization header requires existence of "
+		                  "either a 'X-Amz-Date' or a 'Date' header");
 	return 0;
 }
 
@@ -58,25 +58,26 @@ auth_from_query(struct request *rq, struct auth_parts *p)
 	p->amz_date = form_get(&rq->params, "X-Amz-Date");
 	if (strcmp(alg, SIGV4_ALGORITHM) != 0)
 		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
-				  "X-Amz-Algorithm must be %s", SIGV4_ALGORITHM);
+		                  "X-Amz-Algorithm must be %s",
+		                  SIGV4_ALGORITHM);
 	if (!cred || !sh || !sig || !p->amz_date)
 		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
-				  "A presigned request needs X-Amz-Credential, "
-				  "X-Amz-Date, X-Amz-SignedHeaders and "
-				  "X-Amz-Signature");
+		                  "A presigned request needs X-Amz-Credential, "
+		                  "X-Amz-Date, X-Amz-SignedHeaders and "
+		                  "X-Amz-Signature");
 	if (sigv4_parse_credential(cred, &p->auth.cred, &why) < 0)
 		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE, "%s", why);
 	if (strlen(sh) >= sizeof p->auth.signed_headers || strlen(sig) != 64)
 		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
-				  "X-Amz-SignedHeaders or X-Amz-Signature is "
-				  "malformed");
+		                  "X-Amz-SignedHeaders or X-Amz-Signature is "
+		                  "malformed");
 	strcpy(p->auth.signed_headers, sh);
 	strcpy(p->auth.signature, sig);
 	p->expires = exp ? strtol(exp, NULL, 10) : 0;
 	if (exp && (p->expires < 1 || p->expires > 604800))
 		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
-				  "X-Amz-Expires must be between 1 and 604800 "
-				  "seconds");
+		                  "X-Amz-Expires must be between 1 and 604800 "
+		                  "seconds");
 	return 0;
 }
 
@@ -86,28 +87,28 @@ auth_check_time(struct request *rq, const struct auth_parts *p)
 	time_t t;
 	if (auth_parse_time(p->amz_date, &t) < 0)
 		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
-				  "X-Amz-Date '%s' is not in the form "
-				  "YYYYMMDDTHHMMSSZ",
-				  p->amz_date);
+		                  "X-Amz-Date '%s' is not in the form "
+		                  "YYYYMMDDTHHMMSSZ",
+		                  p->amz_date);
 	if (strncmp(p->amz_date, p->auth.cred.date, 8) != 0)
 		return resp_error(rq, ERR_SIGNATURE_MISMATCH,
-				  "The credential scope date %s does not match "
-				  "X-Amz-Date %s",
-				  p->auth.cred.date, p->amz_date);
+		                  "The credential scope date %s does not match "
+		                  "X-Amz-Date %s",
+		                  p->auth.cred.date, p->amz_date);
 	time_t now = time(NULL);
 	if (p->expires) {
 		if (now > t + p->expires || t > now + AUTH_MAX_SKEW_SECONDS)
 			return resp_error(rq, ERR_REQUEST_EXPIRED,
-					  "Request has expired: signed at %s "
-					  "for %ld seconds",
-					  p->amz_date, p->expires);
+			                  "Request has expired: signed at %s "
+			                  "for %ld seconds",
+			                  p->amz_date, p->expires);
 	} else if (t < now - AUTH_MAX_SKEW_SECONDS ||
-		   t > now + AUTH_MAX_SKEW_SECONDS) {
+	           t > now + AUTH_MAX_SKEW_SECONDS) {
 		return resp_error(rq, ERR_REQUEST_EXPIRED,
-				  "Request timestamp %s is more than %d "
-				  "minutes away from the server time; check "
-				  "the client's clock",
-				  p->amz_date, AUTH_MAX_SKEW_SECONDS / 60);
+		                  "Request timestamp %s is more than %d "
+		                  "minutes away from the server time; check "
+		                  "the client's clock",
+		                  p->amz_date, AUTH_MAX_SKEW_SECONDS / 60);
 	}
 	return 0;
 }
@@ -132,53 +133,53 @@ auth_signed_headers_check(struct request *rq, const struct auth_parts *p)
 {
 	if (!auth_signed(p->auth.signed_headers, "host"))
 		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
-				  "SignedHeaders must include host");
+		                  "SignedHeaders must include host");
 	if (!p->expires && !auth_signed(p->auth.signed_headers, "x-amz-date"))
 		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
-				  "SignedHeaders must include x-amz-date");
+		                  "SignedHeaders must include x-amz-date");
 	return 0;
 }
 
 static int
 auth_verify(struct request *rq, const struct auth_parts *p,
-	    const unsigned char key[32])
+            const unsigned char key[32])
 {
 	char body_hash[65];
 	sigv4_sha256_hex(rq->body.data ? rq->body.data : "", rq->body.len,
-			 body_hash);
+	                 body_hash);
 	const char *sent_hash = request_header(rq, "X-Amz-Content-SHA256");
 	if (sent_hash && strcmp(sent_hash, body_hash) != 0)
 		return resp_error(rq, ERR_SIGNATURE_MISMATCH,
-				  "X-Amz-Content-SHA256 does not match the "
-				  "SHA-256 of the request body");
+		                  "X-Amz-Content-SHA256 does not match the "
+		                  "SHA-256 of the request body");
 	struct sigv4_request sr = {
-		.method = rq->method,
-		.path = rq->raw_path,
-		.query = rq->raw_query,
-		.headers = rq->headers,
-		.nheaders = rq->nheaders,
-		.signed_headers = p->auth.signed_headers,
-		.payload_hash = body_hash,
+	    .method = rq->method,
+	    .path = rq->raw_path,
+	    .query = rq->raw_query,
+	    .headers = rq->headers,
+	    .nheaders = rq->nheaders,
+	    .signed_headers = p->auth.signed_headers,
+	    .payload_hash = body_hash,
 	};
 	struct buf creq = BUF_INIT, sts = BUF_INIT;
 	int rc = 0;
 	if (sigv4_canonical_request(&sr, &creq) < 0) {
 		rc = resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
-				"A header listed in SignedHeaders is missing "
-				"from the request");
+		                "A header listed in SignedHeaders is missing "
+		                "from the request");
 		goto out;
 	}
 	char scope[256];
 	snprintf(scope, sizeof scope, "%s/%s/%s/aws4_request",
-		 p->auth.cred.date, p->auth.cred.region, p->auth.cred.service);
+	         p->auth.cred.date, p->auth.cred.region, p->auth.cred.service);
 	sigv4_string_to_sign(p->amz_date, scope, buf_str(&creq), &sts);
 	char expect[65];
 	sigv4_signature(key, buf_str(&sts), expect);
 	if (CRYPTO_memcmp(expect, p->auth.signature, 64) != 0)
 		rc = resp_error(rq, ERR_SIGNATURE_MISMATCH,
-				"The request signature we calculated does not "
-				"match the signature you provided. Check your "
-				"AWS Secret Access Key and signing method");
+		                "The request signature we calculated does not "
+		                "match the signature you provided. Check your "
+		                "AWS Secret Access Key and signing method");
 out:
 	buf_free(&creq);
 	buf_free(&sts);
@@ -206,13 +207,13 @@ static __thread struct auth_cache_entry auth_cache[AUTH_CACHE_SLOTS];
  * now. -1 if the secret does not open. */
 static int
 auth_signing_key(const struct auth_parts *p, const char *sealed,
-		 unsigned char key[32])
+                 unsigned char key[32])
 {
 	const struct sigv4_credential *c = &p->auth.cred;
 	unsigned char id[32];
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "%s/%s/%s/%s/%s", c->akid, c->date, c->region,
-		   c->service, sealed);
+	           c->service, sealed);
 	SHA256((const unsigned char *)b.data, b.len, id);
 	buf_free(&b);
 	struct auth_cache_entry *e = &auth_cache[id[0] % AUTH_CACHE_SLOTS];
@@ -259,12 +260,13 @@ auth_check_region(struct request *rq, const struct auth_parts *p)
 	}
 	struct buf served = BUF_INIT;
 	for (size_t j = 0; j < c->nregions; j++)
-		buf_printf(&served, "%s'%s'", j ? ", " : "", c->regions[j].name);
+		buf_printf(&served, "%s'%s'", j ? ", " : "",
+		           c->regions[j].name);
 	resp_error(rq, ERR_SIGNATURE_MISMATCH,
-		   "Credential should be scoped to a valid region, not '%s'. "
-		   "This endpoint serves %s %s",
-		   region, c->nregions > 1 ? "the regions" : "the region",
-		   buf_str(&served));
+	           "Credential should be scoped to a valid region, not '%s'. "
+	           "This endpoint serves %s %s",
+	           region, c->nregions > 1 ? "the regions" : "the region",
+	           buf_str(&served));
 	buf_free(&served);
 	return -1;
 }
@@ -282,8 +284,8 @@ auth_check(struct request *rq)
 			return -1;
 	} else {
 		return resp_error(rq, ERR_MISSING_AUTH,
-				  "Request is missing Authentication Token; "
-				  "sign it with AWS Signature Version 4");
+		                  "Request is missing Authentication Token; "
+		                  "sign it with AWS Signature Version 4");
 	}
 	if (auth_signed_headers_check(rq, &p) < 0 ||
 	    auth_check_region(rq, &p) < 0 || auth_check_time(rq, &p) < 0)
@@ -291,23 +293,23 @@ auth_check(struct request *rq)
 	char *sealed = NULL;
 	unsigned char key[32];
 	int rc = store_key_lookup_sealed(rq->db, p.auth.cred.akid,
-					 rq->account_id, &sealed);
+	                                 rq->account_id, &sealed);
 	if (rc == STORE_NOT_FOUND)
 		return resp_error(rq, ERR_INVALID_CLIENT_TOKEN,
-				  "The security token included in the request "
-				  "is invalid: no access key %s",
-				  p.auth.cred.akid);
+		                  "The security token included in the request "
+		                  "is invalid: no access key %s",
+		                  p.auth.cred.akid);
 	if (rc != STORE_OK || auth_signing_key(&p, sealed, key) < 0) {
 		free(sealed);
 		rq->account_id[0] = '\0';
 		return resp_error(rq, ERR_SERVICE_UNAVAILABLE,
-				  "The credential store is unavailable; retry");
+		                  "The credential store is unavailable; retry");
 	}
 	free(sealed);
 	rc = auth_verify(rq, &p, key);
 	OPENSSL_cleanse(key, sizeof key);
 	snprintf(rq->auth_service, sizeof rq->auth_service, "%s",
-		 p.auth.cred.service);
+	         p.auth.cred.service);
 	if (rc < 0)
 		rq->account_id[0] = '\0';
 	return rc;
@@ -317,10 +319,10 @@ int
 auth_check_service(struct request *rq)
 {
 	if (strcmp(rq->auth_service, rq->action->service) != 0)
-		return resp_error(rq, ERR_SIGNATURE_MISMATCH,
-				  "The credential scope names the service '%s'; "
-				  "%s is signed for '%s'",
-				  rq->auth_service, rq->action->name,
-				  rq->action->service);
+		return resp_error(
+		    rq, ERR_SIGNATURE_MISMATCH,
+		    "The credential scope names the service '%s'; "
+		    "%s is signed for '%s'",
+		    rq->auth_service, rq->action->name, rq->action->service);
 	return 0;
 }

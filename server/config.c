@@ -9,24 +9,24 @@ void
 config_defaults(struct server_config *c)
 {
 	*c = (struct server_config){
-		.listen = "127.0.0.1:8773",
-		.db_path = "var/eulb.db",
-		.region = "eucalyptus",
-		.dns_domain = "localhost",
-		.default_ssl_policy = "ELBSecurityPolicy-2016-08",
-		.max_body = 1 << 20,
-		.threads = 2,
-		.connection_timeout = 30,
-		.max_connections = 1000,
-		.max_load_balancers = 20,
-		.max_listeners = 100,
-		.max_registered = 1000,
-		/* AWS publishes neither number. */
-		.max_policies = 100,
-		.max_zones = 20,
-		/* Above the largest load balancer the limits above allow
-		 * (about 3 MB, README), so one always fits a page. */
-		.max_response = 4 << 20,
+	    .listen = "127.0.0.1:8773",
+	    .db_path = "var/eulb.db",
+	    .region = "eucalyptus",
+	    .dns_domain = "localhost",
+	    .default_ssl_policy = "ELBSecurityPolicy-2016-08",
+	    .max_body = 1 << 20,
+	    .threads = 2,
+	    .connection_timeout = 30,
+	    .max_connections = 1000,
+	    .max_load_balancers = 20,
+	    .max_listeners = 100,
+	    .max_registered = 1000,
+	    /* AWS publishes neither number. */
+	    .max_policies = 100,
+	    .max_zones = 20,
+	    /* Above the largest load balancer the limits above allow
+	     * (about 3 MB, README), so one always fits a page. */
+	    .max_response = 4 << 20,
 	};
 	config_parse_ports(c, "22");
 }
@@ -85,11 +85,11 @@ config_add_regions(struct server_config *c, const char *list)
 		size_t n = strcspn(p, ",");
 		if (n == 0 || n >= sizeof c->regions[0].name ||
 		    strspn(p, "abcdefghijklmnopqrstuvwxyz"
-			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") < n ||
+		              "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") < n ||
 		    c->nregions == CONFIG_MAX_REGIONS)
 			return -1;
 		snprintf(c->regions[c->nregions++].name,
-			 sizeof c->regions[0].name, "%.*s", (int)n, p);
+		         sizeof c->regions[0].name, "%.*s", (int)n, p);
 		if (!p[n])
 			return 0;
 		p += n + 1;
@@ -115,7 +115,9 @@ config_zone_id(const char *region, const char *domain, char out[16])
 	unsigned char h[SHA256_DIGEST_LENGTH];
 	int n = snprintf(seed, sizeof seed, "%s/%s", region, domain);
 	SHA256((const unsigned char *)seed,
-	       n < 0 ? 0 : (size_t)n < sizeof seed ? (size_t)n : sizeof seed - 1,
+	       n < 0                     ? 0
+	       : (size_t)n < sizeof seed ? (size_t)n
+	                                 : sizeof seed - 1,
 	       h);
 	out[0] = 'Z';
 	for (int i = 0; i < 13; i++)
@@ -131,5 +133,5 @@ config_derive(struct server_config *c)
 	c->region = c->regions[0].name;
 	for (size_t i = 0; i < c->nregions; i++)
 		config_zone_id(c->regions[i].name, c->dns_domain,
-			       c->regions[i].hosted_zone_id);
+		               c->regions[i].hosted_zone_id);
 }

@@ -43,13 +43,13 @@ struct server_config {
 	unsigned max_connections_per_ip; /* 0: no per-address limit */
 	char system_account_id[13]; /* owner of the source security groups */
 	/* Account limits, enforced and reported by DescribeAccountLimits. */
-	long max_load_balancers;     /* per account */
-	long max_listeners;          /* per load balancer */
-	long max_registered;         /* registered instances per account */
+	long max_load_balancers; /* per account */
+	long max_listeners;      /* per load balancer */
+	long max_registered;     /* registered instances per account */
 	/* Limits AWS applies without publishing a name for them: enforced,
 	 * not reported by DescribeAccountLimits. */
-	long max_policies;	     /* per load balancer */
-	long max_zones;		     /* zones or subnets per load balancer */
+	long max_policies; /* per load balancer */
+	long max_zones;    /* zones or subnets per load balancer */
 	/* What one describe may render: a page of DescribeLoadBalancers
 	 * ends early (with a NextMarker) rather than grow past it. */
 	size_t max_response;

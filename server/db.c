@@ -45,11 +45,11 @@ static sqlite3 *
 db_connect(const char *path)
 {
 	sqlite3 *conn = NULL;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-		    SQLITE_OPEN_NOMUTEX;
+	int flags =
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &conn, flags, NULL) != SQLITE_OK) {
 		log_error("cannot open %s: %s", path,
-			  conn ? sqlite3_errmsg(conn) : "out of memory");
+		          conn ? sqlite3_errmsg(conn) : "out of memory");
 		sqlite3_close(conn);
 		return NULL;
 	}
@@ -87,14 +87,16 @@ db_migrate(sqlite3 *conn)
 		return -1;
 	if (have > (int)migration_count) {
 		log_error("database schema version %d is newer than this eulbd "
-			  "(%zu); upgrade eulbd",
-			  have, migration_count);
+		          "(%zu); upgrade eulbd",
+		          have, migration_count);
 		return -1;
 	}
 	for (size_t i = (size_t)have; i < migration_count; i++) {
 		struct buf sql = BUF_INIT;
-		buf_printf(&sql, "BEGIN IMMEDIATE;\n%s\nPRAGMA user_version=%zu;\nCOMMIT;",
-			   migrations[i].sql, i + 1);
+		buf_printf(
+		    &sql,
+		    "BEGIN IMMEDIATE;\n%s\nPRAGMA user_version=%zu;\nCOMMIT;",
+		    migrations[i].sql, i + 1);
 		int rc = db_exec(conn, buf_str(&sql));
 		buf_free(&sql);
 		if (rc < 0) {
@@ -140,9 +142,10 @@ db_open_thread(void)
 	}
 	for (int i = 0; i < STMT_COUNT; i++) {
 		if (sqlite3_prepare_v3(db->conn, stmt_sql[i], -1,
-				       SQLITE_PREPARE_PERSISTENT,
-				       &db->stmts[i], NULL) != SQLITE_OK) {
-			log_error("statement %d: %s", i, sqlite3_errmsg(db->conn));
+		                       SQLITE_PREPARE_PERSISTENT, &db->stmts[i],
+		                       NULL) != SQLITE_OK) {
+			log_error("statement %d: %s", i,
+			          sqlite3_errmsg(db->conn));
 			for (int j = 0; j < i; j++)
 				sqlite3_finalize(db->stmts[j]);
 			sqlite3_close(db->conn);
@@ -266,7 +269,8 @@ db_param_index(sqlite3_stmt *st, const char *name)
 {
 	int i = sqlite3_bind_parameter_index(st, name);
 	if (i == 0)
-		fatal("statement has no parameter %s: %s", name, sqlite3_sql(st));
+		fatal("statement has no parameter %s: %s", name,
+		      sqlite3_sql(st));
 	return i;
 }
 
@@ -342,7 +346,7 @@ db_scalar(struct db *db, sqlite3_stmt *st, long *out)
 
 int
 db_each_pair(struct db *db, sqlite3_stmt *st,
-	     int (*fn)(void *ctx, const char *a, const char *b), void *ctx)
+             int (*fn)(void *ctx, const char *a, const char *b), void *ctx)
 {
 	int rc;
 	while ((rc = db_step(db, st)) == SQLITE_ROW)

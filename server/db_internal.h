@@ -35,7 +35,7 @@ int db_scalar(struct db *db, sqlite3_stmt *st, long *out);
 /* Calls fn with the first two text columns of every row until it returns
  * non-zero: STORE_OK or STORE_ERROR. */
 int db_each_pair(struct db *db, sqlite3_stmt *st,
-		 int (*fn)(void *ctx, const char *a, const char *b), void *ctx);
+                 int (*fn)(void *ctx, const char *a, const char *b), void *ctx);
 
 /* Maps a db_step() result for a single-row lookup to enum store_rc. */
 static inline int

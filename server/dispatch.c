@@ -19,14 +19,14 @@
 #define DISPATCH_MAX_PARAMS 2000
 
 const struct action action_table[] = {
-#define X(name, handler, flags, required)                                 \
-	{#name,                                                          \
-	 handler,                                                        \
-	 flags,                                                          \
-	 required,                                                       \
-	 (flags) & ACT_IAM ? IAM_VERSION : ELB_VERSION,                  \
-	 (flags) & ACT_IAM ? "iam" : "elasticloadbalancing",             \
-	 (flags) & ACT_IAM ? IAM_XMLNS : NULL},
+#define X(name, handler, flags, required)                                      \
+	{#name,                                                                \
+	 handler,                                                              \
+	 flags,                                                                \
+	 required,                                                             \
+	 (flags)&ACT_IAM ? IAM_VERSION : ELB_VERSION,                          \
+	 (flags)&ACT_IAM ? "iam" : "elasticloadbalancing",                     \
+	 (flags)&ACT_IAM ? IAM_XMLNS : NULL},
 #include "actions.def"
 #undef X
 };
@@ -42,7 +42,7 @@ const struct action *
 action_find(const char *name)
 {
 	return bsearch(name, action_table, action_count, sizeof action_table[0],
-		       action_cmp);
+	               action_cmp);
 }
 
 static int
@@ -57,9 +57,9 @@ dispatch_unique(struct request *rq)
 {
 	if (rq->params.n > DISPATCH_MAX_PARAMS)
 		return resp_error(rq, ERR_VALIDATION,
-				  "The request has %zu parameters; at most %d "
-				  "are allowed",
-				  rq->params.n, DISPATCH_MAX_PARAMS);
+		                  "The request has %zu parameters; at most %d "
+		                  "are allowed",
+		                  rq->params.n, DISPATCH_MAX_PARAMS);
 	char **keys = xmalloc((rq->params.n + 1) * sizeof *keys);
 	for (size_t i = 0; i < rq->params.n; i++)
 		keys[i] = rq->params.v[i].key;
@@ -68,9 +68,9 @@ dispatch_unique(struct request *rq)
 	for (size_t i = 1; i < rq->params.n && rc == 0; i++)
 		if (strcmp(keys[i - 1], keys[i]) == 0)
 			rc = resp_error(rq, ERR_INVALID_PARAMETER_VALUE,
-					"The parameter %s is given more than "
-					"once; give it once",
-					keys[i]);
+			                "The parameter %s is given more than "
+			                "once; give it once",
+			                keys[i]);
 	free(keys);
 	return rc;
 }
@@ -79,16 +79,16 @@ static int
 dispatch_parse(struct request *rq)
 {
 	const char *err = NULL;
-	if (rq->raw_query &&
-	    form_parse(&rq->params, rq->raw_query, strlen(rq->raw_query), &err) < 0)
+	if (rq->raw_query && form_parse(&rq->params, rq->raw_query,
+	                                strlen(rq->raw_query), &err) < 0)
 		return resp_error(rq, ERR_MALFORMED_QUERY,
-				  "The query string is malformed: %s", err);
+		                  "The query string is malformed: %s", err);
 	if (rq->body.len &&
 	    form_parse(&rq->params, rq->body.data, rq->body.len, &err) < 0)
 		return resp_error(rq, ERR_MALFORMED_QUERY,
-				  "The request body is not valid "
-				  "application/x-www-form-urlencoded: %s",
-				  err);
+		                  "The request body is not valid "
+		                  "application/x-www-form-urlencoded: %s",
+		                  err);
 	/* Values are stored and later rendered as XML 1.0 and JSON: a
 	 * character either refuses would break every later response that
 	 * carries it, so it is refused here, once. */
@@ -97,18 +97,18 @@ dispatch_parse(struct request *rq)
 		size_t at = 0;
 		if (!xmltext_valid(p->key, &at))
 			return resp_error(rq, ERR_MALFORMED_QUERY,
-					  "A parameter name has a character "
-					  "that XML 1.0 does not allow, or "
-					  "invalid UTF-8, at byte %zu",
-					  at);
+			                  "A parameter name has a character "
+			                  "that XML 1.0 does not allow, or "
+			                  "invalid UTF-8, at byte %zu",
+			                  at);
 		if (!xmltext_valid(p->value, &at))
 			return resp_error(rq, ERR_MALFORMED_QUERY,
-					  "The value of %s has a character "
-					  "that XML 1.0 does not allow, or "
-					  "invalid UTF-8, at byte %zu; send "
-					  "UTF-8 text without control "
-					  "characters",
-					  p->key, at);
+			                  "The value of %s has a character "
+			                  "that XML 1.0 does not allow, or "
+			                  "invalid UTF-8, at byte %zu; send "
+			                  "UTF-8 text without control "
+			                  "characters",
+			                  p->key, at);
 	}
 	return dispatch_unique(rq);
 }
@@ -127,9 +127,9 @@ dispatch_required(struct request *rq)
 			name[n - 2] = '\0';
 			if (!param_list_present(rq, name))
 				return resp_error(rq, ERR_MISSING_PARAMETER,
-						  "The request must contain "
-						  "the parameter %s",
-						  name);
+				                  "The request must contain "
+				                  "the parameter %s",
+				                  name);
 		} else {
 			const char *v;
 			if (param_require(rq, &v, "%s", name) < 0)
@@ -145,25 +145,25 @@ dispatch_action(struct request *rq)
 	const char *name = form_get(&rq->params, "Action");
 	if (!name || !*name)
 		return resp_error(rq, ERR_MISSING_ACTION,
-				  "The request must contain the parameter "
-				  "Action");
+		                  "The request must contain the parameter "
+		                  "Action");
 	rq->action = action_find(name);
 	if (!rq->action)
 		return resp_error(rq, ERR_INVALID_ACTION,
-				  "The action %s is not valid for this web "
-				  "service",
-				  name);
+		                  "The action %s is not valid for this web "
+		                  "service",
+		                  name);
 	const char *version = form_get(&rq->params, "Version");
 	if (!version || !*version)
 		return resp_error(rq, ERR_MISSING_PARAMETER,
-				  "The request must contain the parameter "
-				  "Version (%s)",
-				  rq->action->version);
+		                  "The request must contain the parameter "
+		                  "Version (%s)",
+		                  rq->action->version);
 	if (strcmp(version, rq->action->version) != 0)
 		return resp_error(rq, ERR_INVALID_ACTION,
-				  "Could not find operation %s for version %s; "
-				  "this service speaks version %s",
-				  name, version, rq->action->version);
+		                  "Could not find operation %s for version %s; "
+		                  "this service speaks version %s",
+		                  name, version, rq->action->version);
 	return 0;
 }
 
@@ -172,19 +172,21 @@ dispatch_action(struct request *rq)
 static int
 dispatch_check_servo(struct request *rq)
 {
-	int is_servo = strcmp(rq->account_id, rq->config->system_account_id) == 0;
+	int is_servo =
+	    strcmp(rq->account_id, rq->config->system_account_id) == 0;
 	int servo_action = (rq->action->flags & ACT_SERVO) != 0;
 	if (is_servo == servo_action)
 		return 0;
 	if (is_servo)
-		return resp_error(rq, ERR_ACCESS_DENIED,
-				  "The servo credential may call only the "
-				  "data plane's actions (DescribeLoadBalancersByServo, "
-				  "PutServoStates), not %s",
-				  rq->action->name);
+		return resp_error(
+		    rq, ERR_ACCESS_DENIED,
+		    "The servo credential may call only the "
+		    "data plane's actions (DescribeLoadBalancersByServo, "
+		    "PutServoStates), not %s",
+		    rq->action->name);
 	return resp_error(rq, ERR_ACCESS_DENIED,
-			  "%s is for the data plane's servo credential only",
-			  rq->action->name);
+	                  "%s is for the data plane's servo credential only",
+	                  rq->action->name);
 }
 
 /* euca2ools' --as-account: an account allowed to delegate (the cloud
@@ -200,25 +202,26 @@ dispatch_delegate(struct request *rq)
 	int rc = store_account_by_id(rq->db, rq->account_id, &caller);
 	if (rc == STORE_OK && !caller.may_delegate)
 		rc = resp_error(rq, ERR_ACCESS_DENIED,
-				"Account %s may not act as another account "
-				"(DelegateAccount); only an account created "
-				"with --may-delegate may",
-				rq->account_id);
+		                "Account %s may not act as another account "
+		                "(DelegateAccount); only an account created "
+		                "with --may-delegate may",
+		                rq->account_id);
 	else if (rc != STORE_OK)
 		rc = resp_error(rq, ERR_SERVICE_UNAVAILABLE, NULL);
 	if (rc == STORE_OK) {
 		size_t n = strlen(target);
 		rc = n == 12 && strspn(target, "0123456789") == 12
-			     ? store_account_by_id(rq->db, target, &as)
-			     : store_account_by_name(rq->db, target, &as);
+		         ? store_account_by_id(rq->db, target, &as)
+		         : store_account_by_name(rq->db, target, &as);
 		if (rc == STORE_OK &&
 		    strcmp(as.id, rq->config->system_account_id) == 0)
-			rc = STORE_NOT_FOUND; /* the data plane's, not a tenant */
+			rc = STORE_NOT_FOUND; /* the data plane's, not a tenant
+			                       */
 		if (rc == STORE_NOT_FOUND)
 			rc = resp_error(rq, ERR_VALIDATION,
-					"DelegateAccount names no account: "
-					"'%s'",
-					target);
+			                "DelegateAccount names no account: "
+			                "'%s'",
+			                target);
 		else if (rc != STORE_OK)
 			rc = resp_error(rq, ERR_SERVICE_UNAVAILABLE, NULL);
 		else
@@ -238,7 +241,7 @@ dispatch_handle(struct request *rq, int shared)
 {
 	if (shared && db_savepoint(rq->db) < 0) {
 		resp_error(rq, ERR_SERVICE_UNAVAILABLE,
-			   "The database is busy; retry the request");
+		           "The database is busy; retry the request");
 		return;
 	}
 	rq->result = json_object();
@@ -267,7 +270,7 @@ dispatch_run_batch(struct request **rqs, size_t n, struct db *db)
 	if (db_begin(db, write) < 0) {
 		for (size_t i = 0; i < n; i++)
 			resp_error(rqs[i], ERR_SERVICE_UNAVAILABLE,
-				   "The database is busy; retry the request");
+			           "The database is busy; retry the request");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -287,8 +290,8 @@ dispatch_run_batch(struct request **rqs, size_t n, struct db *db)
 		json_decref(rqs[i]->result);
 		rqs[i]->result = NULL;
 		resp_error(rqs[i], ERR_SERVICE_UNAVAILABLE,
-			   "The change could not be committed; retry the "
-			   "request");
+		           "The change could not be committed; retry the "
+		           "request");
 	}
 }
 
@@ -298,11 +301,11 @@ dispatch_prepare(struct request *rq)
 	rq->db = db_thread();
 	if (!rq->db)
 		return resp_error(rq, ERR_SERVICE_UNAVAILABLE,
-				  "The database cannot be opened; retry later");
+		                  "The database cannot be opened; retry later");
 	if (rq->body_too_large)
 		return resp_error(rq, ERR_TOO_LARGE,
-				  "The request body is larger than %zu bytes",
-				  rq->config->max_body);
+		                  "The request body is larger than %zu bytes",
+		                  rq->config->max_body);
 	if (dispatch_parse(rq) < 0 || auth_check(rq) < 0 ||
 	    dispatch_action(rq) < 0 || auth_check_service(rq) < 0 ||
 	    dispatch_check_servo(rq) < 0 || dispatch_delegate(rq) < 0 ||

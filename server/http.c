@@ -60,17 +60,17 @@ http_request_id(char out[37])
 	r[6] = (r[6] & 0x0f) | 0x40;
 	r[8] = (r[8] & 0x3f) | 0x80;
 	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-		 "%02x%02x%02x%02x%02x%02x",
-		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
-		 r[10], r[11], r[12], r[13], r[14], r[15]);
+	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	         "%02x%02x%02x%02x%02x%02x",
+	         r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+	         r[10], r[11], r[12], r[13], r[14], r[15]);
 }
 
 static struct http_conn *
 http_conn_of(struct MHD_Connection *conn)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	return ci ? ci->socket_context : NULL;
 }
 
@@ -92,7 +92,7 @@ http_conn_deadline(struct http_server *s, struct MHD_Connection *conn, int on)
  * runs; NULL once MHD owns it (it then calls http_completed). */
 static void
 http_conn_pending(struct http_server *s, struct MHD_Connection *conn,
-		  struct request *rq)
+                  struct request *rq)
 {
 	struct http_conn *hc = http_conn_of(conn);
 	if (!hc)
@@ -131,7 +131,7 @@ http_uri_log(void *cls, const char *uri_const, struct MHD_Connection *conn)
 
 static void
 http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
-	       enum MHD_RequestTerminationCode toe)
+               enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *s = cls;
 	struct request *rq = *req_cls;
@@ -150,13 +150,13 @@ http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 static void
 http_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-		enum MHD_ConnectionNotificationCode toe)
+                enum MHD_ConnectionNotificationCode toe)
 {
 	struct http_server *s = cls;
 	struct http_conn *hc = *socket_context;
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-			conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		    conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 		hc = xcalloc(1, sizeof *hc);
 		hc->fd = ci ? ci->connect_fd : -1;
 		hc->timed = 1;
@@ -203,8 +203,10 @@ http_reaper(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		pthread_mutex_lock(&s->lock);
 		for (struct http_conn *hc = s->conns; hc; hc = hc->next) {
-			long ms = (now.tv_sec - hc->request_started.tv_sec) * 1000 +
-				  (now.tv_nsec - hc->request_started.tv_nsec) / 1000000;
+			long ms =
+			    (now.tv_sec - hc->request_started.tv_sec) * 1000 +
+			    (now.tv_nsec - hc->request_started.tv_nsec) /
+			        1000000;
 			if (hc->timed && hc->fd >= 0 && ms > limit_ms) {
 				shutdown(hc->fd, SHUT_RDWR);
 				hc->timed = 0;
@@ -217,11 +219,11 @@ http_reaper(void *arg)
 
 static enum MHD_Result
 http_collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
-		    const char *value)
+                    const char *value)
 {
 	struct request *rq = cls;
-	rq->headers = xrealloc(rq->headers,
-			       (rq->nheaders + 1) * sizeof *rq->headers);
+	rq->headers =
+	    xrealloc(rq->headers, (rq->nheaders + 1) * sizeof *rq->headers);
 	rq->headers[rq->nheaders].name = key;
 	rq->headers[rq->nheaders].value = value ? value : "";
 	rq->nheaders++;
@@ -233,17 +235,17 @@ http_log_request(const struct request *rq, double ms)
 {
 	const struct err_info *e = rq->status >= 300 ? err_info(rq->err) : NULL;
 	log_info("%s %s %s account=%s status=%d%s%s %.2fms%s%s", rq->method,
-		 rq->raw_path, rq->action ? rq->action->name : "-",
-		 rq->account_id[0] ? rq->account_id : "-", rq->status,
-		 e ? " " : "", e ? e->code : "", ms,
-		 rq->client_subject[0] ? " client=" : "", rq->client_subject);
+	         rq->raw_path, rq->action ? rq->action->name : "-",
+	         rq->account_id[0] ? rq->account_id : "-", rq->status,
+	         e ? " " : "", e ? e->code : "", ms,
+	         rq->client_subject[0] ? " client=" : "", rq->client_subject);
 }
 
 static enum MHD_Result
 http_send(struct MHD_Connection *conn, struct request *rq)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		rq->response_len, rq->response_body, MHD_RESPMEM_MUST_FREE);
+	    rq->response_len, rq->response_body, MHD_RESPMEM_MUST_FREE);
 	if (!resp)
 		return MHD_NO;
 	rq->response_body = NULL; /* MHD owns it now */
@@ -253,7 +255,7 @@ http_send(struct MHD_Connection *conn, struct request *rq)
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double ms = (double)(now.tv_sec - rq->started.tv_sec) * 1e3 +
-		    (double)(now.tv_nsec - rq->started.tv_nsec) / 1e6;
+	            (double)(now.tv_nsec - rq->started.tv_nsec) / 1e6;
 	char timing[40];
 	snprintf(timing, sizeof timing, "app;dur=%.3f", ms);
 	if (rq->account_id[0])
@@ -261,8 +263,10 @@ http_send(struct MHD_Connection *conn, struct request *rq)
 	MHD_add_response_header(resp, "Content-Type", rq->content_type);
 	MHD_add_response_header(resp, "x-amzn-RequestId", rq->request_id);
 	if (rq->close)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-	enum MHD_Result r = MHD_queue_response(conn, (unsigned)rq->status, resp);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+		                        "close");
+	enum MHD_Result r =
+	    MHD_queue_response(conn, (unsigned)rq->status, resp);
 	MHD_destroy_response(resp);
 	http_log_request(rq, ms);
 	return r;
@@ -273,7 +277,7 @@ http_healthz(struct MHD_Connection *conn)
 {
 	static const char ok[] = "ok\n";
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		sizeof ok - 1, (void *)ok, MHD_RESPMEM_PERSISTENT);
+	    sizeof ok - 1, (void *)ok, MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(resp, "Content-Type", "text/plain");
 	enum MHD_Result r = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
@@ -284,13 +288,13 @@ static int
 http_wants_json(struct MHD_Connection *conn)
 {
 	const char *accept =
-		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
 	return accept && strstr(accept, "application/json") != NULL;
 }
 
 static enum MHD_Result
 http_add_size(void *cls, enum MHD_ValueKind kind, const char *key,
-	      const char *value)
+              const char *value)
 {
 	*(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
 	return MHD_YES;
@@ -299,7 +303,7 @@ http_add_size(void *cls, enum MHD_ValueKind kind, const char *key,
 /* Answers now and closes: what follows on this connection is not read. */
 static enum MHD_Result
 http_refuse(struct MHD_Connection *conn, struct request *rq, enum err_id err,
-	    const char *msg)
+            const char *msg)
 {
 	rq->want_json = http_wants_json(conn);
 	resp_error(rq, err, "%s", msg);
@@ -310,11 +314,11 @@ http_refuse(struct MHD_Connection *conn, struct request *rq, enum err_id err,
 
 static enum MHD_Result
 http_refuse_size(struct MHD_Connection *conn, struct request *rq,
-		 enum err_id err, const char *what, size_t limit)
+                 enum err_id err, const char *what, size_t limit)
 {
 	char msg[128];
 	snprintf(msg, sizeof msg, "The request %s is larger than %zu bytes",
-		 what, limit);
+	         what, limit);
 	return http_refuse(conn, rq, err, msg);
 }
 
@@ -327,7 +331,7 @@ struct http_framing {
 
 static enum MHD_Result
 http_add_framing(void *cls, enum MHD_ValueKind kind, const char *key,
-		 const char *value)
+                 const char *value)
 {
 	struct http_framing *f = cls;
 	if (strcasecmp(key, "Transfer-Encoding") == 0)
@@ -363,35 +367,36 @@ http_begin(struct MHD_Connection *conn, struct request *rq)
 {
 	size_t header_bytes = 0;
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_add_size,
-				  &header_bytes);
+	                          &header_bytes);
 	if (header_bytes > HTTP_MAX_HEADER_BYTES)
 		return http_refuse_size(conn, rq, ERR_HEADERS_TOO_LARGE,
-					"header section", HTTP_MAX_HEADER_BYTES);
+		                        "header section",
+		                        HTTP_MAX_HEADER_BYTES);
 	if (rq->raw_query && strlen(rq->raw_query) > HTTP_MAX_QUERY_BYTES)
 		return http_refuse_size(conn, rq, ERR_URI_TOO_LONG,
-					"query string", HTTP_MAX_QUERY_BYTES);
+		                        "query string", HTTP_MAX_QUERY_BYTES);
 	const char *framing = http_framing_error(conn);
 	if (framing)
 		return http_refuse(conn, rq, ERR_BAD_REQUEST, framing);
 	const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						      "Content-Length");
+	                                              "Content-Length");
 	/* Answered before reading, so an oversized upload is not
 	 * swallowed. */
 	if (len && strtoull(len, NULL, 10) > rq->config->max_body)
 		return http_refuse_size(conn, rq, ERR_TOO_LARGE, "body",
-					rq->config->max_body);
+		                        rq->config->max_body);
 	return MHD_YES;
 }
 
 static void
 http_note_subject(struct http_server *s, struct MHD_Connection *conn,
-		  struct request *rq)
+                  struct request *rq)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-		conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	if (s->tls && ci)
 		tls_peer_subject(s->tls, ci->connect_fd, rq->client_subject,
-				 sizeof rq->client_subject);
+		                 sizeof rq->client_subject);
 }
 
 /* Group commit: a write's connection waits, suspended, while the writer
@@ -412,7 +417,7 @@ http_write_done(struct request *rq, void *conn)
 
 static int
 http_queue_write(struct http_server *s, struct MHD_Connection *conn,
-		 struct request *rq)
+                 struct request *rq)
 {
 	if (!s->writer)
 		return -1;
@@ -431,8 +436,8 @@ http_queue_write(struct http_server *s, struct MHD_Connection *conn,
 
 static enum MHD_Result
 http_access(void *cls, struct MHD_Connection *conn, const char *url,
-	    const char *method, const char *version, const char *upload_data,
-	    size_t *upload_data_size, void **req_cls)
+            const char *method, const char *version, const char *upload_data,
+            size_t *upload_data_size, void **req_cls)
 {
 	struct http_server *s = cls;
 	struct request *rq = *req_cls;
@@ -462,13 +467,13 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	if (strcmp(rq->raw_path, "/healthz") == 0 && strcmp(method, "GET") == 0)
 		return http_healthz(conn);
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_collect_header,
-				  rq);
+	                          rq);
 	rq->want_json = http_wants_json(conn);
 	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
 		resp_error(rq, ERR_INVALID_ACTION,
-			   "The HTTP method %s is not supported; use POST "
-			   "with a form body or GET with a query string",
-			   method);
+		           "The HTTP method %s is not supported; use POST "
+		           "with a form body or GET with a query string",
+		           method);
 	else if (dispatch_prepare(rq) == 0) {
 		if (dispatch_is_write(rq) && http_queue_write(s, conn, rq) == 0)
 			return MHD_YES;
@@ -494,7 +499,7 @@ http_bind(const char *addr, const char *scheme, char *url, size_t url_size)
 		h++;
 	}
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	                         .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
 	struct addrinfo *ai = NULL;
 	int rc = getaddrinfo(h, colon + 1, &hints, &ai);
 	if (rc != 0) {
@@ -518,10 +523,10 @@ http_bind(const char *addr, const char *scheme, char *url, size_t url_size)
 	char hbuf[NI_MAXHOST], pbuf[NI_MAXSERV];
 	getsockname(fd, (struct sockaddr *)&ss, &sl);
 	getnameinfo((struct sockaddr *)&ss, sl, hbuf, sizeof hbuf, pbuf,
-		    sizeof pbuf, NI_NUMERICHOST | NI_NUMERICSERV);
-	snprintf(url, url_size, ai->ai_family == AF_INET6 ? "%s://[%s]:%s/"
-							   : "%s://%s:%s/",
-		 scheme, hbuf, pbuf);
+	            sizeof pbuf, NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(url, url_size,
+	         ai->ai_family == AF_INET6 ? "%s://[%s]:%s/" : "%s://%s:%s/",
+	         scheme, hbuf, pbuf);
 	freeaddrinfo(ai);
 	return fd;
 }
@@ -529,13 +534,13 @@ http_bind(const char *addr, const char *scheme, char *url, size_t url_size)
 /* MHD's own messages, minus the socket-option complaints it makes for
  * the Unix socket pairs that carry decrypted TLS traffic. */
 static void http_mhd_log(void *cls, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 
 static void
 http_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	static const char *const noise[] = {"TCP_NODELAY", "TCP_CORK",
-					    "Failed to push the data"};
+	                                    "Failed to push the data"};
 	char msg[512];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	for (size_t i = 0; i < sizeof noise / sizeof noise[0]; i++)
@@ -553,34 +558,34 @@ http_daemon(struct http_server *s)
 	 * free of the single-thread epoll stalls at 128/256 connections.
 	 * With TLS, connections arrive through MHD_add_connection. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_USE_ITC | MHD_USE_ERROR_LOG |
-			 MHD_ALLOW_SUSPEND_RESUME;
+	                 MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	                 MHD_ALLOW_SUSPEND_RESUME;
 	if (s->tls)
 		flags |= MHD_USE_NO_LISTEN_SOCKET;
 	struct MHD_OptionItem opts[] = {
-		/* first, or MHD logs earlier options' messages itself */
-		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)http_mhd_log, NULL},
-		{MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL},
-		{MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout, NULL},
-		{MHD_OPTION_CONNECTION_LIMIT, c->max_connections, NULL},
-		{MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->max_connections_per_ip,
-		 NULL},
-		/* MHD clears the pool for every request: sized to what a
-		 * request may bring (the header block and the query string, each
-		 * capped at 64 KiB; MHD no longer splits the query, see
-		 * http_uri_log), not more. Past it MHD answers 414/431 itself. */
-		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_POOL_BYTES, NULL},
-		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)http_connection, s},
-		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)http_uri_log, s},
-		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_completed, s},
-		/* last, so TLS mode can end the list before it */
-		{MHD_OPTION_LISTEN_SOCKET, s->fd, NULL},
-		{MHD_OPTION_END, 0, NULL},
+	    /* first, or MHD logs earlier options' messages itself */
+	    {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)http_mhd_log, NULL},
+	    {MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL},
+	    {MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout, NULL},
+	    {MHD_OPTION_CONNECTION_LIMIT, c->max_connections, NULL},
+	    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->max_connections_per_ip,
+	     NULL},
+	    /* MHD clears the pool for every request: sized to what a
+	     * request may bring (the header block and the query string, each
+	     * capped at 64 KiB; MHD no longer splits the query, see
+	     * http_uri_log), not more. Past it MHD answers 414/431 itself. */
+	    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_POOL_BYTES, NULL},
+	    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)http_connection, s},
+	    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)http_uri_log, s},
+	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_completed, s},
+	    /* last, so TLS mode can end the list before it */
+	    {MHD_OPTION_LISTEN_SOCKET, s->fd, NULL},
+	    {MHD_OPTION_END, 0, NULL},
 	};
 	if (s->tls)
 		opts[sizeof opts / sizeof opts[0] - 2].option = MHD_OPTION_END;
 	return MHD_start_daemon(flags, 0, NULL, NULL, http_access, s,
-				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	                        MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 }
 
 struct http_server *
@@ -605,7 +610,7 @@ http_start(const struct server_config *c, char *url, size_t url_size)
 		s->daemon = NULL;
 	}
 	if (s->daemon && (pipe2(s->reaper_fd, O_CLOEXEC) < 0 ||
-			  pthread_create(&s->reaper, NULL, http_reaper, s))) {
+	                  pthread_create(&s->reaper, NULL, http_reaper, s))) {
 		MHD_stop_daemon(s->daemon);
 		s->daemon = NULL;
 	}

@@ -10,13 +10,13 @@ static void
 inventory_usage(void)
 {
 	fprintf(stderr,
-		"usage: eulbd instance add ACCOUNT INSTANCE_ID ADDRESS [ZONE] "
-		"[--db FILE]\n"
-		"       eulbd instance remove ACCOUNT INSTANCE_ID [--db FILE]\n"
-		"       eulbd instance list [--db FILE]\n"
-		"       eulbd subnet add ACCOUNT SUBNET_ID ZONE VPC_ID "
-		"[--db FILE]\n"
-		"ACCOUNT is an account name or its 12-digit id.\n");
+	        "usage: eulbd instance add ACCOUNT INSTANCE_ID ADDRESS [ZONE] "
+	        "[--db FILE]\n"
+	        "       eulbd instance remove ACCOUNT INSTANCE_ID [--db FILE]\n"
+	        "       eulbd instance list [--db FILE]\n"
+	        "       eulbd subnet add ACCOUNT SUBNET_ID ZONE VPC_ID "
+	        "[--db FILE]\n"
+	        "ACCOUNT is an account name or its 12-digit id.\n");
 }
 
 /* An account named by name or by id. */
@@ -46,26 +46,26 @@ inventory_run(struct db *db, const char *what, int argc, char **argv)
 	struct account a = {0};
 	int rc = -1;
 	if (strcmp(what, "instance") == 0 && strcmp(sub, "list") == 0)
-		return store_inventory_instance_each(db, inventory_print, NULL) ==
-			       STORE_OK
-		       ? 0
-		       : -1;
+		return store_inventory_instance_each(db, inventory_print,
+		                                     NULL) == STORE_OK
+		           ? 0
+		           : -1;
 	if (inventory_account(db, argv[1], &a) < 0)
 		return -1;
 	if (strcmp(what, "subnet") == 0)
 		rc = store_inventory_subnet_add(db, a.id, argv[2], argv[3],
-						argv[4]);
+		                                argv[4]);
 	else if (strcmp(sub, "add") == 0)
 		rc = store_inventory_instance_add(db, a.id, argv[2], argv[3],
-						  argc > 4 ? argv[4] : NULL);
+		                                  argc > 4 ? argv[4] : NULL);
 	else
 		rc = store_inventory_instance_remove(db, a.id, argv[2]);
 	if (rc == STORE_CONFLICT)
 		fprintf(stderr, "eulbd: %s %s already exists in account %s\n",
-			what, argv[2], a.name);
+		        what, argv[2], a.name);
 	if (rc == STORE_NOT_FOUND)
 		fprintf(stderr, "eulbd: there is no %s %s in account %s\n",
-			what, argv[2], a.name);
+		        what, argv[2], a.name);
 	store_account_free(&a);
 	return rc == STORE_OK ? 0 : -1;
 }

@@ -5,6 +5,6 @@
 
 /* Returns the exit code. */
 int inventory_command(const char *what, int argc, char **argv,
-		      const char *db_path);
+                      const char *db_path);
 
 #endif

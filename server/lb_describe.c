@@ -16,9 +16,9 @@ lb_dns_name(const struct request *rq, const struct lb *lb)
 	const char *region = request_region_key(rq);
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "%s%s-%s.%s%slb.%s",
-		   strcmp(lb->scheme, "internal") == 0 ? "internal-" : "",
-		   lb->name, lb->account_id, region, *region ? "." : "",
-		   rq->config->dns_domain);
+	           strcmp(lb->scheme, "internal") == 0 ? "internal-" : "",
+	           lb->name, lb->account_id, region, *region ? "." : "",
+	           rq->config->dns_domain);
 	return buf_steal(&b);
 }
 
@@ -34,10 +34,10 @@ json_t *
 lb_health_check_json(const struct lb *lb)
 {
 	return json_pack("{s:s,s:I,s:I,s:I,s:I}", "Target", lb->hc_target,
-			 "Interval", (json_int_t)lb->hc_interval, "Timeout",
-			 (json_int_t)lb->hc_timeout, "UnhealthyThreshold",
-			 (json_int_t)lb->hc_unhealthy, "HealthyThreshold",
-			 (json_int_t)lb->hc_healthy);
+	                 "Interval", (json_int_t)lb->hc_interval, "Timeout",
+	                 (json_int_t)lb->hc_timeout, "UnhealthyThreshold",
+	                 (json_int_t)lb->hc_unhealthy, "HealthyThreshold",
+	                 (json_int_t)lb->hc_healthy);
 }
 
 static int
@@ -66,19 +66,19 @@ describe_listener(void *ctx, const struct listener *l)
 {
 	struct describe_ctx *d = ctx;
 	json_t *listener = json_pack(
-		"{s:s,s:I,s:s,s:I}", "Protocol", l->protocol,
-		"LoadBalancerPort", (json_int_t)l->lb_port, "InstanceProtocol",
-		l->instance_protocol, "InstancePort",
-		(json_int_t)l->instance_port);
+	    "{s:s,s:I,s:s,s:I}", "Protocol", l->protocol, "LoadBalancerPort",
+	    (json_int_t)l->lb_port, "InstanceProtocol", l->instance_protocol,
+	    "InstancePort", (json_int_t)l->instance_port);
 	if (l->ssl_certificate_id)
 		json_object_set_new(listener, "SSLCertificateId",
-				    json_string(l->ssl_certificate_id));
+		                    json_string(l->ssl_certificate_id));
 	json_t *names = json_array();
 	if (store_listener_policy_each(d->rq->db, d->lb_id, l->lb_port,
-				       describe_name, names) != STORE_OK)
+	                               describe_name, names) != STORE_OK)
 		d->failed = 1;
-	json_array_append_new(d->out, json_pack("{s:o,s:o}", "Listener",
-						listener, "PolicyNames", names));
+	json_array_append_new(
+	    d->out,
+	    json_pack("{s:o,s:o}", "Listener", listener, "PolicyNames", names));
 	return d->failed;
 }
 
@@ -88,7 +88,8 @@ describe_cookie_attr(void *ctx, const char *name, const char *value)
 {
 	json_t *j = ctx;
 	if (strcmp(name, "CookieExpirationPeriod") == 0)
-		json_object_set_new(j, name, json_integer(strtoll(value, NULL, 10)));
+		json_object_set_new(j, name,
+		                    json_integer(strtoll(value, NULL, 10)));
 	else
 		json_object_set_new(j, name, json_string(value));
 	return 0;
@@ -99,13 +100,13 @@ describe_policy_bucket(void *ctx, const struct policy *p)
 {
 	struct describe_ctx *d = ctx;
 	const char *bucket = strcmp(p->type, POLICY_APP_COOKIE) == 0
-				     ? "AppCookieStickinessPolicies"
-			     : strcmp(p->type, POLICY_LB_COOKIE) == 0
-				     ? "LBCookieStickinessPolicies"
-				     : NULL;
+	                         ? "AppCookieStickinessPolicies"
+	                     : strcmp(p->type, POLICY_LB_COOKIE) == 0
+	                         ? "LBCookieStickinessPolicies"
+	                         : NULL;
 	if (!bucket) {
 		json_array_append_new(json_object_get(d->out, "OtherPolicies"),
-				      json_string(p->name));
+		                      json_string(p->name));
 		return 0;
 	}
 	json_t *j = json_pack("{s:s}", "PolicyName", p->name);
@@ -122,24 +123,23 @@ describe_backend(void *ctx, long instance_port, const char *name)
 	json_t *out = ctx;
 	size_t n = json_array_size(out);
 	json_t *last = n ? json_array_get(out, n - 1) : NULL;
-	if (!last || json_integer_value(json_object_get(last, "InstancePort")) !=
-			     instance_port) {
+	if (!last || json_integer_value(json_object_get(
+	                 last, "InstancePort")) != instance_port) {
 		last = json_pack("{s:I,s:[]}", "InstancePort",
-				 (json_int_t)instance_port, "PolicyNames");
+		                 (json_int_t)instance_port, "PolicyNames");
 		json_array_append_new(out, last);
 	}
 	json_array_append_new(json_object_get(last, "PolicyNames"),
-			      json_string(name));
+	                      json_string(name));
 	return 0;
 }
 
 static json_t *
 describe_policies(struct request *rq, int64_t lb_id)
 {
-	json_t *buckets = json_pack("{s:[],s:[],s:[]}",
-				    "AppCookieStickinessPolicies",
-				    "LBCookieStickinessPolicies",
-				    "OtherPolicies");
+	json_t *buckets =
+	    json_pack("{s:[],s:[],s:[]}", "AppCookieStickinessPolicies",
+	              "LBCookieStickinessPolicies", "OtherPolicies");
 	struct describe_ctx d = {rq, lb_id, buckets, 0};
 	if (store_policy_each(rq->db, lb_id, describe_policy_bucket, &d) !=
 	    STORE_OK) {
@@ -152,8 +152,8 @@ describe_policies(struct request *rq, int64_t lb_id)
 static int
 describe_instance(void *ctx, const struct lb_instance *i)
 {
-	json_array_append_new(ctx, json_pack("{s:s}", "InstanceId",
-					     i->instance_id));
+	json_array_append_new(ctx,
+	                      json_pack("{s:s}", "InstanceId", i->instance_id));
 	return 0;
 }
 
@@ -181,10 +181,10 @@ lb_describe(struct request *rq, const struct lb *lb)
 	json_t *groups = describe_list(rq, LB_LIST_SECURITY_GROUPS, lb->id);
 	json_t *policies = describe_policies(rq, lb->id);
 	if (store_listener_each(rq->db, lb->id, describe_listener, &d) !=
-		    STORE_OK ||
+	        STORE_OK ||
 	    d.failed ||
 	    store_backend_policy_each(rq->db, lb->id, describe_backend,
-				      backends) != STORE_OK ||
+	                              backends) != STORE_OK ||
 	    !zones || !subnets || !groups || !policies) {
 		json_decref(listeners);
 		json_decref(backends);
@@ -198,15 +198,14 @@ lb_describe(struct request *rq, const struct lb *lb)
 	char *dns = lb_dns_name(rq, lb);
 	char group_name[128];
 	snprintf(group_name, sizeof group_name, "euca-internal-%s-%s",
-		 lb->account_id, lb->name);
-	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}",
-			      "LoadBalancerName", lb->name, "DNSName", dns,
-			      "CanonicalHostedZoneName", dns,
-			      "CanonicalHostedZoneNameID",
-			      lb_hosted_zone_id(rq),
-			      "ListenerDescriptions", listeners, "Policies",
-			      policies, "BackendServerDescriptions", backends,
-			      "AvailabilityZones", zones, "Subnets", subnets);
+	         lb->account_id, lb->name);
+	json_t *j = json_pack(
+	    "{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "LoadBalancerName",
+	    lb->name, "DNSName", dns, "CanonicalHostedZoneName", dns,
+	    "CanonicalHostedZoneNameID", lb_hosted_zone_id(rq),
+	    "ListenerDescriptions", listeners, "Policies", policies,
+	    "BackendServerDescriptions", backends, "AvailabilityZones", zones,
+	    "Subnets", subnets);
 	free(dns);
 	if (lb->vpc_id)
 		json_object_set_new(j, "VPCId", json_string(lb->vpc_id));
@@ -221,9 +220,9 @@ lb_describe(struct request *rq, const struct lb *lb)
 	if (lb->hc_target)
 		json_object_set_new(j, "HealthCheck", lb_health_check_json(lb));
 	json_object_set_new(j, "SourceSecurityGroup",
-			    json_pack("{s:s,s:s}", "OwnerAlias",
-				      rq->config->system_account_id,
-				      "GroupName", group_name));
+	                    json_pack("{s:s,s:s}", "OwnerAlias",
+	                              rq->config->system_account_id,
+	                              "GroupName", group_name));
 	json_object_set_new(j, "SecurityGroups", groups);
 	json_object_set_new(j, "CreatedTime", json_string(lb->created_at));
 	json_object_set_new(j, "Scheme", json_string(lb->scheme));
@@ -235,10 +234,10 @@ lb_lookup(struct request *rq, struct lb *lb)
 {
 	const char *name = param_get(rq, "LoadBalancerName");
 	int rc = store_lb_get(rq->db, rq->account_id, request_region_key(rq),
-			      name, lb);
+	                      name, lb);
 	if (rc == STORE_NOT_FOUND)
 		return resp_error(rq, ERR_LB_NOT_FOUND,
-				  "There is no ACTIVE Load Balancer named '%s'",
-				  name);
+		                  "There is no ACTIVE Load Balancer named '%s'",
+		                  name);
 	return rc == STORE_OK ? 0 : resp_error(rq, ERR_INTERNAL, NULL);
 }

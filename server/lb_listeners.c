@@ -34,8 +34,8 @@ listener_set_read(struct request *rq, struct listener_set *set)
 	memset(set, 0, sizeof *set);
 	if (n == 0)
 		return resp_error(rq, ERR_VALIDATION,
-				  "Listeners cannot be empty: give at least "
-				  "Listeners.member.1");
+		                  "Listeners cannot be empty: give at least "
+		                  "Listeners.member.1");
 	if (n > 0)
 		set->v = xcalloc((size_t)n, sizeof *set->v);
 	for (int i = 0; i < n; i++) {
@@ -45,9 +45,9 @@ listener_set_read(struct request *rq, struct listener_set *set)
 		for (int j = 0; j < i; j++)
 			if (set->v[j].lb_port == set->v[i].lb_port) {
 				resp_error(rq, ERR_VALIDATION,
-					   "LoadBalancerPort %ld is given "
-					   "twice; give each port once",
-					   set->v[i].lb_port);
+				           "LoadBalancerPort %ld is given "
+				           "twice; give each port once",
+				           set->v[i].lb_port);
 				goto fail;
 			}
 	}
@@ -82,10 +82,10 @@ listener_check_certificate(struct request *rq, const char *arn)
 	if (rc != STORE_NOT_FOUND)
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	return resp_error(rq, ERR_CERTIFICATE_NOT_FOUND,
-			  "Server certificate '%s' is not one of account %s's "
-			  "certificates; upload it first "
-			  "(euare-servercertupload) and use its ARN",
-			  arn, rq->account_id);
+	                  "Server certificate '%s' is not one of account %s's "
+	                  "certificates; upload it first "
+	                  "(euare-servercertupload) and use its ARN",
+	                  arn, rq->account_id);
 }
 
 struct instance_port_check {
@@ -100,7 +100,7 @@ instance_port_row(void *ctx, const struct listener *l)
 	struct instance_port_check *c = ctx;
 	if (l->instance_port == c->new->instance_port &&
 	    protocol_is_secure(l->instance_protocol) !=
-		    protocol_is_secure(c->new->instance_protocol)) {
+	        protocol_is_secure(c->new->instance_protocol)) {
 		c->copy = *l;
 		c->copy.ssl_certificate_id = NULL;
 		c->conflict = &c->copy;
@@ -113,7 +113,7 @@ instance_port_row(void *ctx, const struct listener *l)
  * speaks TLS: it is one port on the instance. */
 static int
 listener_check_instance_port(struct request *rq, const struct lb *lb,
-			     const struct listener *l)
+                             const struct listener *l)
 {
 	struct instance_port_check c = {l, NULL, {0}};
 	if (store_listener_each(rq->db, lb->id, instance_port_row, &c) !=
@@ -122,12 +122,12 @@ listener_check_instance_port(struct request *rq, const struct lb *lb,
 	if (!c.conflict)
 		return 0;
 	return resp_error(rq, ERR_INVALID_CONFIGURATION,
-			  "Listener on port %ld forwards to instance port %ld "
-			  "with %s, but the listener on port %ld forwards to "
-			  "it with %s; listeners sharing an instance port must "
-			  "all use TLS (HTTPS/SSL) or all not",
-			  l->lb_port, l->instance_port, l->instance_protocol,
-			  c.conflict->lb_port, c.conflict->instance_protocol);
+	                  "Listener on port %ld forwards to instance port %ld "
+	                  "with %s, but the listener on port %ld forwards to "
+	                  "it with %s; listeners sharing an instance port must "
+	                  "all use TLS (HTTPS/SSL) or all not",
+	                  l->lb_port, l->instance_port, l->instance_protocol,
+	                  c.conflict->lb_port, c.conflict->instance_protocol);
 }
 
 static int
@@ -141,10 +141,10 @@ listener_add(struct request *rq, struct lb *lb, const struct listener *l)
 		if (same)
 			return 0;
 		return resp_error(rq, ERR_DUPLICATE_LISTENER,
-				  "A listener already exists for %s with "
-				  "LoadBalancerPort %ld, but with a different "
-				  "InstancePort, Protocol, or SSLCertificateId",
-				  lb->name, l->lb_port);
+		                  "A listener already exists for %s with "
+		                  "LoadBalancerPort %ld, but with a different "
+		                  "InstancePort, Protocol, or SSLCertificateId",
+		                  lb->name, l->lb_port);
 	}
 	if (rc != STORE_NOT_FOUND)
 		return resp_error(rq, ERR_INTERNAL, NULL);
@@ -167,7 +167,7 @@ listener_add(struct request *rq, struct lb *lb, const struct listener *l)
 
 static int
 listener_default_health_check(struct request *rq, struct lb *lb,
-			      const struct listener *first)
+                              const struct listener *first)
 {
 	if (lb->hc_target)
 		return 0;
@@ -185,7 +185,7 @@ listener_default_health_check(struct request *rq, struct lb *lb,
 
 int
 listener_set_apply(struct request *rq, struct lb *lb,
-		   const struct listener_set *set)
+                   const struct listener_set *set)
 {
 	long count = 0;
 	for (size_t i = 0; i < set->n; i++)
@@ -195,8 +195,8 @@ listener_set_apply(struct request *rq, struct lb *lb,
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	if (count > rq->config->max_listeners)
 		return resp_error(rq, ERR_VALIDATION,
-				  "Load balancer %s would have %ld listeners; "
-				  "the limit is %ld (classic-listeners)",
-				  lb->name, count, rq->config->max_listeners);
+		                  "Load balancer %s would have %ld listeners; "
+		                  "the limit is %ld (classic-listeners)",
+		                  lb->name, count, rq->config->max_listeners);
 	return set->n ? listener_default_health_check(rq, lb, &set->v[0]) : 0;
 }

@@ -19,7 +19,7 @@ int listener_set_read(struct request *rq, struct listener_set *set);
  * different one on the same port is DuplicateListener. The first
  * listener of a load balancer without a health check sets the default. */
 int listener_set_apply(struct request *rq, struct lb *lb,
-		       const struct listener_set *set);
+                       const struct listener_set *set);
 void listener_set_free(struct listener_set *set);
 /* CertificateNotFound unless arn is one of the caller's certificates. */
 int listener_check_certificate(struct request *rq, const char *arn);

@@ -20,7 +20,7 @@ subnet_zone_of(void *ctx, const char *subnet)
 	struct subnet_zones *z = ctx;
 	char *zone = NULL, *vpc = NULL;
 	if (store_inventory_subnet_get(z->rq->db, z->rq->account_id, subnet,
-				       &zone, &vpc) == STORE_OK) {
+	                               &zone, &vpc) == STORE_OK) {
 		z->zones = xrealloc(z->zones, (z->n + 1) * sizeof *z->zones);
 		z->zones[z->n++] = zone;
 	} else {
@@ -32,29 +32,30 @@ subnet_zone_of(void *ctx, const char *subnet)
 
 static int
 subnet_check_one(struct request *rq, struct lb *lb, struct subnet_zones *z,
-		 const char *subnet)
+                 const char *subnet)
 {
 	char *zone = NULL, *vpc = NULL;
 	int rc = store_inventory_subnet_get(rq->db, rq->account_id, subnet,
-					    &zone, &vpc);
+	                                    &zone, &vpc);
 	if (rc == STORE_NOT_FOUND)
 		return resp_error(rq, ERR_SUBNET_NOT_FOUND,
-				  "There is no subnet %s in account %s (add it "
-				  "with: eulbd subnet add)",
-				  subnet, rq->account_id);
+		                  "There is no subnet %s in account %s (add it "
+		                  "with: eulbd subnet add)",
+		                  subnet, rq->account_id);
 	if (rc != STORE_OK)
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	if (lb->vpc_id && strcmp(lb->vpc_id, vpc) != 0)
-		rc = resp_error(rq, ERR_INVALID_SUBNET,
-				"Subnet %s is in %s, but load balancer %s is in "
-				"%s; all its subnets must be in one VPC",
-				subnet, vpc, lb->name, lb->vpc_id);
+		rc =
+		    resp_error(rq, ERR_INVALID_SUBNET,
+		               "Subnet %s is in %s, but load balancer %s is in "
+		               "%s; all its subnets must be in one VPC",
+		               subnet, vpc, lb->name, lb->vpc_id);
 	for (size_t i = 0; rc == 0 && i < z->n; i++)
 		if (strcmp(z->zones[i], zone) == 0)
 			rc = resp_error(rq, ERR_INVALID_CONFIGURATION,
-					"ELB cannot be attached to multiple "
-					"subnets in the same AZ (%s is in %s)",
-					subnet, zone);
+			                "ELB cannot be attached to multiple "
+			                "subnets in the same AZ (%s is in %s)",
+			                subnet, zone);
 	if (rc == 0 && !lb->vpc_id) {
 		lb->vpc_id = xstrdup(vpc);
 		if (store_lb_set_vpc(rq->db, lb->id, vpc) != STORE_OK)
@@ -78,10 +79,11 @@ subnet_attach(struct request *rq, struct lb *lb)
 	struct subnet_zones z = {rq, NULL, 0, 0};
 	int rc = n < 0 ? -1 : 0;
 	if (n == 0)
-		rc = resp_error(rq, ERR_VALIDATION,
-				"Subnets cannot be empty: give Subnets.member.1");
+		rc = resp_error(
+		    rq, ERR_VALIDATION,
+		    "Subnets cannot be empty: give Subnets.member.1");
 	if (rc == 0 && store_lb_list_each(rq->db, LB_LIST_SUBNETS, lb->id,
-					  subnet_zone_of, &z) != STORE_OK)
+	                                  subnet_zone_of, &z) != STORE_OK)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	for (int i = 0; rc == 0 && i < n; i++) {
 		const char *s = param_member(rq, "Subnets", idx[i]);
@@ -123,11 +125,11 @@ lb_check_zone_limit(struct request *rq, const struct lb *lb)
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	if (n > rq->config->max_zones)
 		return resp_error(rq, ERR_VALIDATION,
-				  "Load balancer %s would have %ld %s; the "
-				  "limit is %ld",
-				  lb->name, n,
-				  lb->vpc_id ? "subnets" : "availability zones",
-				  rq->config->max_zones);
+		                  "Load balancer %s would have %ld %s; the "
+		                  "limit is %ld",
+		                  lb->name, n,
+		                  lb->vpc_id ? "subnets" : "availability zones",
+		                  rq->config->max_zones);
 	return 0;
 }
 
@@ -152,7 +154,7 @@ lb_set_security_groups(struct request *rq, const struct lb *lb)
 	int rc = n < 0 ? -1 : 0;
 	if (n == 0 || n > 5)
 		rc = resp_error(rq, ERR_VALIDATION,
-				"Give 1 to 5 SecurityGroups, not %d", n);
+		                "Give 1 to 5 SecurityGroups, not %d", n);
 	if (rc == 0 && store_lb_groups_clear(rq->db, lb->id) != STORE_OK)
 		rc = resp_error(rq, ERR_INTERNAL, NULL);
 	for (int i = 0; rc == 0 && i < n; i++) {
@@ -161,14 +163,13 @@ lb_set_security_groups(struct request *rq, const struct lb *lb)
 			rc = -1;
 		else if (!group_id_ok(g))
 			rc = resp_error(rq, ERR_INVALID_SECURITY_GROUP,
-					"Security group '%s' is not valid: use "
-					"sg- and 8 or 17 hex digits",
-					g ? g : "");
+			                "Security group '%s' is not valid: use "
+			                "sg- and 8 or 17 hex digits",
+			                g ? g : "");
 		else if (store_lb_list_add(rq->db, LB_LIST_SECURITY_GROUPS,
-					   lb->id, g) == STORE_ERROR)
+		                           lb->id, g) == STORE_ERROR)
 			rc = resp_error(rq, ERR_INTERNAL, NULL);
 	}
 	free(idx);
 	return rc;
 }
-

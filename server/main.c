@@ -25,27 +25,29 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-		"usage: eulbd [--listen ADDR:PORT] [--db FILE] [--region R[,R]]...\n"
-		"             [--accept-undefined-region]\n"
-		"             [--dns-domain D] [--restricted-ports LIST]\n"
-		"             [--default-ssl-policy NAME] [--threads N]\n"
-		"             [--max-body BYTES] [--max-connections N]\n"
-		"             [--max-connections-per-ip N]\n"
-		"             [--connection-timeout SECONDS]\n"
-		"             [--max-load-balancers N] [--max-listeners N]\n"
-		"             [--max-registered-instances N]\n"
-		"             [--max-policies N] [--max-zones N]\n"
-		"             [--max-response-bytes BYTES]\n"
-		"             [--tls-cert FILE --tls-key FILE [--client-ca FILE\n"
-		"              [--client-ca-root FILE]]]\n"
-		"       eulbd account create|create-key NAME [--db FILE]\n"
-		"       eulbd account list [--db FILE]\n"
-		"             [--master-key FILE]\n"
-		"       eulbd servo-credentials [--db FILE]\n"
-		"       eulbd rotate-master-key [--db FILE] [--master-key FILE]\n"
-		"       eulbd instance add|remove|list ... [--db FILE]\n"
-		"       eulbd subnet add ACCOUNT SUBNET ZONE VPC [--db FILE]\n");
+	fprintf(
+	    f,
+	    "usage: eulbd [--listen ADDR:PORT] [--db FILE] [--region "
+	    "R[,R]]...\n"
+	    "             [--accept-undefined-region]\n"
+	    "             [--dns-domain D] [--restricted-ports LIST]\n"
+	    "             [--default-ssl-policy NAME] [--threads N]\n"
+	    "             [--max-body BYTES] [--max-connections N]\n"
+	    "             [--max-connections-per-ip N]\n"
+	    "             [--connection-timeout SECONDS]\n"
+	    "             [--max-load-balancers N] [--max-listeners N]\n"
+	    "             [--max-registered-instances N]\n"
+	    "             [--max-policies N] [--max-zones N]\n"
+	    "             [--max-response-bytes BYTES]\n"
+	    "             [--tls-cert FILE --tls-key FILE [--client-ca FILE\n"
+	    "              [--client-ca-root FILE]]]\n"
+	    "       eulbd account create|create-key NAME [--db FILE]\n"
+	    "       eulbd account list [--db FILE]\n"
+	    "             [--master-key FILE]\n"
+	    "       eulbd servo-credentials [--db FILE]\n"
+	    "       eulbd rotate-master-key [--db FILE] [--master-key FILE]\n"
+	    "       eulbd instance add|remove|list ... [--db FILE]\n"
+	    "       eulbd subnet add ACCOUNT SUBNET ZONE VPC [--db FILE]\n");
 }
 
 static long
@@ -61,40 +63,58 @@ flag_number(const char *flag, const char *s, long min, long max)
 static void
 parse_flags(int argc, char **argv, struct server_config *c)
 {
-	enum { O_LISTEN = 256, O_DB, O_REGION, O_DNS, O_PORTS, O_SSL, O_THREADS,
-	       O_BODY, O_CONNS, O_TIMEOUT, O_MAX_LBS, O_MAX_LISTENERS,
-	       O_MAX_INSTANCES, O_TLS_CERT, O_TLS_KEY, O_CLIENT_CA,
-	       O_CLIENT_CA_ROOT, O_MASTER_KEY, O_UNDEFINED_REGION, O_CONNS_PER_IP,
-	       O_MAX_POLICIES, O_MAX_ZONES, O_MAX_RESPONSE };
+	enum {
+		O_LISTEN = 256,
+		O_DB,
+		O_REGION,
+		O_DNS,
+		O_PORTS,
+		O_SSL,
+		O_THREADS,
+		O_BODY,
+		O_CONNS,
+		O_TIMEOUT,
+		O_MAX_LBS,
+		O_MAX_LISTENERS,
+		O_MAX_INSTANCES,
+		O_TLS_CERT,
+		O_TLS_KEY,
+		O_CLIENT_CA,
+		O_CLIENT_CA_ROOT,
+		O_MASTER_KEY,
+		O_UNDEFINED_REGION,
+		O_CONNS_PER_IP,
+		O_MAX_POLICIES,
+		O_MAX_ZONES,
+		O_MAX_RESPONSE
+	};
 	static const struct option opts[] = {
-		{"listen", required_argument, NULL, O_LISTEN},
-		{"db", required_argument, NULL, O_DB},
-		{"region", required_argument, NULL, O_REGION},
-		{"dns-domain", required_argument, NULL, O_DNS},
-		{"restricted-ports", required_argument, NULL, O_PORTS},
-		{"default-ssl-policy", required_argument, NULL, O_SSL},
-		{"threads", required_argument, NULL, O_THREADS},
-		{"max-body", required_argument, NULL, O_BODY},
-		{"max-connections", required_argument, NULL, O_CONNS},
-		{"max-connections-per-ip", required_argument, NULL,
-		 O_CONNS_PER_IP},
-		{"connection-timeout", required_argument, NULL, O_TIMEOUT},
-		{"max-load-balancers", required_argument, NULL, O_MAX_LBS},
-		{"max-listeners", required_argument, NULL, O_MAX_LISTENERS},
-		{"max-registered-instances", required_argument, NULL,
-		 O_MAX_INSTANCES},
-		{"max-policies", required_argument, NULL, O_MAX_POLICIES},
-		{"max-zones", required_argument, NULL, O_MAX_ZONES},
-		{"max-response-bytes", required_argument, NULL, O_MAX_RESPONSE},
-		{"tls-cert", required_argument, NULL, O_TLS_CERT},
-		{"tls-key", required_argument, NULL, O_TLS_KEY},
-		{"client-ca", required_argument, NULL, O_CLIENT_CA},
-		{"client-ca-root", required_argument, NULL, O_CLIENT_CA_ROOT},
-		{"master-key", required_argument, NULL, O_MASTER_KEY},
-		{"accept-undefined-region", no_argument, NULL,
-		 O_UNDEFINED_REGION},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"listen", required_argument, NULL, O_LISTEN},
+	    {"db", required_argument, NULL, O_DB},
+	    {"region", required_argument, NULL, O_REGION},
+	    {"dns-domain", required_argument, NULL, O_DNS},
+	    {"restricted-ports", required_argument, NULL, O_PORTS},
+	    {"default-ssl-policy", required_argument, NULL, O_SSL},
+	    {"threads", required_argument, NULL, O_THREADS},
+	    {"max-body", required_argument, NULL, O_BODY},
+	    {"max-connections", required_argument, NULL, O_CONNS},
+	    {"max-connections-per-ip", required_argument, NULL, O_CONNS_PER_IP},
+	    {"connection-timeout", required_argument, NULL, O_TIMEOUT},
+	    {"max-load-balancers", required_argument, NULL, O_MAX_LBS},
+	    {"max-listeners", required_argument, NULL, O_MAX_LISTENERS},
+	    {"max-registered-instances", required_argument, NULL,
+	     O_MAX_INSTANCES},
+	    {"max-policies", required_argument, NULL, O_MAX_POLICIES},
+	    {"max-zones", required_argument, NULL, O_MAX_ZONES},
+	    {"max-response-bytes", required_argument, NULL, O_MAX_RESPONSE},
+	    {"tls-cert", required_argument, NULL, O_TLS_CERT},
+	    {"tls-key", required_argument, NULL, O_TLS_KEY},
+	    {"client-ca", required_argument, NULL, O_CLIENT_CA},
+	    {"client-ca-root", required_argument, NULL, O_CLIENT_CA_ROOT},
+	    {"master-key", required_argument, NULL, O_MASTER_KEY},
+	    {"accept-undefined-region", no_argument, NULL, O_UNDEFINED_REGION},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	long per_ip = -1;
 	int o;
@@ -117,48 +137,48 @@ parse_flags(int argc, char **argv, struct server_config *c)
 			break;
 		case O_SSL: c->default_ssl_policy = optarg; break;
 		case O_THREADS:
-			c->threads = (unsigned)flag_number("--threads", optarg, 1, 64);
+			c->threads =
+			    (unsigned)flag_number("--threads", optarg, 1, 64);
 			break;
 		case O_BODY:
 			c->max_body = (size_t)flag_number("--max-body", optarg,
-							  1024, 64L << 20);
+			                                  1024, 64L << 20);
 			break;
 		case O_CONNS:
 			c->max_connections = (unsigned)flag_number(
-				"--max-connections", optarg, 1, 100000);
+			    "--max-connections", optarg, 1, 100000);
 			break;
 		case O_CONNS_PER_IP:
-			per_ip = flag_number("--max-connections-per-ip",
-					     optarg, 0, 100000);
+			per_ip = flag_number("--max-connections-per-ip", optarg,
+			                     0, 100000);
 			break;
 		case O_TIMEOUT:
 			c->connection_timeout = (unsigned)flag_number(
-				"--connection-timeout", optarg, 1, 3600);
+			    "--connection-timeout", optarg, 1, 3600);
 			break;
 		case O_MAX_LBS:
 			c->max_load_balancers = flag_number(
-				"--max-load-balancers", optarg, 1, 100000000);
+			    "--max-load-balancers", optarg, 1, 100000000);
 			break;
 		case O_MAX_LISTENERS:
-			c->max_listeners = flag_number("--max-listeners",
-						       optarg, 1, 65535);
+			c->max_listeners =
+			    flag_number("--max-listeners", optarg, 1, 65535);
 			break;
 		case O_MAX_INSTANCES:
 			c->max_registered = flag_number(
-				"--max-registered-instances", optarg, 1,
-				100000000);
+			    "--max-registered-instances", optarg, 1, 100000000);
 			break;
 		case O_MAX_POLICIES:
-			c->max_policies = flag_number("--max-policies", optarg,
-						      1, 10000);
+			c->max_policies =
+			    flag_number("--max-policies", optarg, 1, 10000);
 			break;
 		case O_MAX_ZONES:
-			c->max_zones = flag_number("--max-zones", optarg, 1,
-						   1000);
+			c->max_zones =
+			    flag_number("--max-zones", optarg, 1, 1000);
 			break;
 		case O_MAX_RESPONSE:
 			c->max_response = (size_t)flag_number(
-				"--max-response-bytes", optarg, 4096, 1L << 30);
+			    "--max-response-bytes", optarg, 4096, 1L << 30);
 			break;
 		case O_TLS_CERT: c->tls_cert = optarg; break;
 		case O_TLS_KEY: c->tls_key = optarg; break;
@@ -178,8 +198,7 @@ parse_flags(int argc, char **argv, struct server_config *c)
 	 * one client cannot lock out the rest; behind a proxy every client
 	 * shares the proxy's address: raise it (0 lifts it). */
 	c->max_connections_per_ip =
-		per_ip >= 0 ? (unsigned)per_ip
-			    : (c->max_connections + 3) / 4;
+	    per_ip >= 0 ? (unsigned)per_ip : (c->max_connections + 3) / 4;
 	if (!c->tls_cert != !c->tls_key)
 		fatal("--tls-cert and --tls-key go together");
 	if ((c->client_ca || c->client_ca_root) && !c->tls_cert)
@@ -210,7 +229,8 @@ master_key_path(const char *db_path, const char *flag)
 	struct buf b = BUF_INIT;
 	const char *slash = strrchr(db_path, '/');
 	if (slash)
-		buf_printf(&b, "%.*s/master.key", (int)(slash - db_path), db_path);
+		buf_printf(&b, "%.*s/master.key", (int)(slash - db_path),
+		           db_path);
 	else
 		buf_puts(&b, "master.key");
 	return buf_steal(&b);
@@ -249,9 +269,9 @@ check_new_key(const char *key)
 		return 0;
 	unlink(key);
 	log_error("the master key %s is missing, and this database holds %ld "
-		  "secrets sealed with it; restore the key file (or point "
-		  "--master-key at it)",
-		  key, sealed);
+	          "secrets sealed with it; restore the key file (or point "
+	          "--master-key at it)",
+	          key, sealed);
 	return -1;
 }
 
@@ -267,7 +287,7 @@ restrict_db_files(const char *db_path)
 		buf_printf(&b, "%s%s", db_path, suffixes[i]);
 		if (chmod(buf_str(&b), 0600) < 0 && errno != ENOENT)
 			log_warn("cannot make %s private: %s", buf_str(&b),
-				 strerror(errno));
+			         strerror(errno));
 		buf_free(&b);
 	}
 }
@@ -284,11 +304,11 @@ lock_db(const char *db_path, const char *who)
 	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (fd >= 0 && errno == EWOULDBLOCK)
 			log_error("%s: another eulbd process is using %s (it "
-				  "holds %s); stop it first",
-				  who, db_path, buf_str(&b));
+			          "holds %s); stop it first",
+			          who, db_path, buf_str(&b));
 		else
 			log_error("%s: cannot lock %s: %s", who, buf_str(&b),
-				  strerror(errno));
+			          strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
@@ -320,11 +340,11 @@ rotate_master_key(void)
 		return 1;
 	if (finish_rotation() < 0) {
 		fprintf(stderr, "eulbd: rotation interrupted; the next start "
-				"finishes it\n");
+		                "finishes it\n");
 		return 1;
 	}
 	fprintf(stderr, "eulbd: every secret is now sealed under the new "
-			"master key\n");
+	                "master key\n");
 	return 0;
 }
 
@@ -360,8 +380,8 @@ run_admin(const char *what, int argc, char **argv, const char *db_path)
 		return rc;
 	}
 	int rc = strcmp(what, "account") == 0
-			 ? account_command(n, rest, db_path)
-			 : inventory_command(what, n, rest, db_path);
+	             ? account_command(n, rest, db_path)
+	             : inventory_command(what, n, rest, db_path);
 	free(rest);
 	db_shutdown();
 	secret_shutdown();
@@ -381,7 +401,8 @@ serve(struct server_config *c)
 	ensure_parent_dir(c->db_path);
 	if (lock_db(c->db_path, "eulbd") < 0)
 		fatal("cannot serve %s", c->db_path);
-	if (open_store(c->db_path, c->master_key) < 0 || account_bootstrap(c) < 0)
+	if (open_store(c->db_path, c->master_key) < 0 ||
+	    account_bootstrap(c) < 0)
 		fatal("cannot prepare the database %s", c->db_path);
 	char url[300];
 	struct http_server *s = http_start(c, url, sizeof url);
@@ -410,9 +431,9 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "servo-credentials") == 0)
 		return run_admin("account", argc - 1, argv + 1, c.db_path);
 	if (argc > 1 && (strcmp(argv[1], "account") == 0 ||
-			 strcmp(argv[1], "rotate-master-key") == 0 ||
-			 strcmp(argv[1], "instance") == 0 ||
-			 strcmp(argv[1], "subnet") == 0))
+	                 strcmp(argv[1], "rotate-master-key") == 0 ||
+	                 strcmp(argv[1], "instance") == 0 ||
+	                 strcmp(argv[1], "subnet") == 0))
 		return run_admin(argv[1], argc - 2, argv + 2, c.db_path);
 	parse_flags(argc, argv, &c);
 	config_derive(&c);

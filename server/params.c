@@ -9,12 +9,12 @@
 #include "parse.h"
 
 static const char *param_vget(struct request *rq, char *name, size_t size,
-			      const char *fmt, va_list ap)
-	__attribute__((format(printf, 4, 0)));
+                              const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 static const char *
 param_vget(struct request *rq, char *name, size_t size, const char *fmt,
-	   va_list ap)
+           va_list ap)
 {
 	vsnprintf(name, size, fmt, ap);
 	return form_get(&rq->params, name);
@@ -41,15 +41,15 @@ param_require(struct request *rq, const char **out, const char *fmt, ...)
 	va_end(ap);
 	if (!v || !*v)
 		return resp_error(rq, ERR_MISSING_PARAMETER,
-				  "The request must contain the parameter %s",
-				  name);
+		                  "The request must contain the parameter %s",
+		                  name);
 	*out = v;
 	return 0;
 }
 
 int
 param_int(struct request *rq, long *out, long min, long max, const char *fmt,
-	  ...)
+          ...)
 {
 	char name[256];
 	va_list ap;
@@ -62,11 +62,11 @@ param_int(struct request *rq, long *out, long min, long max, const char *fmt,
 	if ((*v != '-' && (*v < '0' || *v > '9')) ||
 	    parse_number(v, LONG_MIN, LONG_MAX, &n) < 0)
 		return resp_error(rq, ERR_VALIDATION,
-				  "%s must be an integer, not '%s'", name, v);
+		                  "%s must be an integer, not '%s'", name, v);
 	if (n < min || n > max)
 		return resp_error(rq, ERR_VALIDATION,
-				  "%s must be between %ld and %ld, not %ld",
-				  name, min, max, n);
+		                  "%s must be between %ld and %ld, not %ld",
+		                  name, min, max, n);
 	*out = n;
 	return 0;
 }
@@ -79,9 +79,9 @@ param_list(struct request *rq, const char *name, unsigned **idx)
 	int n = form_member_indexes(&rq->params, prefix, idx);
 	if (n < 0)
 		return resp_error(rq, ERR_VALIDATION,
-				  "%s has a malformed member number; use "
-				  "%s.member.N with N from 1",
-				  name, name);
+		                  "%s has a malformed member number; use "
+		                  "%s.member.N with N from 1",
+		                  name, name);
 	return n;
 }
 
@@ -102,8 +102,8 @@ param_member(struct request *rq, const char *list, unsigned n)
 	const char *v = param_get(rq, "%s.member.%u", list, n);
 	if (!v || !*v)
 		resp_error(rq, ERR_VALIDATION,
-			   "%s.member.%u must be a non-empty value: %s is a "
-			   "list of values, not of structures",
-			   list, n, list);
+		           "%s.member.%u must be a non-empty value: %s is a "
+		           "list of values, not of structures",
+		           list, n, list);
 	return v && *v ? v : NULL;
 }

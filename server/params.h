@@ -10,14 +10,14 @@
 
 /* The value, or NULL when absent. */
 const char *param_get(struct request *rq, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Like param_get, but absent or empty is MissingParameter naming it. */
 int param_require(struct request *rq, const char **out, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* A decimal integer in [min, max]: 0 and *out set, 1 if absent, -1 on a
  * malformed or out-of-range value (ValidationError naming the parameter). */
 int param_int(struct request *rq, long *out, long min, long max,
-	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Member numbers of the list "<name>.member.N[...]", ascending, in *idx
  * (malloc'd). Returns the count, 0 for an absent or empty ("Name=") list,
  * -1 for a malformed member number. */

@@ -15,14 +15,14 @@
 
 int
 policy_lookup(struct request *rq, const struct lb *lb, const char *name,
-	      struct policy *out)
+              struct policy *out)
 {
 	int rc = store_policy_get(rq->db, lb->id, name, out);
 	if (rc == STORE_NOT_FOUND)
 		return resp_error(rq, ERR_POLICY_NOT_FOUND,
-				  "There is no policy with name %s for load "
-				  "balancer %s",
-				  name, lb->name);
+		                  "There is no policy with name %s for load "
+		                  "balancer %s",
+		                  name, lb->name);
 	return rc == STORE_OK ? 0 : resp_error(rq, ERR_INTERNAL, NULL);
 }
 
@@ -40,7 +40,7 @@ policy_is_decimal(const char *v)
 /* A PolicyName attribute names a PublicKeyPolicyType policy of lb. */
 static int
 policy_check_reference(struct request *rq, const struct lb *lb,
-		       const char *attr, const char *value)
+                       const char *attr, const char *value)
 {
 	struct policy p;
 	if (policy_lookup(rq, lb, value, &p) < 0)
@@ -48,8 +48,8 @@ policy_check_reference(struct request *rq, const struct lb *lb,
 	int ok = strcmp(p.type, POLICY_PUBLIC_KEY) == 0;
 	if (!ok)
 		resp_error(rq, ERR_INVALID_CONFIGURATION,
-			   "%s '%s' is a %s; it must name a %s policy", attr,
-			   value, p.type, POLICY_PUBLIC_KEY);
+		           "%s '%s' is a %s; it must name a %s policy", attr,
+		           value, p.type, POLICY_PUBLIC_KEY);
 	store_policy_free(&p);
 	return ok ? 0 : -1;
 }
@@ -62,7 +62,7 @@ policy_check_public_key(struct request *rq, const char *value)
 		return;
 	rq->pem_value = value;
 	rq->pem_ok = pem_public_key_check(value, rq->pem_fp, NULL, rq->pem_why,
-					  sizeof rq->pem_why) == 0;
+	                                  sizeof rq->pem_why) == 0;
 }
 
 void
@@ -73,9 +73,9 @@ policy_precheck(struct request *rq)
 	int n = form_member_indexes(&rq->params, "PolicyAttributes", &idx);
 	for (int i = 0; i < n; i++) {
 		const char *name = param_get(
-			rq, "PolicyAttributes.member.%u.AttributeName", idx[i]);
+		    rq, "PolicyAttributes.member.%u.AttributeName", idx[i]);
 		const char *value = param_get(
-			rq, "PolicyAttributes.member.%u.AttributeValue", idx[i]);
+		    rq, "PolicyAttributes.member.%u.AttributeValue", idx[i]);
 		if (name && value && strcmp(name, "PublicKey") == 0) {
 			policy_check_public_key(rq, value);
 			break;
@@ -86,45 +86,46 @@ policy_precheck(struct request *rq)
 
 static int
 policy_check_value(struct request *rq, const struct lb *lb,
-		   const struct policy_attr_type *t, const char *value,
-		   char *fp)
+                   const struct policy_attr_type *t, const char *value,
+                   char *fp)
 {
 	if (!*value)
 		return resp_error(rq, ERR_INVALID_CONFIGURATION,
-				  "Attribute %s needs a value", t->name);
+		                  "Attribute %s needs a value", t->name);
 	if (strcmp(t->type, "Boolean") == 0 && strcmp(value, "true") != 0 &&
 	    strcmp(value, "false") != 0)
 		return resp_error(rq, ERR_INVALID_CONFIGURATION,
-				  "Attribute %s must be true or false, not "
-				  "'%s'",
-				  t->name, value);
+		                  "Attribute %s must be true or false, not "
+		                  "'%s'",
+		                  t->name, value);
 	if ((strcmp(t->type, "Long") == 0 || strcmp(t->type, "Integer") == 0) &&
 	    !policy_is_decimal(value))
 		return resp_error(rq, ERR_INVALID_CONFIGURATION,
-				  "Attribute %s must be a whole number of 0 or "
-				  "more, not '%s'",
-				  t->name, value);
+		                  "Attribute %s must be a whole number of 0 or "
+		                  "more, not '%s'",
+		                  t->name, value);
 	if (strcmp(t->type, "PolicyName") == 0)
 		return policy_check_reference(rq, lb, t->name, value);
 	/* Both become words of haproxy.cfg (common/hxval.h). */
 	if (strcmp(t->name, "CookieName") == 0 && !hxval_cookie_name_ok(value))
 		return resp_error(rq, ERR_INVALID_CONFIGURATION,
-				  "CookieName must be 1 to %d letters, digits "
-				  "or !$%%&*+-.^_`|~ (an HTTP cookie token "
-				  "without '#' or quotes)",
-				  HXVAL_COOKIE_NAME_MAX);
+		                  "CookieName must be 1 to %d letters, digits "
+		                  "or !$%%&*+-.^_`|~ (an HTTP cookie token "
+		                  "without '#' or quotes)",
+		                  HXVAL_COOKIE_NAME_MAX);
 	if (strcmp(t->name, "CookieExpirationPeriod") == 0 &&
 	    strtoll(value, NULL, 10) > HXVAL_COOKIE_PERIOD_MAX)
 		return resp_error(rq, ERR_INVALID_CONFIGURATION,
-				  "CookieExpirationPeriod must be at most %ld "
-				  "seconds (about 68 years), the longest "
-				  "cookie lifetime HAProxy takes; not %s",
-				  HXVAL_COOKIE_PERIOD_MAX, value);
+		                  "CookieExpirationPeriod must be at most %ld "
+		                  "seconds (about 68 years), the longest "
+		                  "cookie lifetime HAProxy takes; not %s",
+		                  HXVAL_COOKIE_PERIOD_MAX, value);
 	if (strcmp(t->name, "PublicKey") == 0) {
 		policy_check_public_key(rq, value);
 		if (!rq->pem_ok)
 			return resp_error(rq, ERR_INVALID_CONFIGURATION,
-					  "PublicKey is invalid: %s", rq->pem_why);
+			                  "PublicKey is invalid: %s",
+			                  rq->pem_why);
 		memcpy(fp, rq->pem_fp, sizeof rq->pem_fp);
 	}
 	return 0;
@@ -143,7 +144,7 @@ policy_attr_cmp(const void *a, const void *b)
  * BackendServerAuthentication policy could name one key 20,000 times. */
 static int
 policy_check_distinct(struct request *rq, const struct policy_type *t,
-		      const struct policy_attr *attrs, size_t n)
+                      const struct policy_attr *attrs, size_t n)
 {
 	const struct policy_attr **v = xcalloc(n + 1, sizeof *v);
 	int rc = 0;
@@ -152,13 +153,13 @@ policy_check_distinct(struct request *rq, const struct policy_type *t,
 	qsort(v, n, sizeof *v, policy_attr_cmp);
 	for (size_t i = 1; rc == 0 && i < n; i++) {
 		const struct policy_attr_type *a =
-			policy_attr_find(t, v[i]->name);
+		    policy_attr_find(t, v[i]->name);
 		if (a && a->cardinality == CARD_ONE_OR_MORE &&
 		    policy_attr_cmp(&v[i - 1], &v[i]) == 0)
 			rc = resp_error(rq, ERR_INVALID_CONFIGURATION,
-					"Attribute %s lists '%s' twice; give "
-					"each value once",
-					v[i]->name, v[i]->value);
+			                "Attribute %s lists '%s' twice; give "
+			                "each value once",
+			                v[i]->name, v[i]->value);
 	}
 	free(v);
 	return rc;
@@ -166,7 +167,7 @@ policy_check_distinct(struct request *rq, const struct policy_type *t,
 
 static int
 policy_check_cardinality(struct request *rq, const struct policy_type *t,
-			 const struct policy_attr *attrs, size_t n)
+                         const struct policy_attr *attrs, size_t n)
 {
 	for (size_t i = 0; i < t->nattrs; i++) {
 		const struct policy_attr_type *a = &t->attrs[i];
@@ -174,22 +175,22 @@ policy_check_cardinality(struct request *rq, const struct policy_type *t,
 		for (size_t j = 0; j < n; j++)
 			count += strcmp(attrs[j].name, a->name) == 0;
 		int required = a->cardinality == CARD_ONE ||
-			       a->cardinality == CARD_ONE_OR_MORE;
+		               a->cardinality == CARD_ONE_OR_MORE;
 		int single = a->cardinality == CARD_ONE ||
-			     a->cardinality == CARD_ZERO_OR_ONE;
+		             a->cardinality == CARD_ZERO_OR_ONE;
 		if (required && count == 0)
-			return resp_error(rq, ERR_INVALID_CONFIGURATION,
-					  "There is no attribute %s found "
-					  "(Cardinality: %s); %s needs it",
-					  a->name,
-					  policy_cardinality_name(a->cardinality),
-					  t->name);
+			return resp_error(
+			    rq, ERR_INVALID_CONFIGURATION,
+			    "There is no attribute %s found "
+			    "(Cardinality: %s); %s needs it",
+			    a->name, policy_cardinality_name(a->cardinality),
+			    t->name);
 		if (single && count > 1)
-			return resp_error(rq, ERR_INVALID_CONFIGURATION,
-					  "More than one attribute(%s) is found "
-					  "(Cardinality: %s)",
-					  a->name,
-					  policy_cardinality_name(a->cardinality));
+			return resp_error(
+			    rq, ERR_INVALID_CONFIGURATION,
+			    "More than one attribute(%s) is found "
+			    "(Cardinality: %s)",
+			    a->name, policy_cardinality_name(a->cardinality));
 	}
 	return 0;
 }
@@ -198,20 +199,21 @@ policy_check_cardinality(struct request *rq, const struct policy_type *t,
  * predefined policy's values, which explicit attributes then override. */
 static int
 policy_store_attrs(struct request *rq, const struct policy *p,
-		   const struct policy_type *t,
-		   const struct predefined_policy *ref,
-		   const struct policy_attr *attrs, size_t n)
+                   const struct policy_type *t,
+                   const struct predefined_policy *ref,
+                   const struct policy_attr *attrs, size_t n)
 {
 	int pos = 0;
 	if (!ref) {
 		for (size_t i = 0; i < n; i++)
 			if (store_policy_attr_add(rq->db, p->id, ++pos,
-						  attrs[i].name, attrs[i].value))
+			                          attrs[i].name,
+			                          attrs[i].value))
 				return -1;
 		return 0;
 	}
 	if (store_policy_attr_add(rq->db, p->id, ++pos, POLICY_REFERENCE_ATTR,
-				  ref->name))
+	                          ref->name))
 		return -1;
 	for (size_t i = 0; i < t->nattrs; i++) {
 		const char *name = t->attrs[i].name;
@@ -231,7 +233,7 @@ policy_store_attrs(struct request *rq, const struct policy *p,
  * else the referenced predefined policy's, else none. */
 static const char *
 policy_effective(const struct predefined_policy *ref,
-		 const struct policy_attr *attrs, size_t n, const char *name)
+                 const struct policy_attr *attrs, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(attrs[i].name, name) == 0)
@@ -243,15 +245,15 @@ policy_effective(const struct predefined_policy *ref,
  * load in HAProxy: a protocol its OpenSSL has, a cipher it knows. */
 static int
 policy_check_tls(struct request *rq, const struct policy_type *t,
-		 const struct predefined_policy *ref,
-		 const struct policy_attr *attrs, size_t n)
+                 const struct predefined_policy *ref,
+                 const struct policy_attr *attrs, size_t n)
 {
 	struct buf ciphers = BUF_INIT;
 	int min = -1, max = -1;
 	char why[300];
 	for (int k = 0; k < HXVAL_NPROTO; k++) {
-		const char *v = policy_effective(ref, attrs, n,
-						 hxval_proto_attr[k]);
+		const char *v =
+		    policy_effective(ref, attrs, n, hxval_proto_attr[k]);
 		if (v && strcmp(v, "true") == 0) {
 			min = min < 0 ? k : min;
 			max = k;
@@ -262,49 +264,51 @@ policy_check_tls(struct request *rq, const struct policy_type *t,
 		const char *v = policy_effective(ref, attrs, n, name);
 		if (hxval_is_cipher_attr(name) && v && strcmp(v, "true") == 0)
 			buf_printf(&ciphers, "%s%s", ciphers.len ? ":" : "",
-				   name);
+			           name);
 	}
 	int rc = hxval_tls(min, max, &ciphers, why, sizeof why);
 	buf_free(&ciphers);
 	if (rc < 0)
 		return resp_error(rq, ERR_INVALID_CONFIGURATION,
-				  "This SSL negotiation policy cannot be "
-				  "served: %s",
-				  why);
+		                  "This SSL negotiation policy cannot be "
+		                  "served: %s",
+		                  why);
 	return 0;
 }
 
 static int
 policy_check_attrs(struct request *rq, const struct lb *lb,
-		   const struct policy_type *t, const struct policy_attr *attrs,
-		   size_t n, char *fp, const struct predefined_policy **ref)
+                   const struct policy_type *t, const struct policy_attr *attrs,
+                   size_t n, char *fp, const struct predefined_policy **ref)
 {
 	if (policy_check_distinct(rq, t, attrs, n) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		const struct policy_attr_type *a = policy_attr_find(t, attrs[i].name);
+		const struct policy_attr_type *a =
+		    policy_attr_find(t, attrs[i].name);
 		size_t len = strlen(attrs[i].value);
 		if (len > POLICY_MAX_VALUE)
 			return resp_error(rq, ERR_VALIDATION,
-					  "The value of attribute %s is %zu "
-					  "bytes; at most %d are allowed",
-					  attrs[i].name, len, POLICY_MAX_VALUE);
+			                  "The value of attribute %s is %zu "
+			                  "bytes; at most %d are allowed",
+			                  attrs[i].name, len, POLICY_MAX_VALUE);
 		if (!a)
 			return resp_error(rq, ERR_INVALID_CONFIGURATION,
-					  "Attribute %s is not defined in the "
-					  "policy type %s (see "
-					  "DescribeLoadBalancerPolicyTypes)",
-					  attrs[i].name, t->name);
+			                  "Attribute %s is not defined in the "
+			                  "policy type %s (see "
+			                  "DescribeLoadBalancerPolicyTypes)",
+			                  attrs[i].name, t->name);
 		if (policy_check_value(rq, lb, a, attrs[i].value, fp) < 0)
 			return -1;
 		if (strcmp(a->name, POLICY_REFERENCE_ATTR) == 0) {
 			*ref = predefined_policy_find(attrs[i].value);
 			if (!*ref)
-				return resp_error(rq, ERR_INVALID_CONFIGURATION,
-						  "Referenced security policy "
-						  "%s is not found (see "
-						  "DescribeLoadBalancerPolicies)",
-						  attrs[i].value);
+				return resp_error(
+				    rq, ERR_INVALID_CONFIGURATION,
+				    "Referenced security policy "
+				    "%s is not found (see "
+				    "DescribeLoadBalancerPolicies)",
+				    attrs[i].value);
 		}
 	}
 	if (policy_check_cardinality(rq, t, attrs, n) < 0)
@@ -316,14 +320,14 @@ policy_check_attrs(struct request *rq, const struct lb *lb,
 
 int
 policy_create(struct request *rq, const struct lb *lb, const char *name,
-	      const char *type, const struct policy_attr *attrs, size_t n)
+              const char *type, const struct policy_attr *attrs, size_t n)
 {
 	const struct policy_type *t = policy_type_find(type);
 	if (!t)
 		return resp_error(rq, ERR_POLICY_TYPE_NOT_FOUND,
-				  "There is no policy type %s (see "
-				  "DescribeLoadBalancerPolicyTypes)",
-				  type);
+		                  "There is no policy type %s (see "
+		                  "DescribeLoadBalancerPolicyTypes)",
+		                  type);
 	pem_fingerprint fp = "";
 	const struct predefined_policy *ref = NULL;
 	if (policy_check_attrs(rq, lb, t, attrs, n, fp, &ref) < 0)
@@ -332,9 +336,9 @@ policy_create(struct request *rq, const struct lb *lb, const char *name,
 	int rc = store_policy_insert(rq->db, lb->id, &p, *fp ? fp : NULL);
 	if (rc == STORE_CONFLICT)
 		return resp_error(rq, ERR_DUPLICATE_POLICY_NAME,
-				  "Policy %s already exists for load balancer "
-				  "%s",
-				  name, lb->name);
+		                  "Policy %s already exists for load balancer "
+		                  "%s",
+		                  name, lb->name);
 	if (rc != STORE_OK || policy_store_attrs(rq, &p, t, ref, attrs, n) < 0)
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	return 0;
@@ -348,9 +352,9 @@ policy_check_quota(struct request *rq, const struct lb *lb)
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	if (n >= rq->config->max_policies)
 		return resp_error(rq, ERR_TOO_MANY_POLICIES,
-				  "Load balancer %s already has %ld policies, "
-				  "its limit; delete one first",
-				  lb->name, n);
+		                  "Load balancer %s already has %ld policies, "
+		                  "its limit; delete one first",
+		                  lb->name, n);
 	return 0;
 }
 
@@ -362,7 +366,8 @@ policy_default_ssl(struct request *rq, const struct lb *lb, int64_t *id)
 	int rc = store_policy_get(rq->db, lb->id, name, &p);
 	if (rc == STORE_NOT_FOUND) {
 		struct policy_attr ref = {POLICY_REFERENCE_ATTR, name};
-		if (policy_create(rq, lb, name, POLICY_SSL_NEGOTIATION, &ref, 1) < 0)
+		if (policy_create(rq, lb, name, POLICY_SSL_NEGOTIATION, &ref,
+		                  1) < 0)
 			return -1;
 		rc = store_policy_get(rq->db, lb->id, name, &p);
 	}
@@ -379,20 +384,20 @@ policy_check_user_name(struct request *rq, const char *name)
 	size_t len = strlen(name);
 	if (len < 1 || len > 255)
 		return resp_error(rq, ERR_VALIDATION,
-				  "PolicyName must be 1 to 255 characters");
+		                  "PolicyName must be 1 to 255 characters");
 	for (const char *p = name; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '-')
 			return resp_error(rq, ERR_VALIDATION,
-					  "PolicyName '%s' may hold only "
-					  "letters, digits and dashes",
-					  name);
+			                  "PolicyName '%s' may hold only "
+			                  "letters, digits and dashes",
+			                  name);
 	if (strncmp(name, "ELBSecurityPolicy-", 18) == 0 ||
 	    strncmp(name, "ELBSample-", 10) == 0)
 		return resp_error(rq, ERR_VALIDATION,
-				  "PolicyName '%s' uses a prefix reserved for "
-				  "predefined policies (ELBSecurityPolicy-, "
-				  "ELBSample-); choose another name",
-				  name);
+		                  "PolicyName '%s' uses a prefix reserved for "
+		                  "predefined policies (ELBSecurityPolicy-, "
+		                  "ELBSample-); choose another name",
+		                  name);
 	return 0;
 }
 
@@ -400,7 +405,7 @@ int
 policy_attr_json(void *ctx, const char *name, const char *value)
 {
 	json_array_append_new(ctx, json_pack("{s:s,s:s}", "AttributeName", name,
-					     "AttributeValue", value));
+	                                     "AttributeValue", value));
 	return 0;
 }
 
@@ -414,7 +419,6 @@ policy_describe(struct request *rq, const struct policy *p)
 		return NULL;
 	}
 	return json_pack("{s:s,s:s,s:o}", "PolicyName", p->name,
-			 "PolicyTypeName", p->type,
-			 "PolicyAttributeDescriptions", attrs);
+	                 "PolicyTypeName", p->type,
+	                 "PolicyAttributeDescriptions", attrs);
 }
-

@@ -22,7 +22,7 @@ struct policy_attr {
  * DuplicatePolicyName if lb has one of that name.
  */
 int policy_create(struct request *rq, const struct lb *lb, const char *name,
-		  const char *type, const struct policy_attr *attrs, size_t n);
+                  const char *type, const struct policy_attr *attrs, size_t n);
 /* TooManyPolicies once lb has --max-policies. The Create*Policy actions
  * check it; the default SSL policy a new HTTPS listener brings does not,
  * so a load balancer holds at most one more. */
@@ -38,7 +38,7 @@ int policy_default_ssl(struct request *rq, const struct lb *lb, int64_t *id);
 int policy_check_user_name(struct request *rq, const char *name);
 /* PolicyNotFound unless lb has a policy of that name. */
 int policy_lookup(struct request *rq, const struct lb *lb, const char *name,
-		  struct policy *out);
+                  struct policy *out);
 
 /* {PolicyName, PolicyTypeName, PolicyAttributeDescriptions}, or NULL. */
 json_t *policy_describe(struct request *rq, const struct policy *p);

@@ -3,19 +3,19 @@
 #include <string.h>
 
 static const struct policy_attr_type attrs_public_key[] = {
-	{"PublicKey", "String", NULL, CARD_ONE},
+    {"PublicKey", "String", NULL, CARD_ONE},
 };
 static const struct policy_attr_type attrs_backend_auth[] = {
-	{"PublicKeyPolicyName", "PolicyName", NULL, CARD_ONE_OR_MORE},
+    {"PublicKeyPolicyName", "PolicyName", NULL, CARD_ONE_OR_MORE},
 };
 static const struct policy_attr_type attrs_app_cookie[] = {
-	{"CookieName", "String", NULL, CARD_ONE},
+    {"CookieName", "String", NULL, CARD_ONE},
 };
 static const struct policy_attr_type attrs_lb_cookie[] = {
-	{"CookieExpirationPeriod", "Long", NULL, CARD_ZERO_OR_ONE},
+    {"CookieExpirationPeriod", "Long", NULL, CARD_ZERO_OR_ONE},
 };
 static const struct policy_attr_type attrs_proxy_protocol[] = {
-	{"ProxyProtocol", "Boolean", NULL, CARD_ONE},
+    {"ProxyProtocol", "Boolean", NULL, CARD_ONE},
 };
 static const struct policy_attr_type attrs_ssl[] = {
 #define A(name, type, description) {name, type, description, CARD_ZERO_OR_ONE},
@@ -27,38 +27,38 @@ static const struct policy_attr_type attrs_ssl[] = {
 
 /* Descriptions are AWS's wording. */
 const struct policy_type policy_types[] = {
-	{POLICY_SSL_NEGOTIATION,
-	 "Listener policy that defines the ciphers and protocols that will be "
-	 "accepted by the load balancer. This policy can be associated only "
-	 "with HTTPS/SSL listeners.",
-	 attrs_ssl, N(attrs_ssl), PLACE_LISTENER},
-	{POLICY_BACKEND_AUTH,
-	 "Policy that controls authentication to back-end server(s) and "
-	 "contains one or more policies, such as an instance of a "
-	 "PublicKeyPolicyType. This policy can be associated only with "
-	 "back-end servers that are using HTTPS/SSL.",
-	 attrs_backend_auth, N(attrs_backend_auth), PLACE_BACKEND},
-	{POLICY_PUBLIC_KEY,
-	 "Policy containing a list of public keys to accept when "
-	 "authenticating the back-end server(s). This policy cannot be "
-	 "applied directly to back-end servers or listeners but must be part "
-	 "of a BackendServerAuthenticationPolicyType.",
-	 attrs_public_key, N(attrs_public_key), 0},
-	{POLICY_APP_COOKIE,
-	 "Stickiness policy with session lifetimes controlled by the lifetime "
-	 "of the application-generated cookie. This policy can be associated "
-	 "only with HTTP/HTTPS listeners.",
-	 attrs_app_cookie, N(attrs_app_cookie), PLACE_LISTENER},
-	{POLICY_LB_COOKIE,
-	 "Stickiness policy with session lifetimes controlled by the browser "
-	 "(user-agent) or a specified expiration period. This policy can be "
-	 "associated only with HTTP/HTTPS listeners.",
-	 attrs_lb_cookie, N(attrs_lb_cookie), PLACE_LISTENER},
-	{POLICY_PROXY_PROTOCOL,
-	 "Policy that controls whether to include the IP address and port of "
-	 "the originating request for TCP messages. This policy operates on "
-	 "TCP/SSL listeners only",
-	 attrs_proxy_protocol, N(attrs_proxy_protocol), PLACE_BACKEND},
+    {POLICY_SSL_NEGOTIATION,
+     "Listener policy that defines the ciphers and protocols that will be "
+     "accepted by the load balancer. This policy can be associated only "
+     "with HTTPS/SSL listeners.",
+     attrs_ssl, N(attrs_ssl), PLACE_LISTENER},
+    {POLICY_BACKEND_AUTH,
+     "Policy that controls authentication to back-end server(s) and "
+     "contains one or more policies, such as an instance of a "
+     "PublicKeyPolicyType. This policy can be associated only with "
+     "back-end servers that are using HTTPS/SSL.",
+     attrs_backend_auth, N(attrs_backend_auth), PLACE_BACKEND},
+    {POLICY_PUBLIC_KEY,
+     "Policy containing a list of public keys to accept when "
+     "authenticating the back-end server(s). This policy cannot be "
+     "applied directly to back-end servers or listeners but must be part "
+     "of a BackendServerAuthenticationPolicyType.",
+     attrs_public_key, N(attrs_public_key), 0},
+    {POLICY_APP_COOKIE,
+     "Stickiness policy with session lifetimes controlled by the lifetime "
+     "of the application-generated cookie. This policy can be associated "
+     "only with HTTP/HTTPS listeners.",
+     attrs_app_cookie, N(attrs_app_cookie), PLACE_LISTENER},
+    {POLICY_LB_COOKIE,
+     "Stickiness policy with session lifetimes controlled by the browser "
+     "(user-agent) or a specified expiration period. This policy can be "
+     "associated only with HTTP/HTTPS listeners.",
+     attrs_lb_cookie, N(attrs_lb_cookie), PLACE_LISTENER},
+    {POLICY_PROXY_PROTOCOL,
+     "Policy that controls whether to include the IP address and port of "
+     "the originating request for TCP messages. This policy operates on "
+     "TCP/SSL listeners only",
+     attrs_proxy_protocol, N(attrs_proxy_protocol), PLACE_BACKEND},
 };
 const size_t policy_type_count = N(policy_types);
 
@@ -91,10 +91,10 @@ const char *
 policy_cardinality_name(enum policy_cardinality c)
 {
 	static const char *const names[] = {
-		[CARD_ONE] = "ONE",
-		[CARD_ZERO_OR_ONE] = "ZERO_OR_ONE",
-		[CARD_ZERO_OR_MORE] = "ZERO_OR_MORE",
-		[CARD_ONE_OR_MORE] = "ONE_OR_MORE",
+	    [CARD_ONE] = "ONE",
+	    [CARD_ZERO_OR_ONE] = "ZERO_OR_ONE",
+	    [CARD_ZERO_OR_MORE] = "ZERO_OR_MORE",
+	    [CARD_ONE_OR_MORE] = "ONE_OR_MORE",
 	};
 	return names[c];
 }

@@ -16,7 +16,7 @@ enum policy_cardinality {
 
 enum policy_place {
 	PLACE_LISTENER = 1 << 0, /* SetLoadBalancerPoliciesOfListener */
-	PLACE_BACKEND = 1 << 1,	 /* SetLoadBalancerPoliciesForBackendServer */
+	PLACE_BACKEND = 1 << 1,  /* SetLoadBalancerPoliciesForBackendServer */
 };
 
 struct policy_attr_type {
@@ -54,11 +54,11 @@ extern const size_t predefined_policy_count;
 
 const struct policy_type *policy_type_find(const char *name);
 const struct policy_attr_type *policy_attr_find(const struct policy_type *t,
-						const char *name);
+                                                const char *name);
 const char *policy_cardinality_name(enum policy_cardinality c);
 const struct predefined_policy *predefined_policy_find(const char *name);
 /* "true" or "false": the value of attribute attr in predefined policy p. */
 const char *predefined_policy_value(const struct predefined_policy *p,
-				    const char *attr);
+                                    const char *attr);
 
 #endif

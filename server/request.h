@@ -22,7 +22,7 @@ struct server_config;
 struct request {
 	/* transport */
 	const char *method;
-	char *raw_path;	 /* as sent, still percent-encoded */
+	char *raw_path;  /* as sent, still percent-encoded */
 	char *raw_query; /* after '?', or NULL */
 	struct sigv4_header *headers;
 	size_t nheaders;
@@ -37,8 +37,8 @@ struct request {
 	/* parsed */
 	struct form params;
 	const struct action *action;
-	char account_id[13];   /* the caller, once authenticated */
-	const char *region;    /* the region it signed for, of config->regions */
+	char account_id[13]; /* the caller, once authenticated */
+	const char *region;  /* the region it signed for, of config->regions */
 	char auth_service[65]; /* the service its signature is scoped to */
 	struct db *db;
 	const struct server_config *config;

@@ -110,9 +110,10 @@ static void
 resp_render_xml(struct request *rq, struct buf *b)
 {
 	const char *op = rq->action->name;
-	buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		      "<%sResponse xmlns=\"%s\">",
-		   op, resp_namespace(rq));
+	buf_printf(b,
+	           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	           "<%sResponse xmlns=\"%s\">",
+	           op, resp_namespace(rq));
 	if (json_object_size(rq->result) == 0) {
 		buf_printf(b, "<%sResult/>", op);
 	} else {
@@ -120,23 +121,26 @@ resp_render_xml(struct request *rq, struct buf *b)
 		xml_object(b, rq->result);
 		buf_printf(b, "</%sResult>", op);
 	}
-	buf_printf(b, "<ResponseMetadata><RequestId>%s</RequestId>"
-		      "</ResponseMetadata></%sResponse>\n",
-		   rq->request_id, op);
+	buf_printf(b,
+	           "<ResponseMetadata><RequestId>%s</RequestId>"
+	           "</ResponseMetadata></%sResponse>\n",
+	           rq->request_id, op);
 }
 
 static void
 resp_render_error_xml(struct request *rq, struct buf *b)
 {
 	const struct err_info *e = err_info(rq->err);
-	buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		      "<ErrorResponse xmlns=\"%s\"><Error><Type>%s</Type>"
-		      "<Code>%s</Code><Message>",
-		   resp_namespace(rq), e->type, e->code);
+	buf_printf(b,
+	           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	           "<ErrorResponse xmlns=\"%s\"><Error><Type>%s</Type>"
+	           "<Code>%s</Code><Message>",
+	           resp_namespace(rq), e->type, e->code);
 	xml_escape(b, rq->err_message ? rq->err_message : e->message);
-	buf_printf(b, "</Message></Error><RequestId>%s</RequestId>"
-		      "</ErrorResponse>\n",
-		   rq->request_id);
+	buf_printf(b,
+	           "</Message></Error><RequestId>%s</RequestId>"
+	           "</ErrorResponse>\n",
+	           rq->request_id);
 }
 
 static json_t *
@@ -145,8 +149,8 @@ resp_error_tree(struct request *rq)
 	const struct err_info *e = err_info(rq->err);
 	const char *msg = rq->err_message ? rq->err_message : e->message;
 	return json_pack("{s:{s:{s:s,s:s,s:s},s:s}}", "ErrorResponse", "Error",
-			 "Type", e->type, "Code", e->code, "Message", msg,
-			 "RequestId", rq->request_id);
+	                 "Type", e->type, "Code", e->code, "Message", msg,
+	                 "RequestId", rq->request_id);
 }
 
 static json_t *
@@ -158,7 +162,7 @@ resp_success_tree(struct request *rq)
 	json_t *inner = json_object();
 	json_object_set(inner, result_key, rq->result);
 	json_object_set_new(inner, "ResponseMetadata",
-			    json_pack("{s:s}", "RequestId", rq->request_id));
+	                    json_pack("{s:s}", "RequestId", rq->request_id));
 	json_t *root = json_object();
 	json_object_set_new(root, resp_key, inner);
 	return root;
@@ -174,8 +178,8 @@ resp_render(struct request *rq)
 		rq->status = 500;
 	}
 	if (rq->want_json) {
-		json_t *tree = is_error ? resp_error_tree(rq)
-					: resp_success_tree(rq);
+		json_t *tree =
+		    is_error ? resp_error_tree(rq) : resp_success_tree(rq);
 		char *s = tree ? json_dumps(tree, JSON_COMPACT) : NULL;
 		buf_puts(&b, s ? s : "{}");
 		buf_putc(&b, '\n');
@@ -215,12 +219,12 @@ resp_size_bound(const char *name, json_t *v)
 	size_t i;
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		json_object_foreach(v, key, item)
-			n += resp_size_bound(key, item);
+		json_object_foreach(v, key, item) n +=
+		    resp_size_bound(key, item);
 		break;
 	case JSON_ARRAY:
-		json_array_foreach(v, i, item)
-			n += resp_size_bound("member", item);
+		json_array_foreach(v, i, item) n +=
+		    resp_size_bound("member", item);
 		break;
 	case JSON_STRING: n += resp_string_bound(json_string_value(v)); break;
 	default: n += 24; break; /* a number, true, false */

@@ -37,28 +37,27 @@ struct account {
 	int may_delegate; /* may act as another account (DelegateAccount) */
 };
 int store_account_insert(struct db *db, const char *id, const char *name);
-int store_account_by_name(struct db *db, const char *name,
-			  struct account *out);
+int store_account_by_name(struct db *db, const char *name, struct account *out);
 int store_account_by_id(struct db *db, const char *id, struct account *out);
 /* Calls fn for every account, ordered by name. */
 int store_account_each(struct db *db,
-		       int (*fn)(void *ctx, const struct account *a),
-		       void *ctx);
+                       int (*fn)(void *ctx, const struct account *a),
+                       void *ctx);
 void store_account_free(struct account *a);
 int store_account_set_delegate(struct db *db, const char *id, int may);
 int store_key_insert(struct db *db, const char *akid, const char *account_id,
-		     const char *secret);
+                     const char *secret);
 /* The account and secret of an active key. */
 int store_key_lookup(struct db *db, const char *akid, char account_id[13],
-		     char **secret);
+                     char **secret);
 /* The same lookup, leaving the secret sealed; store_key_unseal opens it
  * (NULL, logged, if it does not open). */
 int store_key_lookup_sealed(struct db *db, const char *akid,
-			    char account_id[13], char **sealed);
+                            char account_id[13], char **sealed);
 char *store_key_unseal(const char *akid, const char *sealed);
 /* The oldest active key of an account (for eucarc). */
 int store_key_first(struct db *db, const char *account_id, char **akid,
-		    char **secret);
+                    char **secret);
 
 /* load balancers */
 struct lb {
@@ -75,20 +74,20 @@ void store_lb_free(struct lb *lb);
 /* Load balancers belong to an account and a region: region is the
  * request's region key ("" for the home region; request_region_key). */
 int store_lb_get(struct db *db, const char *account_id, const char *region,
-		 const char *name, struct lb *out);
+                 const char *name, struct lb *out);
 /* Sets lb->id. STORE_CONFLICT if the account has that name (any case) in
  * the region. */
 int store_lb_insert(struct db *db, const char *region, struct lb *lb);
 int store_lb_delete(struct db *db, int64_t lb_id);
 /* How many load balancers the account has in the region. */
 int store_lb_count(struct db *db, const char *account_id, const char *region,
-		   long *count);
+                   long *count);
 int store_lb_set_health_check(struct db *db, const struct lb *lb);
 /* Up to limit load balancers of the account whose name sorts after
  * marker (NULL: from the start), in name order. */
 int store_lb_page(struct db *db, const char *account_id, const char *region,
-		  const char *marker, long limit,
-		  int (*fn)(void *ctx, struct lb *lb), void *ctx);
+                  const char *marker, long limit,
+                  int (*fn)(void *ctx, struct lb *lb), void *ctx);
 
 /* zones, subnets, security groups: ordered string lists of a load balancer */
 enum lb_list {
@@ -97,9 +96,9 @@ enum lb_list {
 	LB_LIST_SECURITY_GROUPS,
 };
 int store_lb_list_add(struct db *db, enum lb_list which, int64_t lb_id,
-		      const char *value);
+                      const char *value);
 int store_lb_list_each(struct db *db, enum lb_list which, int64_t lb_id,
-		       int (*fn)(void *ctx, const char *value), void *ctx);
+                       int (*fn)(void *ctx, const char *value), void *ctx);
 
 /* listeners */
 struct listener {
@@ -110,18 +109,18 @@ struct listener {
 	char *ssl_certificate_id; /* NULL when none */
 };
 int store_listener_get(struct db *db, int64_t lb_id, long lb_port,
-		       struct listener *out);
+                       struct listener *out);
 int store_listener_insert(struct db *db, int64_t lb_id,
-			  const struct listener *l);
+                          const struct listener *l);
 int store_listener_delete(struct db *db, int64_t lb_id, long lb_port);
 int store_listener_count(struct db *db, int64_t lb_id, long *count);
 /* In load-balancer port order. */
 int store_listener_each(struct db *db, int64_t lb_id,
-			int (*fn)(void *ctx, const struct listener *l),
-			void *ctx);
+                        int (*fn)(void *ctx, const struct listener *l),
+                        void *ctx);
 void store_listener_free(struct listener *l);
 int store_listener_set_certificate(struct db *db, int64_t lb_id, long lb_port,
-				   const char *arn);
+                                   const char *arn);
 
 /* policies of a load balancer, with ordered attributes */
 struct policy {
@@ -131,41 +130,40 @@ struct policy {
 };
 void store_policy_free(struct policy *p);
 int store_policy_get(struct db *db, int64_t lb_id, const char *name,
-		     struct policy *out);
+                     struct policy *out);
 /* Sets p->id. STORE_CONFLICT if the load balancer has that name. */
 int store_policy_insert(struct db *db, int64_t lb_id, struct policy *p,
-			const char *fingerprint);
+                        const char *fingerprint);
 int store_policy_attr_add(struct db *db, int64_t policy_id, int position,
-			  const char *name, const char *value);
+                          const char *name, const char *value);
 int store_policy_delete(struct db *db, int64_t policy_id);
 int store_policy_count(struct db *db, int64_t lb_id, long *count);
 /* In creation order. */
 int store_policy_each(struct db *db, int64_t lb_id,
-		      int (*fn)(void *ctx, const struct policy *p), void *ctx);
+                      int (*fn)(void *ctx, const struct policy *p), void *ctx);
 int store_policy_attr_each(struct db *db, int64_t policy_id,
-			   int (*fn)(void *ctx, const char *name,
-				     const char *value),
-			   void *ctx);
+                           int (*fn)(void *ctx, const char *name,
+                                     const char *value),
+                           void *ctx);
 /* Whether it is attached to a listener or back-end port, or named by an
  * attached policy. */
 int store_policy_in_use(struct db *db, int64_t lb_id, const struct policy *p,
-			int *in_use);
+                        int *in_use);
 /* Replace the policies of a listener / back-end port (ids in order). */
 int store_listener_policies_set(struct db *db, int64_t lb_id, long lb_port,
-				const int64_t *ids, size_t n);
-int store_backend_policies_set(struct db *db, int64_t lb_id,
-			       long instance_port, const int64_t *ids,
-			       size_t n);
+                                const int64_t *ids, size_t n);
+int store_backend_policies_set(struct db *db, int64_t lb_id, long instance_port,
+                               const int64_t *ids, size_t n);
 /* A listener's policies, in order. */
 int store_listener_policy_each(struct db *db, int64_t lb_id, long lb_port,
-			       int (*fn)(void *ctx, const char *name,
-					 const char *type),
-			       void *ctx);
+                               int (*fn)(void *ctx, const char *name,
+                                         const char *type),
+                               void *ctx);
 /* All back-end policies, by instance port then position. */
 int store_backend_policy_each(struct db *db, int64_t lb_id,
-			      int (*fn)(void *ctx, long instance_port,
-					const char *name),
-			      void *ctx);
+                              int (*fn)(void *ctx, long instance_port,
+                                        const char *name),
+                              void *ctx);
 
 /* IAM server certificates */
 struct server_cert {
@@ -183,18 +181,18 @@ struct server_cert {
 };
 void store_cert_free(struct server_cert *c);
 int store_cert_insert(struct db *db, struct server_cert *c);
-int store_cert_by_name(struct db *db, const char *account_id,
-		       const char *name, struct server_cert *out);
+int store_cert_by_name(struct db *db, const char *account_id, const char *name,
+                       struct server_cert *out);
 int store_cert_by_arn(struct db *db, const char *account_id, const char *arn,
-		      struct server_cert *out);
+                      struct server_cert *out);
 int store_cert_each(struct db *db, const char *account_id,
-		    int (*fn)(void *ctx, const struct server_cert *c),
-		    void *ctx);
+                    int (*fn)(void *ctx, const struct server_cert *c),
+                    void *ctx);
 int store_cert_delete(struct db *db, int64_t id);
 /* Gives c a new name, path and ARN, and moves the listeners that use it
  * to the new ARN. STORE_CONFLICT if the account has that name already. */
 int store_cert_rename(struct db *db, const struct server_cert *c,
-		      const char *name, const char *path, const char *arn);
+                      const char *name, const char *path, const char *arn);
 /* Re-seals every stored secret with the current sealing key (after a
  * rotation began, or for values stored before sealing existed). */
 int store_secrets_reseal(struct db *db);
@@ -202,9 +200,9 @@ int store_secrets_reseal(struct db *db);
 int store_secrets_sealed(struct db *db, long *count);
 /* The private key, for the data plane only (malloc'd). */
 int store_cert_private_key(struct db *db, const char *account_id,
-			   const char *arn, char **key);
+                           const char *arn, char **key);
 int store_cert_in_use(struct db *db, const char *account_id, const char *arn,
-		      long *listeners);
+                      long *listeners);
 
 /* the instance and subnet inventory (there is no EC2 here) */
 struct inventory_instance {
@@ -215,24 +213,24 @@ struct inventory_instance {
 };
 void store_inventory_instance_free(struct inventory_instance *i);
 int store_inventory_instance_add(struct db *db, const char *account_id,
-				 const char *instance_id, const char *address,
-				 const char *zone);
+                                 const char *instance_id, const char *address,
+                                 const char *zone);
 int store_inventory_instance_get(struct db *db, const char *account_id,
-				 const char *instance_id,
-				 struct inventory_instance *out);
+                                 const char *instance_id,
+                                 struct inventory_instance *out);
 int store_inventory_instance_remove(struct db *db, const char *account_id,
-				    const char *instance_id);
+                                    const char *instance_id);
 int store_inventory_instance_each(struct db *db,
-				  int (*fn)(void *ctx,
-					    const struct inventory_instance *i),
-				  void *ctx);
+                                  int (*fn)(void *ctx,
+                                            const struct inventory_instance *i),
+                                  void *ctx);
 int store_inventory_subnet_add(struct db *db, const char *account_id,
-			       const char *subnet_id, const char *zone,
-			       const char *vpc_id);
+                               const char *subnet_id, const char *zone,
+                               const char *vpc_id);
 /* zone and vpc_id are malloc'd. */
 int store_inventory_subnet_get(struct db *db, const char *account_id,
-			       const char *subnet_id, char **zone,
-			       char **vpc_id);
+                               const char *subnet_id, char **zone,
+                               char **vpc_id);
 
 /* instances registered with a load balancer, and their health */
 struct lb_instance {
@@ -243,40 +241,41 @@ struct lb_instance {
 };
 void store_instance_free(struct lb_instance *i);
 /* STORE_CONFLICT if already registered. */
-int store_instance_add(struct db *db, int64_t lb_id, const struct lb_instance *i);
+int store_instance_add(struct db *db, int64_t lb_id,
+                       const struct lb_instance *i);
 int store_instance_remove(struct db *db, int64_t lb_id,
-			  const char *instance_id);
+                          const char *instance_id);
 /* STORE_NOT_FOUND if the instance is not registered. */
 int store_instance_set_state(struct db *db, int64_t lb_id,
-			     const struct lb_instance *i);
+                             const struct lb_instance *i);
 int store_instance_get(struct db *db, int64_t lb_id, const char *instance_id,
-		       struct lb_instance *out);
+                       struct lb_instance *out);
 /* In registration order. */
 int store_instance_each(struct db *db, int64_t lb_id,
-			int (*fn)(void *ctx, const struct lb_instance *i),
-			void *ctx);
+                        int (*fn)(void *ctx, const struct lb_instance *i),
+                        void *ctx);
 /* Registrations over all the account's load balancers. */
 int store_instance_count(struct db *db, const char *account_id,
-			 const char *region, long *count);
+                         const char *region, long *count);
 
 int store_lb_list_remove(struct db *db, enum lb_list which, int64_t lb_id,
-			 const char *value);
+                         const char *value);
 int store_lb_groups_clear(struct db *db, int64_t lb_id);
 int store_lb_set_vpc(struct db *db, int64_t lb_id, const char *vpc_id);
 
 /* attributes (dotted names) and tags */
 int store_attr_set(struct db *db, int64_t lb_id, const char *name,
-		   const char *value);
+                   const char *value);
 int store_attr_each(struct db *db, int64_t lb_id,
-		    int (*fn)(void *ctx, const char *name, const char *value),
-		    void *ctx);
+                    int (*fn)(void *ctx, const char *name, const char *value),
+                    void *ctx);
 /* Adds or replaces the value of key. */
 int store_tag_set(struct db *db, int64_t lb_id, const char *key,
-		  const char *value);
+                  const char *value);
 int store_tag_remove(struct db *db, int64_t lb_id, const char *key);
 int store_tag_count(struct db *db, int64_t lb_id, long *count);
 int store_tag_each(struct db *db, int64_t lb_id,
-		   int (*fn)(void *ctx, const char *key, const char *value),
-		   void *ctx);
+                   int (*fn)(void *ctx, const char *key, const char *value),
+                   void *ctx);
 
 #endif

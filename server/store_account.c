@@ -50,7 +50,7 @@ static void
 store_account_row(sqlite3_stmt *st, struct account *a)
 {
 	snprintf(a->id, sizeof a->id, "%s",
-		 (const char *)sqlite3_column_text(st, 0));
+	         (const char *)sqlite3_column_text(st, 0));
 	a->name = db_col_dup(st, 1);
 	a->may_delegate = sqlite3_column_int(st, 2);
 }
@@ -90,7 +90,7 @@ store_account_by_id(struct db *db, const char *id, struct account *out)
 
 int
 store_account_each(struct db *db, int (*fn)(void *ctx, const struct account *a),
-		   void *ctx)
+                   void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_ACCOUNT_ALL);
 	int rc;
@@ -126,17 +126,18 @@ store_key_open(sqlite3_stmt *st, int col, const char *akid)
 {
 	char aad[160];
 	store_key_aad(aad, sizeof aad, akid);
-	char *plain = secret_open((const char *)sqlite3_column_text(st, col), aad);
+	char *plain =
+	    secret_open((const char *)sqlite3_column_text(st, col), aad);
 	if (!plain)
 		log_error("the secret of access key %s does not open with the "
-			  "master key",
-			  akid);
+		          "master key",
+		          akid);
 	return plain;
 }
 
 int
 store_key_insert(struct db *db, const char *akid, const char *account_id,
-		 const char *secret)
+                 const char *secret)
 {
 	char now[32];
 	store_now(now);
@@ -158,14 +159,14 @@ store_key_insert(struct db *db, const char *akid, const char *account_id,
 
 int
 store_key_lookup(struct db *db, const char *akid, char account_id[13],
-		 char **secret)
+                 char **secret)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_KEY_LOOKUP);
 	db_bind_text(st, ":akid", akid);
 	int rc = db_step(db, st);
 	if (rc == SQLITE_ROW) {
 		snprintf(account_id, 13, "%s",
-			 (const char *)sqlite3_column_text(st, 0));
+		         (const char *)sqlite3_column_text(st, 0));
 		*secret = store_key_open(st, 1, akid);
 		if (!*secret)
 			rc = -1;
@@ -175,15 +176,15 @@ store_key_lookup(struct db *db, const char *akid, char account_id[13],
 }
 
 int
-store_key_lookup_sealed(struct db *db, const char *akid,
-			char account_id[13], char **sealed)
+store_key_lookup_sealed(struct db *db, const char *akid, char account_id[13],
+                        char **sealed)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_KEY_LOOKUP);
 	db_bind_text(st, ":akid", akid);
 	int rc = db_step(db, st);
 	if (rc == SQLITE_ROW) {
 		snprintf(account_id, 13, "%s",
-			 (const char *)sqlite3_column_text(st, 0));
+		         (const char *)sqlite3_column_text(st, 0));
 		*sealed = db_col_dup(st, 1);
 	}
 	sqlite3_reset(st);
@@ -198,14 +199,14 @@ store_key_unseal(const char *akid, const char *sealed)
 	char *plain = secret_open(sealed, aad);
 	if (!plain)
 		log_error("the secret of access key %s does not open with the "
-			  "master key",
-			  akid);
+		          "master key",
+		          akid);
 	return plain;
 }
 
 int
 store_key_first(struct db *db, const char *account_id, char **akid,
-		char **secret)
+                char **secret)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_KEY_FIRST);
 	db_bind_text(st, ":account", account_id);

@@ -70,14 +70,14 @@ store_cert_insert(struct db *db, struct server_cert *c)
 	db_bind_text(st, ":expiration", c->expiration);
 	if (db_exec_stmt(db, st) < 0)
 		return db_last_error_is_constraint(db) ? STORE_CONFLICT
-						       : STORE_ERROR;
+		                                       : STORE_ERROR;
 	c->id = db_last_insert_id(db);
 	return STORE_OK;
 }
 
 static int
 store_cert_one(struct db *db, sqlite3_stmt *st, const char *account_id,
-	       struct server_cert *out)
+               struct server_cert *out)
 {
 	int rc = db_step(db, st);
 	if (rc == SQLITE_ROW)
@@ -88,7 +88,7 @@ store_cert_one(struct db *db, sqlite3_stmt *st, const char *account_id,
 
 int
 store_cert_by_name(struct db *db, const char *account_id, const char *name,
-		   struct server_cert *out)
+                   struct server_cert *out)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_CERT_BY_NAME);
 	db_bind_text(st, ":account", account_id);
@@ -98,7 +98,7 @@ store_cert_by_name(struct db *db, const char *account_id, const char *name,
 
 int
 store_cert_by_arn(struct db *db, const char *account_id, const char *arn,
-		  struct server_cert *out)
+                  struct server_cert *out)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_CERT_BY_ARN);
 	db_bind_text(st, ":account", account_id);
@@ -108,7 +108,7 @@ store_cert_by_arn(struct db *db, const char *account_id, const char *arn,
 
 int
 store_cert_each(struct db *db, const char *account_id,
-		int (*fn)(void *ctx, const struct server_cert *c), void *ctx)
+                int (*fn)(void *ctx, const struct server_cert *c), void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_CERT_EACH);
 	db_bind_text(st, ":account", account_id);
@@ -134,8 +134,8 @@ store_cert_delete(struct db *db, int64_t id)
 }
 
 int
-store_cert_rename(struct db *db, const struct server_cert *c,
-		  const char *name, const char *path, const char *arn)
+store_cert_rename(struct db *db, const struct server_cert *c, const char *name,
+                  const char *path, const char *arn)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_CERT_RENAME);
 	db_bind_int(st, ":id", c->id);
@@ -144,7 +144,7 @@ store_cert_rename(struct db *db, const struct server_cert *c,
 	db_bind_text(st, ":arn", arn);
 	if (db_exec_stmt(db, st) < 0)
 		return db_last_error_is_constraint(db) ? STORE_CONFLICT
-						       : STORE_ERROR;
+		                                       : STORE_ERROR;
 	/* Listeners name their certificate by ARN: they follow it. */
 	st = db_stmt(db, STMT_CERT_REPOINT);
 	db_bind_text(st, ":account", c->account_id);
@@ -155,7 +155,7 @@ store_cert_rename(struct db *db, const struct server_cert *c,
 
 int
 store_cert_in_use(struct db *db, const char *account_id, const char *arn,
-		  long *listeners)
+                  long *listeners)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_CERT_IN_USE);
 	db_bind_text(st, ":account", account_id);
@@ -165,7 +165,7 @@ store_cert_in_use(struct db *db, const char *account_id, const char *arn,
 
 int
 store_listener_set_certificate(struct db *db, int64_t lb_id, long lb_port,
-			       const char *arn)
+                               const char *arn)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LISTENER_SET_CERT);
 	db_bind_int(st, ":lb", lb_id);
@@ -176,7 +176,7 @@ store_listener_set_certificate(struct db *db, int64_t lb_id, long lb_port,
 
 int
 store_cert_private_key(struct db *db, const char *account_id, const char *arn,
-		       char **key)
+                       char **key)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_CERT_PRIVATE_KEY);
 	db_bind_text(st, ":account", account_id);
@@ -185,12 +185,14 @@ store_cert_private_key(struct db *db, const char *account_id, const char *arn,
 	if (rc == SQLITE_ROW) {
 		char aad[160];
 		store_cert_aad(aad, sizeof aad,
-			       (const char *)sqlite3_column_text(st, 1));
-		*key = secret_open((const char *)sqlite3_column_text(st, 0), aad);
+		               (const char *)sqlite3_column_text(st, 1));
+		*key =
+		    secret_open((const char *)sqlite3_column_text(st, 0), aad);
 		if (!*key) {
-			log_error("the private key of %s does not open with the "
-				  "master key",
-				  arn);
+			log_error(
+			    "the private key of %s does not open with the "
+			    "master key",
+			    arn);
 			rc = -1;
 		}
 	}
@@ -202,8 +204,8 @@ store_cert_private_key(struct db *db, const char *account_id, const char *arn,
  * before sealing. */
 static int
 store_reseal(struct db *db, enum stmt_id all, enum stmt_id set,
-	     const char *aad_prefix, const char *id_param,
-	     const char *value_param)
+             const char *aad_prefix, const char *id_param,
+             const char *value_param)
 {
 	sqlite3_stmt *st = db_stmt(db, all);
 	char **ids = NULL, **values = NULL;
@@ -222,7 +224,7 @@ store_reseal(struct db *db, enum stmt_id all, enum stmt_id set,
 		snprintf(aad, sizeof aad, "%s:%s", aad_prefix, ids[i]);
 		if (rc == STORE_OK && !(plain = secret_open(values[i], aad)))
 			log_error("%s %s does not open with the master key",
-				  aad_prefix, ids[i]);
+			          aad_prefix, ids[i]);
 		if (plain && (sealed = secret_seal(plain, aad))) {
 			st = db_stmt(db, set);
 			db_bind_text(st, id_param, ids[i]);
@@ -248,10 +250,10 @@ int
 store_secrets_reseal(struct db *db)
 {
 	if (store_reseal(db, STMT_KEY_ALL, STMT_KEY_SET_SECRET, "access-key",
-			 ":akid", ":secret") != STORE_OK)
+	                 ":akid", ":secret") != STORE_OK)
 		return STORE_ERROR;
 	return store_reseal(db, STMT_CERT_KEYS_ALL, STMT_CERT_SET_KEY,
-			    "server-certificate", ":certificate_id", ":key");
+	                    "server-certificate", ":certificate_id", ":key");
 }
 
 int

@@ -27,8 +27,8 @@ store_insert_rc(struct db *db, sqlite3_stmt *st)
 
 int
 store_inventory_instance_add(struct db *db, const char *account_id,
-			     const char *instance_id, const char *address,
-			     const char *zone)
+                             const char *instance_id, const char *address,
+                             const char *zone)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_INV_INSTANCE_ADD);
 	db_bind_text(st, ":account", account_id);
@@ -40,8 +40,8 @@ store_inventory_instance_add(struct db *db, const char *account_id,
 
 int
 store_inventory_instance_get(struct db *db, const char *account_id,
-			     const char *instance_id,
-			     struct inventory_instance *out)
+                             const char *instance_id,
+                             struct inventory_instance *out)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_INV_INSTANCE_GET);
 	db_bind_text(st, ":account", account_id);
@@ -59,7 +59,7 @@ store_inventory_instance_get(struct db *db, const char *account_id,
 
 int
 store_inventory_instance_remove(struct db *db, const char *account_id,
-				const char *instance_id)
+                                const char *instance_id)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_INV_INSTANCE_REMOVE);
 	db_bind_text(st, ":account", account_id);
@@ -71,16 +71,16 @@ store_inventory_instance_remove(struct db *db, const char *account_id,
 
 int
 store_inventory_instance_each(struct db *db,
-			      int (*fn)(void *ctx,
-					const struct inventory_instance *i),
-			      void *ctx)
+                              int (*fn)(void *ctx,
+                                        const struct inventory_instance *i),
+                              void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_INV_INSTANCE_EACH);
 	int rc;
 	while ((rc = db_step(db, st)) == SQLITE_ROW) {
 		struct inventory_instance i = {
-			db_col_dup(st, 0), db_col_dup(st, 1), db_col_dup(st, 2),
-			db_col_dup(st, 3)};
+		    db_col_dup(st, 0), db_col_dup(st, 1), db_col_dup(st, 2),
+		    db_col_dup(st, 3)};
 		int stop = fn(ctx, &i);
 		store_inventory_instance_free(&i);
 		if (stop)
@@ -92,8 +92,8 @@ store_inventory_instance_each(struct db *db,
 
 int
 store_inventory_subnet_add(struct db *db, const char *account_id,
-			   const char *subnet_id, const char *zone,
-			   const char *vpc_id)
+                           const char *subnet_id, const char *zone,
+                           const char *vpc_id)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_INV_SUBNET_ADD);
 	db_bind_text(st, ":account", account_id);
@@ -105,7 +105,7 @@ store_inventory_subnet_add(struct db *db, const char *account_id,
 
 int
 store_inventory_subnet_get(struct db *db, const char *account_id,
-			   const char *subnet_id, char **zone, char **vpc_id)
+                           const char *subnet_id, char **zone, char **vpc_id)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_INV_SUBNET_GET);
 	db_bind_text(st, ":account", account_id);
@@ -163,7 +163,7 @@ store_instance_remove(struct db *db, int64_t lb_id, const char *instance_id)
 
 int
 store_instance_get(struct db *db, int64_t lb_id, const char *instance_id,
-		   struct lb_instance *out)
+                   struct lb_instance *out)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_INSTANCE_GET);
 	db_bind_int(st, ":lb", lb_id);
@@ -177,7 +177,8 @@ store_instance_get(struct db *db, int64_t lb_id, const char *instance_id,
 
 int
 store_instance_each(struct db *db, int64_t lb_id,
-		    int (*fn)(void *ctx, const struct lb_instance *i), void *ctx)
+                    int (*fn)(void *ctx, const struct lb_instance *i),
+                    void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_INSTANCE_EACH);
 	db_bind_int(st, ":lb", lb_id);
@@ -195,8 +196,8 @@ store_instance_each(struct db *db, int64_t lb_id,
 }
 
 int
-store_instance_count(struct db *db, const char *account_id,
-		     const char *region, long *count)
+store_instance_count(struct db *db, const char *account_id, const char *region,
+                     long *count)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_INSTANCE_COUNT);
 	db_bind_text(st, ":account", account_id);
@@ -206,7 +207,7 @@ store_instance_count(struct db *db, const char *account_id,
 
 int
 store_instance_set_state(struct db *db, int64_t lb_id,
-			 const struct lb_instance *i)
+                         const struct lb_instance *i)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_INSTANCE_SET_STATE);
 	db_bind_int(st, ":lb", lb_id);

@@ -25,7 +25,7 @@ store_lb_row(sqlite3_stmt *st, struct lb *lb)
 {
 	lb->id = sqlite3_column_int64(st, 0);
 	snprintf(lb->account_id, sizeof lb->account_id, "%s",
-		 (const char *)sqlite3_column_text(st, 1));
+	         (const char *)sqlite3_column_text(st, 1));
 	lb->name = db_col_dup(st, 2);
 	lb->scheme = db_col_dup(st, 3);
 	lb->created_at = db_col_dup(st, 4);
@@ -50,7 +50,7 @@ store_lb_free(struct lb *lb)
 
 int
 store_lb_get(struct db *db, const char *account_id, const char *region,
-	     const char *name, struct lb *out)
+             const char *name, struct lb *out)
 {
 	char *key = store_name_key(region, name);
 	sqlite3_stmt *st = db_stmt(db, STMT_LB_GET);
@@ -79,7 +79,7 @@ store_lb_insert(struct db *db, const char *region, struct lb *lb)
 	free(key);
 	if (db_exec_stmt(db, st) < 0)
 		return db_last_error_is_constraint(db) ? STORE_CONFLICT
-						       : STORE_ERROR;
+		                                       : STORE_ERROR;
 	lb->id = db_last_insert_id(db);
 	return STORE_OK;
 }
@@ -94,7 +94,7 @@ store_lb_delete(struct db *db, int64_t lb_id)
 
 int
 store_lb_count(struct db *db, const char *account_id, const char *region,
-	       long *count)
+               long *count)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LB_COUNT);
 	db_bind_text(st, ":account", account_id);
@@ -117,8 +117,8 @@ store_lb_set_health_check(struct db *db, const struct lb *lb)
 
 int
 store_lb_page(struct db *db, const char *account_id, const char *region,
-	      const char *marker, long limit,
-	      int (*fn)(void *ctx, struct lb *lb), void *ctx)
+              const char *marker, long limit,
+              int (*fn)(void *ctx, struct lb *lb), void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LB_PAGE);
 	db_bind_text(st, ":account", account_id);
@@ -145,19 +145,19 @@ store_lb_page(struct db *db, const char *account_id, const char *region,
 }
 
 static const enum stmt_id lb_list_add[] = {
-	[LB_LIST_ZONES] = STMT_ZONE_ADD,
-	[LB_LIST_SUBNETS] = STMT_SUBNET_ADD,
-	[LB_LIST_SECURITY_GROUPS] = STMT_GROUP_ADD,
+    [LB_LIST_ZONES] = STMT_ZONE_ADD,
+    [LB_LIST_SUBNETS] = STMT_SUBNET_ADD,
+    [LB_LIST_SECURITY_GROUPS] = STMT_GROUP_ADD,
 };
 static const enum stmt_id lb_list_each[] = {
-	[LB_LIST_ZONES] = STMT_ZONE_EACH,
-	[LB_LIST_SUBNETS] = STMT_SUBNET_EACH,
-	[LB_LIST_SECURITY_GROUPS] = STMT_GROUP_EACH,
+    [LB_LIST_ZONES] = STMT_ZONE_EACH,
+    [LB_LIST_SUBNETS] = STMT_SUBNET_EACH,
+    [LB_LIST_SECURITY_GROUPS] = STMT_GROUP_EACH,
 };
 
 int
 store_lb_list_add(struct db *db, enum lb_list which, int64_t lb_id,
-		  const char *value)
+                  const char *value)
 {
 	sqlite3_stmt *st = db_stmt(db, lb_list_add[which]);
 	db_bind_int(st, ":lb", lb_id);
@@ -169,7 +169,7 @@ store_lb_list_add(struct db *db, enum lb_list which, int64_t lb_id,
 
 int
 store_lb_list_each(struct db *db, enum lb_list which, int64_t lb_id,
-		   int (*fn)(void *ctx, const char *value), void *ctx)
+                   int (*fn)(void *ctx, const char *value), void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, lb_list_each[which]);
 	db_bind_int(st, ":lb", lb_id);
@@ -186,10 +186,10 @@ store_listener_row(sqlite3_stmt *st, struct listener *l)
 {
 	l->lb_port = sqlite3_column_int(st, 0);
 	snprintf(l->protocol, sizeof l->protocol, "%s",
-		 (const char *)sqlite3_column_text(st, 1));
+	         (const char *)sqlite3_column_text(st, 1));
 	l->instance_port = sqlite3_column_int(st, 2);
 	snprintf(l->instance_protocol, sizeof l->instance_protocol, "%s",
-		 (const char *)sqlite3_column_text(st, 3));
+	         (const char *)sqlite3_column_text(st, 3));
 	l->ssl_certificate_id = db_col_dup(st, 4);
 }
 
@@ -202,7 +202,7 @@ store_listener_free(struct listener *l)
 
 int
 store_listener_get(struct db *db, int64_t lb_id, long lb_port,
-		   struct listener *out)
+                   struct listener *out)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LISTENER_GET);
 	db_bind_int(st, ":lb", lb_id);
@@ -248,7 +248,7 @@ store_listener_count(struct db *db, int64_t lb_id, long *count)
 
 int
 store_listener_each(struct db *db, int64_t lb_id,
-		    int (*fn)(void *ctx, const struct listener *l), void *ctx)
+                    int (*fn)(void *ctx, const struct listener *l), void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LISTENER_EACH);
 	db_bind_int(st, ":lb", lb_id);

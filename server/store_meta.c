@@ -21,13 +21,12 @@ store_now(char out[32])
 /* Security groups are only ever replaced whole (store_lb_groups_clear). */
 int
 store_lb_list_remove(struct db *db, enum lb_list which, int64_t lb_id,
-		     const char *value)
+                     const char *value)
 {
 	if (which == LB_LIST_SECURITY_GROUPS)
 		return STORE_ERROR;
-	sqlite3_stmt *st = db_stmt(db, which == LB_LIST_ZONES
-						? STMT_ZONE_REMOVE
-						: STMT_SUBNET_REMOVE);
+	sqlite3_stmt *st = db_stmt(
+	    db, which == LB_LIST_ZONES ? STMT_ZONE_REMOVE : STMT_SUBNET_REMOVE);
 	db_bind_int(st, ":lb", lb_id);
 	db_bind_text(st, ":value", value);
 	if (db_exec_stmt(db, st) < 0)
@@ -54,7 +53,7 @@ store_lb_set_vpc(struct db *db, int64_t lb_id, const char *vpc_id)
 
 int
 store_attr_set(struct db *db, int64_t lb_id, const char *name,
-	       const char *value)
+               const char *value)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_ATTR_SET);
 	db_bind_int(st, ":lb", lb_id);
@@ -65,8 +64,8 @@ store_attr_set(struct db *db, int64_t lb_id, const char *name,
 
 int
 store_attr_each(struct db *db, int64_t lb_id,
-		int (*fn)(void *ctx, const char *name, const char *value),
-		void *ctx)
+                int (*fn)(void *ctx, const char *name, const char *value),
+                void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_ATTR_EACH);
 	db_bind_int(st, ":lb", lb_id);
@@ -102,8 +101,8 @@ store_tag_count(struct db *db, int64_t lb_id, long *count)
 
 int
 store_tag_each(struct db *db, int64_t lb_id,
-	       int (*fn)(void *ctx, const char *key, const char *value),
-	       void *ctx)
+               int (*fn)(void *ctx, const char *key, const char *value),
+               void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_TAG_EACH);
 	db_bind_int(st, ":lb", lb_id);

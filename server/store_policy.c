@@ -25,7 +25,7 @@ store_policy_row(sqlite3_stmt *st, struct policy *p)
 
 int
 store_policy_get(struct db *db, int64_t lb_id, const char *name,
-		 struct policy *out)
+                 struct policy *out)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_POLICY_GET);
 	db_bind_int(st, ":lb", lb_id);
@@ -39,7 +39,7 @@ store_policy_get(struct db *db, int64_t lb_id, const char *name,
 
 int
 store_policy_insert(struct db *db, int64_t lb_id, struct policy *p,
-		    const char *fingerprint)
+                    const char *fingerprint)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_POLICY_INSERT);
 	db_bind_int(st, ":lb", lb_id);
@@ -48,14 +48,14 @@ store_policy_insert(struct db *db, int64_t lb_id, struct policy *p,
 	db_bind_text(st, ":fp", fingerprint);
 	if (db_exec_stmt(db, st) < 0)
 		return db_last_error_is_constraint(db) ? STORE_CONFLICT
-						       : STORE_ERROR;
+		                                       : STORE_ERROR;
 	p->id = db_last_insert_id(db);
 	return STORE_OK;
 }
 
 int
 store_policy_attr_add(struct db *db, int64_t policy_id, int position,
-		      const char *name, const char *value)
+                      const char *name, const char *value)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_POLICY_ATTR_ADD);
 	db_bind_int(st, ":policy", policy_id);
@@ -83,7 +83,7 @@ store_policy_count(struct db *db, int64_t lb_id, long *count)
 
 int
 store_policy_each(struct db *db, int64_t lb_id,
-		  int (*fn)(void *ctx, const struct policy *p), void *ctx)
+                  int (*fn)(void *ctx, const struct policy *p), void *ctx)
 {
 	/* Copied out first: fn reads attributes with other statements. */
 	sqlite3_stmt *st = db_stmt(db, STMT_POLICY_EACH);
@@ -108,8 +108,9 @@ store_policy_each(struct db *db, int64_t lb_id,
 
 int
 store_policy_attr_each(struct db *db, int64_t policy_id,
-		       int (*fn)(void *ctx, const char *name, const char *value),
-		       void *ctx)
+                       int (*fn)(void *ctx, const char *name,
+                                 const char *value),
+                       void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_POLICY_ATTR_EACH);
 	db_bind_int(st, ":policy", policy_id);
@@ -118,7 +119,7 @@ store_policy_attr_each(struct db *db, int64_t policy_id,
 
 int
 store_policy_in_use(struct db *db, int64_t lb_id, const struct policy *p,
-		    int *in_use)
+                    int *in_use)
 {
 	long enabled = 0, referrers = 0;
 	sqlite3_stmt *st = db_stmt(db, STMT_POLICY_ENABLED);
@@ -136,7 +137,7 @@ store_policy_in_use(struct db *db, int64_t lb_id, const struct policy *p,
 
 static int
 store_bindings_set(struct db *db, enum stmt_id clear, enum stmt_id add,
-		   int64_t lb_id, long port, const int64_t *ids, size_t n)
+                   int64_t lb_id, long port, const int64_t *ids, size_t n)
 {
 	sqlite3_stmt *st = db_stmt(db, clear);
 	db_bind_int(st, ":lb", lb_id);
@@ -157,27 +158,27 @@ store_bindings_set(struct db *db, enum stmt_id clear, enum stmt_id add,
 
 int
 store_listener_policies_set(struct db *db, int64_t lb_id, long lb_port,
-			    const int64_t *ids, size_t n)
+                            const int64_t *ids, size_t n)
 {
 	return store_bindings_set(db, STMT_LISTENER_POLICIES_CLEAR,
-				  STMT_LISTENER_POLICY_ADD, lb_id, lb_port,
-				  ids, n);
+	                          STMT_LISTENER_POLICY_ADD, lb_id, lb_port, ids,
+	                          n);
 }
 
 int
 store_backend_policies_set(struct db *db, int64_t lb_id, long instance_port,
-			   const int64_t *ids, size_t n)
+                           const int64_t *ids, size_t n)
 {
 	return store_bindings_set(db, STMT_BACKEND_POLICIES_CLEAR,
-				  STMT_BACKEND_POLICY_ADD, lb_id, instance_port,
-				  ids, n);
+	                          STMT_BACKEND_POLICY_ADD, lb_id, instance_port,
+	                          ids, n);
 }
 
 int
 store_listener_policy_each(struct db *db, int64_t lb_id, long lb_port,
-			   int (*fn)(void *ctx, const char *name,
-				     const char *type),
-			   void *ctx)
+                           int (*fn)(void *ctx, const char *name,
+                                     const char *type),
+                           void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LISTENER_POLICY_EACH);
 	db_bind_int(st, ":lb", lb_id);
@@ -187,9 +188,9 @@ store_listener_policy_each(struct db *db, int64_t lb_id, long lb_port,
 
 int
 store_backend_policy_each(struct db *db, int64_t lb_id,
-			  int (*fn)(void *ctx, long instance_port,
-				    const char *name),
-			  void *ctx)
+                          int (*fn)(void *ctx, long instance_port,
+                                    const char *name),
+                          void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_BACKEND_POLICY_EACH);
 	db_bind_int(st, ":lb", lb_id);

@@ -41,8 +41,8 @@ struct tls_front {
 	int accepting;
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
-	unsigned active;	  /* connection threads alive */
-	struct tls_conn *conns;	  /* those threads' connections */
+	unsigned active;            /* connection threads alive */
+	struct tls_conn *conns;     /* those threads' connections */
 	char *subjects[TLS_MAX_FD]; /* by MHD-side fd, for the request log */
 };
 
@@ -69,8 +69,7 @@ static X509 *
 tls_read_cert(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	X509 *x = f ? PEM_read_X509(f, NULL, pem_no_passphrase, NULL)
-		    : NULL;
+	X509 *x = f ? PEM_read_X509(f, NULL, pem_no_passphrase, NULL) : NULL;
 	if (f)
 		fclose(f);
 	return x;
@@ -98,13 +97,12 @@ tls_load_client_ca(struct tls_front *t, const struct server_config *c)
 		X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
 	STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();
 	sk_X509_NAME_push(names,
-			  X509_NAME_dup(X509_get_subject_name(t->client_ca)));
+	                  X509_NAME_dup(X509_get_subject_name(t->client_ca)));
 	SSL_CTX_set_client_CA_list(t->ctx, names); /* advertise it alone */
-	SSL_CTX_set_verify(t->ctx,
-			   SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-			   NULL);
+	SSL_CTX_set_verify(
+	    t->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	X509_VERIFY_PARAM_set_purpose(SSL_CTX_get0_param(t->ctx),
-				      X509_PURPOSE_SSL_CLIENT);
+	                              X509_PURPOSE_SSL_CLIENT);
 	return 0;
 }
 
@@ -121,10 +119,10 @@ tls_create(const struct server_config *c)
 	/* An encrypted --tls-key fails to load rather than prompting. */
 	if (t->ctx)
 		SSL_CTX_set_default_passwd_cb(t->ctx, pem_no_passphrase);
-	if (!t->ctx ||
-	    !SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION) ||
+	if (!t->ctx || !SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION) ||
 	    SSL_CTX_use_certificate_chain_file(t->ctx, c->tls_cert) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(t->ctx, c->tls_key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(t->ctx, c->tls_key, SSL_FILETYPE_PEM) !=
+	        1 ||
 	    SSL_CTX_check_private_key(t->ctx) != 1) {
 		tls_log_errors("loading --tls-cert/--tls-key");
 		tls_free(t);
@@ -157,7 +155,8 @@ tls_set_subject(struct tls_front *t, int fd, SSL *ssl)
 	X509 *peer = SSL_get1_peer_certificate(ssl);
 	char *subject = NULL;
 	if (peer) {
-		subject = X509_NAME_oneline(X509_get_subject_name(peer), NULL, 0);
+		subject =
+		    X509_NAME_oneline(X509_get_subject_name(peer), NULL, 0);
 		X509_free(peer);
 	}
 	pthread_mutex_lock(&t->lock);
@@ -186,7 +185,8 @@ tls_pump(SSL *ssl, int tcp, int plain)
 	char buf[16384];
 	for (;;) {
 		if (SSL_pending(ssl) == 0) {
-			struct pollfd p[2] = {{tcp, POLLIN, 0}, {plain, POLLIN, 0}};
+			struct pollfd p[2] = {{tcp, POLLIN, 0},
+			                      {plain, POLLIN, 0}};
 			if (poll(p, 2, -1) < 0 && errno != EINTR)
 				return;
 			if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -248,8 +248,8 @@ tls_accept_by_deadline(SSL *ssl, int fd)
 		if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) ||
 		    left <= 0)
 			return left <= 0 ? 1 : -1;
-		struct pollfd p = {fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-				   0};
+		struct pollfd p = {
+		    fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, 0};
 		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
 			return -1;
 	}
@@ -265,21 +265,21 @@ tls_handshake(struct tls_front *t, SSL *ssl, int fd)
 	if (r != 0) {
 		long v = SSL_get_verify_result(ssl);
 		log_info("tls: handshake failed: %s",
-			 r > 0 ? "not finished within the deadline"
-			 : v != X509_V_OK ? X509_verify_cert_error_string(v)
-					  : "no acceptable client certificate "
-					    "or protocol error");
+		         r > 0            ? "not finished within the deadline"
+		         : v != X509_V_OK ? X509_verify_cert_error_string(v)
+		                          : "no acceptable client certificate "
+		                            "or protocol error");
 		ERR_clear_error();
 		return -1;
 	}
 	if (!tls_chain_has_ca(t, ssl)) {
 		log_info("tls: client certificate does not chain to the "
-			 "--client-ca");
+		         "--client-ca");
 		return -1;
 	}
 	if (t->client_ca && !tls_peer_is_client(ssl)) {
 		log_info("tls: client certificate lacks extendedKeyUsage "
-			 "clientAuth");
+		         "clientAuth");
 		return -1;
 	}
 	return 0;
@@ -317,7 +317,7 @@ tls_serve(struct tls_conn *c)
 	tls_set_subject(t, sp[0], ssl);
 	/* MHD owns sp[0] from here on, and closes it. */
 	if (MHD_add_connection(t->daemon, sp[0], (struct sockaddr *)&c->addr,
-			       c->addrlen) != MHD_YES) {
+	                       c->addrlen) != MHD_YES) {
 		sp[0] = -1;
 		goto out;
 	}
@@ -361,7 +361,8 @@ tls_conn_thread(void *arg)
 }
 
 static int
-tls_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+tls_same_host(const struct sockaddr_storage *a,
+              const struct sockaddr_storage *b)
 {
 	if (a->ss_family != b->ss_family)
 		return 0;
@@ -370,8 +371,8 @@ tls_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b
 		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
 	if (a->ss_family == AF_INET6)
 		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-			      &((const struct sockaddr_in6 *)b)->sin6_addr,
-			      sizeof(struct in6_addr)) == 0;
+		              &((const struct sockaddr_in6 *)b)->sin6_addr,
+		              sizeof(struct in6_addr)) == 0;
 	return 0;
 }
 
@@ -428,7 +429,7 @@ tls_accept_loop(void *arg)
 	int backoff = 0;
 	for (;;) {
 		struct pollfd p[2] = {{t->listen_fd, backoff ? 0 : POLLIN, 0},
-				      {t->wake[0], POLLIN, 0}};
+		                      {t->wake[0], POLLIN, 0}};
 		int n = poll(p, 2, backoff ? TLS_ACCEPT_BACKOFF_MS : -1);
 		if (n < 0 && errno != EINTR)
 			break;
@@ -441,14 +442,14 @@ tls_accept_loop(void *arg)
 		c->t = t;
 		c->addrlen = sizeof c->addr;
 		c->fd = accept4(t->listen_fd, (struct sockaddr *)&c->addr,
-				&c->addrlen, SOCK_CLOEXEC);
+		                &c->addrlen, SOCK_CLOEXEC);
 		if (c->fd < 0) {
 			int e = errno;
 			free(c);
 			if (e == EMFILE || e == ENFILE || e == ENOBUFS ||
 			    e == ENOMEM) {
 				log_warn("tls: cannot accept: %s; backing off",
-					 strerror(e));
+				         strerror(e));
 				backoff = 1;
 			}
 			continue;

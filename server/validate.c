@@ -13,21 +13,21 @@ validate_lb_name(struct request *rq, const char *name)
 	size_t len = strlen(name);
 	if (len > 32)
 		return resp_error(rq, ERR_VALIDATION,
-				  "LoadBalancer name cannot be longer than 32 "
-				  "characters ('%s' has %zu)",
-				  name, len);
+		                  "LoadBalancer name cannot be longer than 32 "
+		                  "characters ('%s' has %zu)",
+		                  name, len);
 	for (const char *p = name; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '-')
 			return resp_error(rq, ERR_VALIDATION,
-					  "LoadBalancer name cannot contain "
-					  "characters that are not letters, or "
-					  "digits or the dash ('%s')",
-					  name);
+			                  "LoadBalancer name cannot contain "
+			                  "characters that are not letters, or "
+			                  "digits or the dash ('%s')",
+			                  name);
 	if (name[0] == '-' || name[len - 1] == '-')
 		return resp_error(rq, ERR_VALIDATION,
-				  "LoadBalancer name cannot begin or end with "
-				  "a dash ('%s')",
-				  name);
+		                  "LoadBalancer name cannot begin or end with "
+		                  "a dash ('%s')",
+		                  name);
 	return 0;
 }
 
@@ -45,7 +45,7 @@ protocol_is_http(const char *protocol)
 
 int
 validate_protocol(struct request *rq, const char *param, const char *value,
-		  char out[8])
+                  char out[8])
 {
 	static const char *const known[] = {"HTTP", "HTTPS", "TCP", "SSL"};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
@@ -55,21 +55,21 @@ validate_protocol(struct request *rq, const char *param, const char *value,
 		}
 	}
 	return resp_error(rq, ERR_UNSUPPORTED_PROTOCOL,
-			  "%s '%s' is not supported; use HTTP, HTTPS, TCP or "
-			  "SSL",
-			  param, value);
+	                  "%s '%s' is not supported; use HTTP, HTTPS, TCP or "
+	                  "SSL",
+	                  param, value);
 }
 
 static int
 validate_port(struct request *rq, long *port, unsigned n, const char *field)
 {
-	int rc = param_int(rq, port, 1, 65535, "Listeners.member.%u.%s", n,
-			   field);
+	int rc =
+	    param_int(rq, port, 1, 65535, "Listeners.member.%u.%s", n, field);
 	if (rc == 1)
 		return resp_error(rq, ERR_MISSING_PARAMETER,
-				  "The request must contain the parameter "
-				  "Listeners.member.%u.%s",
-				  n, field);
+		                  "The request must contain the parameter "
+		                  "Listeners.member.%u.%s",
+		                  n, field);
 	return rc;
 }
 
@@ -88,15 +88,17 @@ validate_listener_protocols(struct request *rq, unsigned n, struct listener *l)
 		return 0;
 	}
 	if (validate_protocol(rq, "InstanceProtocol", iproto,
-			      l->instance_protocol) < 0)
+	                      l->instance_protocol) < 0)
 		return -1;
-	if (protocol_is_http(l->protocol) != protocol_is_http(l->instance_protocol))
+	if (protocol_is_http(l->protocol) !=
+	    protocol_is_http(l->instance_protocol))
 		return resp_error(rq, ERR_VALIDATION,
-				  "Listener on port %ld: front-end protocol %s "
-				  "cannot forward to instance protocol %s; "
-				  "HTTP/HTTPS pair with HTTP/HTTPS and TCP/SSL "
-				  "with TCP/SSL",
-				  l->lb_port, l->protocol, l->instance_protocol);
+		                  "Listener on port %ld: front-end protocol %s "
+		                  "cannot forward to instance protocol %s; "
+		                  "HTTP/HTTPS pair with HTTP/HTTPS and TCP/SSL "
+		                  "with TCP/SSL",
+		                  l->lb_port, l->protocol,
+		                  l->instance_protocol);
 	return 0;
 }
 
@@ -109,19 +111,20 @@ validate_listener(struct request *rq, unsigned n, struct listener *l)
 		return -1;
 	if (config_port_restricted(rq->config, l->lb_port))
 		return resp_error(rq, ERR_VALIDATION,
-				  "LoadBalancerPort %ld is reserved on this "
-				  "cloud; choose another port",
-				  l->lb_port);
+		                  "LoadBalancerPort %ld is reserved on this "
+		                  "cloud; choose another port",
+		                  l->lb_port);
 	if (validate_listener_protocols(rq, n, l) < 0)
 		return -1;
-	const char *cert = param_get(rq, "Listeners.member.%u.SSLCertificateId", n);
+	const char *cert =
+	    param_get(rq, "Listeners.member.%u.SSLCertificateId", n);
 	if (protocol_is_secure(l->protocol)) {
 		if (!cert || !*cert)
 			return resp_error(rq, ERR_VALIDATION,
-					  "Secure Listeners need to specify a "
-					  "SSLCertificateId (listener on port "
-					  "%ld is %s)",
-					  l->lb_port, l->protocol);
+			                  "Secure Listeners need to specify a "
+			                  "SSLCertificateId (listener on port "
+			                  "%ld is %s)",
+			                  l->lb_port, l->protocol);
 		l->ssl_certificate_id = xstrdup(cert);
 	}
 	/* Like AWS, a certificate on a plain listener is silently dropped. */
@@ -169,7 +172,8 @@ validate_health_target(struct request *rq, const char *target, char **out)
 	if (!colon || colon - target > 5)
 		goto bad;
 	snprintf(proto, sizeof proto, "%.*s", (int)(colon - target), target);
-	if (validate_protocol(rq, "HealthCheck.Target protocol", proto, proto) < 0)
+	if (validate_protocol(rq, "HealthCheck.Target protocol", proto, proto) <
+	    0)
 		return -1;
 	const char *port = colon + 1;
 	const char *slash = strchr(port, '/');
@@ -180,21 +184,21 @@ validate_health_target(struct request *rq, const char *target, char **out)
 		goto bad;
 	if (slash && strlen(slash) > 1024)
 		return resp_error(rq, ERR_VALIDATION,
-				  "HealthCheck.Target path is longer than "
-				  "1024 characters");
+		                  "HealthCheck.Target path is longer than "
+		                  "1024 characters");
 	if (slash && !validate_ping_path(slash))
 		return resp_error(rq, ERR_VALIDATION,
-				  "HealthCheck.Target path may hold only "
-				  "letters, digits, -._~!$&()*+,;=:@/? and "
-				  "%%XX escapes (no spaces, quotes or '#')");
+		                  "HealthCheck.Target path may hold only "
+		                  "letters, digits, -._~!$&()*+,;=:@/? and "
+		                  "%%XX escapes (no spaces, quotes or '#')");
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "%s:%s", proto, port);
 	*out = buf_steal(&b);
 	return 0;
 bad:
 	return resp_error(rq, ERR_VALIDATION,
-			  "HealthCheck.Target '%s' is not valid; use TCP:PORT, "
-			  "SSL:PORT, HTTP:PORT/PATH or HTTPS:PORT/PATH with "
-			  "PORT from 1 to 65535",
-			  target);
+	                  "HealthCheck.Target '%s' is not valid; use TCP:PORT, "
+	                  "SSL:PORT, HTTP:PORT/PATH or HTTPS:PORT/PATH with "
+	                  "PORT from 1 to 65535",
+	                  target);
 }

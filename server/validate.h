@@ -11,7 +11,7 @@
 int validate_lb_name(struct request *rq, const char *name);
 /* HTTP, HTTPS, TCP or SSL in any case; writes the upper-case form. */
 int validate_protocol(struct request *rq, const char *param, const char *value,
-		      char out[8]);
+                      char out[8]);
 /* Reads and checks Listeners.member.<n>.* into l (ssl_certificate_id is
  * malloc'd). Certificate ownership is checked by the caller. */
 int validate_listener(struct request *rq, unsigned n, struct listener *l);

@@ -53,8 +53,8 @@ writer_main(void *arg)
 		for (size_t i = 0; i < n; i++) {
 			if (!db)
 				resp_error(batch[i], ERR_SERVICE_UNAVAILABLE,
-					   "The database cannot be opened; "
-					   "retry later");
+				           "The database cannot be opened; "
+				           "retry later");
 			/* Not touched after this: the connection may end. */
 			w->done(batch[i], batch[i]->queue_token);
 		}
@@ -81,7 +81,7 @@ writer_start(writer_done_fn done)
 
 int
 writer_submit(struct writer *w, struct request *rq, void *token,
-	      writer_park_fn park)
+              writer_park_fn park)
 {
 	pthread_mutex_lock(&w->lock);
 	if (w->stopping) {

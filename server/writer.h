@@ -22,7 +22,7 @@ struct writer *writer_start(writer_done_fn done);
 /* Queues a prepared write. -1 (park not called) once the writer stops:
  * the caller then runs the request itself. */
 int writer_submit(struct writer *w, struct request *rq, void *token,
-		  writer_park_fn park);
+                  writer_park_fn park);
 /* Runs what is queued, then ends the thread; later submits get -1. */
 void writer_stop(struct writer *w);
 /* After writer_stop, once nothing can call writer_submit any more. */

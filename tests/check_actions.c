@@ -11,10 +11,10 @@ START_TEST(table_is_sorted_and_unique)
 {
 	ck_assert_uint_gt(action_count, 0);
 	for (size_t i = 1; i < action_count; i++)
-		ck_assert_msg(strcmp(action_table[i - 1].name,
-				     action_table[i].name) < 0,
-			      "%s must sort before %s", action_table[i - 1].name,
-			      action_table[i].name);
+		ck_assert_msg(
+		    strcmp(action_table[i - 1].name, action_table[i].name) < 0,
+		    "%s must sort before %s", action_table[i - 1].name,
+		    action_table[i].name);
 }
 END_TEST
 
@@ -44,14 +44,14 @@ START_TEST(required_lists_are_well_formed)
 		const char *r = action_table[i].required;
 		if (!*r)
 			continue;
-		ck_assert_msg(r[0] != ',' && r[strlen(r) - 1] != ',' &&
-				      !strstr(r, ",,"),
-			      "%s: empty item in '%s'", action_table[i].name, r);
+		ck_assert_msg(
+		    r[0] != ',' && r[strlen(r) - 1] != ',' && !strstr(r, ",,"),
+		    "%s: empty item in '%s'", action_table[i].name, r);
 		for (const char *p = r; *p; p++)
 			ck_assert_msg(isalnum((unsigned char)*p) ||
-					      strchr(",.[]", *p),
-				      "%s: bad character in '%s'",
-				      action_table[i].name, r);
+			                  strchr(",.[]", *p),
+			              "%s: bad character in '%s'",
+			              action_table[i].name, r);
 	}
 }
 END_TEST
@@ -59,12 +59,12 @@ END_TEST
 START_TEST(foundation_actions_present)
 {
 	static const char *const names[] = {
-		"CreateLoadBalancer", "DeleteLoadBalancer",
-		"DescribeLoadBalancers", "CreateLoadBalancerListeners",
-		"DeleteLoadBalancerListeners", "ConfigureHealthCheck"};
+	    "CreateLoadBalancer",          "DeleteLoadBalancer",
+	    "DescribeLoadBalancers",       "CreateLoadBalancerListeners",
+	    "DeleteLoadBalancerListeners", "ConfigureHealthCheck"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		ck_assert_msg(action_find(names[i]) != NULL, "%s missing",
-			      names[i]);
+		              names[i]);
 	ck_assert(action_find("DescribeLoadBalancers")->flags == 0);
 	ck_assert(action_find("CreateLoadBalancer")->flags & ACT_WRITE);
 }

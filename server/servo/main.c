@@ -152,47 +152,23 @@ servo_flags(int argc, char **argv, struct servo_config *c)
 	c->interval = DEFAULT_INTERVAL;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
-		case O_LB:
-			c->lb = optarg;
-			break;
-		case O_ACCOUNT:
-			c->account = optarg;
-			break;
-		case O_BIND:
-			c->bind = optarg;
-			break;
-		case O_STATE:
-			state = optarg;
-			break;
-		case O_HAPROXY:
-			c->haproxy = optarg;
-			break;
+		case O_LB: c->lb = optarg; break;
+		case O_ACCOUNT: c->account = optarg; break;
+		case O_BIND: c->bind = optarg; break;
+		case O_STATE: state = optarg; break;
+		case O_HAPROXY: c->haproxy = optarg; break;
 		case O_INTERVAL:
 			c->interval =
 			    (int)servo_number("--interval", optarg, 1, 86400);
 			break;
-		case O_ONCE:
-			c->once = 1;
-			break;
-		case O_CA:
-			c->ca_bundle = optarg;
-			break;
-		case O_CERT:
-			c->client_cert = optarg;
-			break;
-		case O_KEY:
-			c->client_key = optarg;
-			break;
-		case O_VERBOSE:
-			log_set_level(LOG_LEVEL_DEBUG);
-			break;
+		case O_ONCE: c->once = 1; break;
+		case O_CA: c->ca_bundle = optarg; break;
+		case O_CERT: c->client_cert = optarg; break;
+		case O_KEY: c->client_key = optarg; break;
+		case O_VERBOSE: log_set_level(LOG_LEVEL_DEBUG); break;
 		case 'h':
-		case O_HELP:
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			exit(2);
+		case O_HELP: usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
 		}
 	}
 	if (optind < argc)

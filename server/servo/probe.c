@@ -197,8 +197,8 @@ static X509 *
 servo_pem_x509(const char *pem)
 {
 	BIO *b = BIO_new_mem_buf(pem, -1);
-	X509 *x = b ? PEM_read_bio_X509(b, NULL, pem_no_passphrase, NULL)
-		    : NULL;
+	X509 *x =
+	    b ? PEM_read_bio_X509(b, NULL, pem_no_passphrase, NULL) : NULL;
 	BIO_free(b);
 	return x;
 }

@@ -512,8 +512,8 @@ check_response(const struct request *rq, int signed_ok)
 	FUZZ_CHECK(rq->status != 200 || rq->action, "200 without an action");
 	if (strcmp(rq->content_type, "application/json") == 0) {
 		json_error_t jerr;
-		json_t *doc = json_loadb(rq->response_body, rq->response_len,
-		                         0, &jerr);
+		json_t *doc =
+		    json_loadb(rq->response_body, rq->response_len, 0, &jerr);
 		FUZZ_CHECK(doc != NULL, "the JSON response does not parse: %s",
 		           jerr.text);
 		json_decref(doc);
