@@ -48,10 +48,8 @@ int store_account_set_delegate(struct db *db, const char *id, int may);
 int store_key_insert(struct db *db, const char *akid, const char *account_id,
                      const char *secret);
 /* The account and secret of an active key. */
-int store_key_lookup(struct db *db, const char *akid, char account_id[13],
-                     char **secret);
-/* The same lookup, leaving the secret sealed; store_key_unseal opens it
- * (NULL, logged, if it does not open). */
+/* The account and the still-sealed secret of an active key;
+ * store_key_unseal opens it (NULL, logged, if it does not open). */
 int store_key_lookup_sealed(struct db *db, const char *akid,
                             char account_id[13], char **sealed);
 char *store_key_unseal(const char *akid, const char *sealed);

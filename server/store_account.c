@@ -120,21 +120,6 @@ store_key_aad(char *out, size_t size, const char *akid)
 	snprintf(out, size, "access-key:%s", akid);
 }
 
-/* The opened secret in column col, or NULL (logged) if it won't open. */
-static char *
-store_key_open(sqlite3_stmt *st, int col, const char *akid)
-{
-	char aad[160];
-	store_key_aad(aad, sizeof aad, akid);
-	char *plain =
-	    secret_open((const char *)sqlite3_column_text(st, col), aad);
-	if (!plain)
-		log_error("the secret of access key %s does not open with the "
-		          "master key",
-		          akid);
-	return plain;
-}
-
 int
 store_key_insert(struct db *db, const char *akid, const char *account_id,
                  const char *secret)
@@ -155,24 +140,6 @@ store_key_insert(struct db *db, const char *akid, const char *account_id,
 	if (db_exec_stmt(db, st) == 0)
 		return STORE_OK;
 	return db_last_error_is_constraint(db) ? STORE_CONFLICT : STORE_ERROR;
-}
-
-int
-store_key_lookup(struct db *db, const char *akid, char account_id[13],
-                 char **secret)
-{
-	sqlite3_stmt *st = db_stmt(db, STMT_KEY_LOOKUP);
-	db_bind_text(st, ":akid", akid);
-	int rc = db_step(db, st);
-	if (rc == SQLITE_ROW) {
-		snprintf(account_id, 13, "%s",
-		         (const char *)sqlite3_column_text(st, 0));
-		*secret = store_key_open(st, 1, akid);
-		if (!*secret)
-			rc = -1;
-	}
-	sqlite3_reset(st);
-	return db_row_rc(rc);
 }
 
 int
@@ -213,7 +180,8 @@ store_key_first(struct db *db, const char *account_id, char **akid,
 	int rc = db_step(db, st);
 	if (rc == SQLITE_ROW) {
 		*akid = db_col_dup(st, 0);
-		*secret = store_key_open(st, 1, *akid);
+		*secret = store_key_unseal(
+		    *akid, (const char *)sqlite3_column_text(st, 1));
 		if (!*secret)
 			rc = -1;
 	}

@@ -668,6 +668,21 @@ def listener_params(*listeners, prefix="Listeners"):
     return out
 
 
+def members(key, values):
+    """[('Key.member.1', v1), ...]: an AWS query list."""
+    return [("%s.member.%d" % (key, i), v) for i, v in enumerate(values, 1)]
+
+
+def policy_params(lb, name, type_name, *attrs):
+    """CreateLoadBalancerPolicy parameters; attrs are (name, value) pairs."""
+    p = [("LoadBalancerName", lb), ("PolicyName", name),
+         ("PolicyTypeName", type_name)]
+    for i, (k, v) in enumerate(attrs, 1):
+        p.append(("PolicyAttributes.member.%d.AttributeName" % i, k))
+        p.append(("PolicyAttributes.member.%d.AttributeValue" % i, v))
+    return p
+
+
 def http_listener(lb_port=80, instance_port=8080, **more):
     d = {"Protocol": "HTTP", "LoadBalancerPort": lb_port,
          "InstancePort": instance_port}

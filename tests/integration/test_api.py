@@ -23,6 +23,7 @@ import subprocess  # noqa: E402
 import unittest  # noqa: E402
 
 from eulbtest import (RUN_TIMEOUT, ServerTestCase, bin_path,  # noqa: E402
+                      members,
                       check_sanitizers, clean_env, http_listener,
                       listener_params, parse_error, parse_xml, split_fields,
                       without_request_id)
@@ -180,9 +181,6 @@ def add_inventory(server, account="admin"):
     for sid, (zone, vpc) in SUBNETS.items():
         run_eulbd(server, "subnet", "add", account, sid, zone, vpc)
 
-
-def members(key, values):
-    return [("%s.member.%d" % (key, i), v) for i, v in enumerate(values, 1)]
 
 
 def instance_params(ids):

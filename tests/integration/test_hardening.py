@@ -40,6 +40,7 @@ import unittest  # noqa: E402
 import urllib.parse  # noqa: E402
 
 from eulbtest import (RUN_TIMEOUT, Server, http_listener,  # noqa: E402
+                      members, policy_params,
                       lb_names, listener_params, next_marker, parse_error,
                       parse_xml)
 
@@ -112,17 +113,6 @@ def small_cert():
 
 # --- request helpers ---------------------------------------------------------
 
-def members(key, values):
-    return [("%s.member.%d" % (key, i), v) for i, v in enumerate(values, 1)]
-
-
-def policy_params(lb, name, type_name, *attrs):
-    p = [("LoadBalancerName", lb), ("PolicyName", name),
-         ("PolicyTypeName", type_name)]
-    for i, (k, v) in enumerate(attrs, 1):
-        p.append(("PolicyAttributes.member.%d.AttributeName" % i, k))
-        p.append(("PolicyAttributes.member.%d.AttributeValue" % i, v))
-    return p
 
 
 def backend_params(lb, port, names):

@@ -23,6 +23,7 @@ import unittest
 
 import eulbtest as et
 from eulbtest import (RUN_TIMEOUT, ServerTestCase, http_listener, lb_names,
+                      members, policy_params,
                       listener_params, next_marker, parse_xml)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -84,19 +85,6 @@ def proc_type(pem):
     lines = pem.strip().splitlines()
     return "\n".join([lines[0], "Proc-Type: 4,ENCRYPTED", DEK, ""] +
                      lines[1:]) + "\n"
-
-
-def policy_params(lb, name, type_name, *attrs):
-    p = [("LoadBalancerName", lb), ("PolicyName", name),
-         ("PolicyTypeName", type_name)]
-    for i, (k, v) in enumerate(attrs, 1):
-        p.append(("PolicyAttributes.member.%d.AttributeName" % i, k))
-        p.append(("PolicyAttributes.member.%d.AttributeValue" % i, v))
-    return p
-
-
-def members(key, values):
-    return [("%s.member.%d" % (key, i), v) for i, v in enumerate(values, 1)]
 
 
 class LimitsTestCase(ServerTestCase):

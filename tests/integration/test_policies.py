@@ -20,6 +20,7 @@ import tempfile  # noqa: E402
 import unittest  # noqa: E402
 
 from eulbtest import (ACCOUNT_ID, ISO_MS, RUN_TIMEOUT,  # noqa: E402
+                      policy_params,
                       ServerTestCase, http_listener, listener_params,
                       parse_error, parse_xml, split_braces, split_fields)
 
@@ -94,15 +95,6 @@ def public_key_base64(crt_name):
 def cert_arn(account, name, path="/"):
     return "arn:aws:iam::%s:server-certificate%s%s" % (account, path, name)
 
-
-def policy_params(lb, name, type_name, *attrs):
-    """CreateLoadBalancerPolicy parameters; attrs are (name, value) pairs."""
-    p = [("LoadBalancerName", lb), ("PolicyName", name),
-         ("PolicyTypeName", type_name)]
-    for i, (k, v) in enumerate(attrs, 1):
-        p.append(("PolicyAttributes.member.%d.AttributeName" % i, k))
-        p.append(("PolicyAttributes.member.%d.AttributeValue" % i, v))
-    return p
 
 
 def names_params(key, names):
