@@ -113,12 +113,6 @@ response_result(json_t *root)
 	return json_is_object(only) ? json_incref(only) : json_object();
 }
 
-static json_t *
-first_if_array(json_t *v)
-{
-	return json_is_array(v) ? json_array_get(v, 0) : v;
-}
-
 static const char *
 default_message(const char *code)
 {
@@ -133,17 +127,12 @@ default_message(const char *code)
  * body (a proxy's HTML page, say) keeps its lines.
  */
 static void
-report_server_error(const struct cli_response *rsp)
+report_server_error(const struct aws_response *rsp)
 {
 	json_t *root = json_loadb(rsp->body.data ? rsp->body.data : "",
 	                          rsp->body.len, 0, NULL);
-	json_t *e = unwrap_root(root);
-	if (json_object_get(e, "Errors"))
-		e = first_if_array(json_object_get(e, "Errors"));
-	if (json_object_get(e, "Error"))
-		e = first_if_array(json_object_get(e, "Error"));
-	const char *code = json_string_value(json_object_get(e, "Code"));
-	const char *msg = json_string_value(json_object_get(e, "Message"));
+	const char *code, *msg;
+	aws_error_of(root, &code, &msg);
 
 	if (code && *code) {
 		if (!msg || !*msg)
@@ -176,7 +165,7 @@ static int
 call(const struct cli_command *cmd, const struct opt_result *res)
 {
 	struct cli_config cfg = {0};
-	struct cli_response rsp = {0};
+	struct aws_response rsp = {0};
 	struct buf err = BUF_INIT;
 	char *body = NULL;
 	json_t *root = NULL, *result = NULL;
@@ -190,7 +179,7 @@ call(const struct cli_command *cmd, const struct opt_result *res)
 	switch (cli_http_post(&cfg, cmd->service, body, &rsp, &err)) {
 	case 0:
 		break;
-	case CLI_HTTP_REFUSED:
+	case AWS_REFUSED:
 		cli_say("", 0, "%s", buf_str(&err));
 		goto out;
 	default:
@@ -214,7 +203,7 @@ call(const struct cli_command *cmd, const struct opt_result *res)
 	if (fflush(stdout) != 0)
 		rc = 1;
 out:
-	cli_response_free(&rsp);
+	aws_response_free(&rsp);
 	cli_config_free(&cfg);
 	json_decref(result);
 	json_decref(root);

@@ -1,7 +1,7 @@
 /*
  * An HTTP(S) endpoint as a SigV4 client needs it: the URL libcurl sends
  * to, and the Host, path and query that are signed. Shared by the CLI and
- * eulb-servo (library eulbendpoint, which links libcurl).
+ * eulb-servo (library eulbclient, which links libcurl).
  */
 #ifndef EULB_ENDPOINT_H
 #define EULB_ENDPOINT_H
