@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -778,3 +779,151 @@ class ServerTestCase(unittest.TestCase):
         for c, b, a in zip(accounts, before[0], after[0]):
             self.assertEqual(b.decode(), a.decode(),
                              "DescribeLoadBalancers of %r changed" % (c,))
+
+
+# --- certificates and sockets shared by the TLS and hardening suites -------
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def make_pki():
+    """A fresh scripts/gen-certs directory (the caller removes it)."""
+    d = tempfile.mkdtemp(prefix="eulb-pki-")
+    subprocess.run([os.path.join(REPO, "scripts", "gen-certs"), d],
+                   check=True, capture_output=True, timeout=120)
+    return d
+
+
+def tls_args(pki, client_ca=True):
+    """eulbd's options for HTTPS (and client certificates) from pki."""
+    a = ["--tls-cert", os.path.join(pki, "server-chain.crt"),
+         "--tls-key", os.path.join(pki, "server.key")]
+    if client_ca:
+        a += ["--client-ca", os.path.join(pki, "intermediate-ca.crt"),
+              "--client-ca-root", os.path.join(pki, "root-ca.crt")]
+    return a
+
+
+def wait_closed(sock, deadline):
+    """True once the server has closed sock (EOF or reset) before the
+    monotonic deadline."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        sock.settimeout(left)
+        try:
+            if sock.recv(4096) == b"":
+                return True
+        except socket.timeout:
+            return False
+        except OSError:
+            return True
+
+
+# --- raw connections, as an attacker makes them -----------------------------
+
+# Attack traffic comes from 127.0.0.2 and normal clients from 127.0.0.1,
+# both on loopback, so that a per-address limit can be seen to protect
+# the latter.
+ATTACKER = "127.0.0.2"
+
+
+def connect(port, source=None, timeout=5):
+    return socket.create_connection(
+        ("127.0.0.1", port), timeout=timeout,
+        source_address=(source, 0) if source else None)
+
+
+def raw_exchange(port, data, timeout=5.0):
+    """Sends bytes; reads until close or timeout. (status, bytes)."""
+    s = connect(port, timeout=timeout)
+    got = b""
+    try:
+        s.sendall(data)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except (socket.timeout, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            got += chunk
+            if b"\r\n\r\n" in got:
+                head, _, body = got.partition(b"\r\n\r\n")
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        if len(body) >= int(line.split(b":")[1]):
+                            deadline = 0
+    finally:
+        s.close()
+    status = int(got.split(b" ", 2)[1]) if got.startswith(b"HTTP/1.") else None
+    return status, got
+
+
+class Trickler:
+    """Keeps sockets alive by sending one byte of `data` per socket every
+    `every` seconds until stopped; counts the sockets the server closed."""
+
+    def __init__(self, socks, data, every):
+        self.socks, self.data, self.every = list(socks), data, every
+        self.closed = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        pos = {s: 0 for s in self.socks}
+        while pos and not self._stop.is_set():
+            for s in list(pos):
+                try:
+                    s.send(self.data[pos[s] % len(self.data):][:1])
+                    pos[s] += 1
+                except (BlockingIOError, InterruptedError, socket.timeout):
+                    pass
+                except OSError:
+                    self.closed += 1
+                    del pos[s]
+            self._stop.wait(self.every)
+
+    def __enter__(self):
+        for s in self.socks:
+            s.setblocking(False)
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join(10)
+        for s in self.socks:
+            s.close()
+
+
+def healthz_latencies(get, seconds, every=0.5):
+    """Calls get() (which returns True on a good answer) every `every` s
+    for `seconds`; returns the list of (ok, latency)."""
+    out = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        t0 = time.monotonic()
+        try:
+            ok = get()
+        except OSError:
+            ok = False
+        out.append((ok, time.monotonic() - t0))
+        time.sleep(every)
+    return out
+
+
+def thread_count(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    raise AssertionError("no Threads line for %d" % pid)
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

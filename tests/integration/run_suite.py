@@ -6,7 +6,10 @@ skipped (SKIP_RETURN_CODE) instead of passed; a suite that ran nothing
 fails."""
 
 import sys
-import unittest
+
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+
+import unittest  # noqa: E402
 
 SKIPPED = 77
 

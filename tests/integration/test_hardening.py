@@ -30,6 +30,7 @@ import os  # noqa: E402
 import random  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
+import stat  # noqa: E402
 import socket  # noqa: E402
 import sqlite3  # noqa: E402
 import subprocess  # noqa: E402
@@ -39,10 +40,12 @@ import time  # noqa: E402
 import unittest  # noqa: E402
 import urllib.parse  # noqa: E402
 
-from eulbtest import (RUN_TIMEOUT, Server, http_listener,  # noqa: E402
-                      members, policy_params,
-                      lb_names, listener_params, next_marker, parse_error,
-                      parse_xml)
+import eulbtest as et  # noqa: E402
+from eulbtest import (ATTACKER, RUN_TIMEOUT, Server,  # noqa: E402
+                      ServerTestCase, Trickler, connect, healthz_latencies,
+                      http_listener, lb_names, listener_params, members,
+                      next_marker, parse_error, parse_xml, policy_params,
+                      raw_exchange, wait_closed)
 
 
 def report(fmt, *args):
@@ -112,7 +115,6 @@ def small_cert():
 
 
 # --- request helpers ---------------------------------------------------------
-
 
 
 def backend_params(lb, port, names):
@@ -189,23 +191,6 @@ def http_body(raw):
     """The body of a raw HTTP/1.1 response (Content-Length framed)."""
     head, _, body = raw.partition(b"\r\n\r\n")
     return body
-
-
-def wait_closed(sock, deadline):
-    """True once the server has closed sock (EOF or reset) before the
-    monotonic deadline."""
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
-        sock.settimeout(left)
-        try:
-            if sock.recv(4096) == b"":
-                return True
-        except socket.timeout:
-            return False
-        except OSError:
-            return True
 
 
 CONN_ERRORS = (OSError, http.client.HTTPException)
@@ -1118,7 +1103,7 @@ class ConnectionLimitTest(HardeningCase):
     LIMIT, TIMEOUT = 20, 2
     # Every connection here comes from 127.0.0.1: the per-address limit
     # is lifted so that these tests see the global limit and the
-    # deadlines alone (test_attacks covers the per-address limit).
+    # deadlines alone (SlowBodyTest below covers the per-address limit).
     server_args = ("--max-connections", str(LIMIT),
                    "--connection-timeout", str(TIMEOUT),
                    "--max-connections-per-ip", "0")
@@ -1401,6 +1386,94 @@ class HostileInputTest(HardeningCase):
         time.sleep(0.5)
         self.assertAlive()
 
+
+class SlowBodyTest(ServerTestCase):
+    LIMIT, TIMEOUT = 40, 3
+    server_args = ("--max-connections", str(LIMIT),
+                   "--connection-timeout", str(TIMEOUT))
+
+    HEAD = (b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+            b"application/x-www-form-urlencoded\r\nContent-Length: 100000"
+            b"\r\n\r\n")
+
+    def healthz(self):
+        st, _ = raw_exchange(self.server.port, b"GET /healthz HTTP/1.1\r\n"
+                             b"Host: x\r\nConnection: close\r\n\r\n",
+                             timeout=2)
+        return st == 200
+
+    def test_a_trickled_body_is_cut_at_the_request_deadline(self):
+        s = connect(self.server.port)
+        s.sendall(self.HEAD)
+        t0 = time.monotonic()
+        with Trickler([s], b"Action=x&", 0.5) as t:
+            closed = wait_closed(s, t0 + self.TIMEOUT + 3) or t.closed
+        self.assertTrue(closed, "a body trickled at 2 bytes/s still holds "
+                        "its connection after %d s" % (self.TIMEOUT + 3))
+
+    def test_healthz_answers_while_an_address_trickles_bodies(self):
+        socks = []
+        for _ in range(self.LIMIT + 10):
+            try:
+                s = connect(self.server.port, ATTACKER, timeout=2)
+                s.sendall(self.HEAD)
+                socks.append(s)
+            except OSError:
+                pass
+        with Trickler(socks, b"a", 1.0):
+            got = healthz_latencies(self.healthz, 2 * self.TIMEOUT + 2)
+        bad = [lat for ok, lat in got if not ok or lat > 1.0]
+        self.assertFalse(bad, "healthz failed or took > 1 s %d of %d times "
+                         "while %s trickled bodies" % (len(bad), len(got),
+                                                        ATTACKER))
+
+
+# --- 13 and 14: files and the master-key rotation ---------------------------
+
+
+class FilesTest(ServerTestCase):
+    def test_database_files_are_private(self):
+        self.assertOk(self.server.call("CreateLoadBalancer", [
+            ("LoadBalancerName", "files"),
+            ("AvailabilityZones.member.1", "one")] +
+            listener_params(http_listener())))
+        for suffix in ("", "-wal", "-shm"):
+            path = self.server.db + suffix
+            self.assertTrue(os.path.exists(path), path)
+            self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600,
+                             path)
+
+    def test_an_older_world_readable_database_is_made_private(self):
+        self.server.stop()
+        os.chmod(self.server.db, 0o644)
+        self.server.start()
+        self.assertEqual(stat.S_IMODE(os.stat(self.server.db).st_mode),
+                         0o600)
+
+    def test_rotation_refuses_while_the_server_runs(self):
+        key = os.path.join(self.server.dir, "master.key")
+        with open(key, "rb") as f:
+            before = f.read()
+        r = subprocess.run([et.bin_path("eulbd"), "rotate-master-key",
+                            "--db", self.server.db], capture_output=True,
+                           timeout=60, env=et.clean_env(self.server.home),
+                           stdin=subprocess.DEVNULL)
+        et.check_sanitizers("eulbd rotate-master-key", r.stderr.decode())
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(b"stop it first", r.stderr)
+        with open(key, "rb") as f:
+            self.assertEqual(f.read(), before)
+        self.assertOk(self.server.describe())
+
+    def test_a_second_server_on_the_same_database_refuses(self):
+        r = subprocess.run([et.bin_path("eulbd"), "--listen", "127.0.0.1:0",
+                            "--db", self.server.db], capture_output=True,
+                           timeout=30, env=et.clean_env(self.server.home),
+                           stdin=subprocess.DEVNULL)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(b"another eulbd", r.stderr)
+if __name__ == "__main__":
+    unittest.main()
 
 if __name__ == "__main__":
     unittest.main()

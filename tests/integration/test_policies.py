@@ -23,6 +23,7 @@ from eulbtest import (ACCOUNT_ID, ISO_MS, RUN_TIMEOUT,  # noqa: E402
                       policy_params,
                       ServerTestCase, http_listener, listener_params,
                       parse_error, parse_xml, split_braces, split_fields)
+from lbcase import ApiBadInputCase  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEN_CERTS = os.path.join(HERE, "..", "..", "scripts", "gen-certs")
@@ -94,7 +95,6 @@ def public_key_base64(crt_name):
 
 def cert_arn(account, name, path="/"):
     return "arn:aws:iam::%s:server-certificate%s%s" % (account, path, name)
-
 
 
 def names_params(key, names):
@@ -1341,6 +1341,23 @@ class LifecycleTest(PolicyTestCase):
                                     [("ServerCertificateName", "lifecert")]),
                          404, "NoSuchEntity")
 
+
+class PublicKeyPaddingTest(ApiBadInputCase):
+    def test_public_key_of_padding_only(self):
+        """Found by fuzzing: base64 of only '=' underflowed a length."""
+        for value in ("====", "========", "AA==A==="):
+            with self.subTest(value=value):
+                with self.assertUnchanged():
+                    self.assertError(self.server.call(
+                        "CreateLoadBalancerPolicy",
+                        {"LoadBalancerName": "zoned", "PolicyName": "pk",
+                         "PolicyTypeName": "PublicKeyPolicyType",
+                         "PolicyAttributes.member.1.AttributeName":
+                             "PublicKey",
+                         "PolicyAttributes.member.1.AttributeValue": value}),
+                        409, "InvalidConfigurationRequest", "PublicKey")
+if __name__ == "__main__":
+    unittest.main()
 
 if __name__ == "__main__":
     unittest.main()

@@ -6,23 +6,19 @@ loopback only."""
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
 import unittest
 
 import eulbtest as et
+from eulbtest import (ATTACKER, REPO, Trickler, connect, cpu_seconds,
+                      healthz_latencies, make_pki, thread_count, tls_args,
+                      wait_closed)
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CURL = shutil.which("curl")
 HAPROXY = shutil.which("haproxy")
-
-
-def make_pki():
-    d = tempfile.mkdtemp(prefix="eulb-pki-")
-    subprocess.run([os.path.join(REPO, "scripts", "gen-certs"), d],
-                   check=True, capture_output=True, timeout=120)
-    return d
 
 
 def free_port():
@@ -100,15 +96,6 @@ class MutualTlsMixin:
             creds=wrong)
         self.assertEqual(rc, 1, err)
         self.assertIn("error (SignatureDoesNotMatch)", err)
-
-
-def tls_args(pki, client_ca=True):
-    a = ["--tls-cert", os.path.join(pki, "server-chain.crt"),
-         "--tls-key", os.path.join(pki, "server.key")]
-    if client_ca:
-        a += ["--client-ca", os.path.join(pki, "intermediate-ca.crt"),
-              "--client-ca-root", os.path.join(pki, "root-ca.crt")]
-    return a
 
 
 @unittest.skipUnless(CURL, "curl is not installed")
@@ -276,6 +263,144 @@ class HaproxyFrontTest(MutualTlsMixin, unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn(b"certificate required", r.stderr)
 
+
+class TlsExhaustionTest(unittest.TestCase):
+    LIMIT = 20
+
+    @classmethod
+    def setUpClass(cls):
+        cls.pki = make_pki()
+        cls.server = et.Server(*tls_args(cls.pki, client_ca=False),
+                               "--max-connections", str(cls.LIMIT)).start()
+        cls.ctx = ssl.create_default_context(
+            cafile=os.path.join(cls.pki, "root-ca.crt"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+        shutil.rmtree(cls.pki, ignore_errors=True)
+
+    def healthz(self):
+        with socket.create_connection(("127.0.0.1", self.server.port),
+                                      timeout=3) as raw:
+            with self.ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n"
+                          b"Connection: close\r\n\r\n")
+                return s.recv(100).startswith(b"HTTP/1.1 200")
+
+    def test_silent_connections_are_capped_and_healthz_answers(self):
+        base = thread_count(self.server.proc.pid)
+        socks = []
+        try:
+            for _ in range(10 * self.LIMIT):
+                try:
+                    socks.append(connect(self.server.port, ATTACKER, 2))
+                except OSError:
+                    pass
+            time.sleep(1.0)
+            threads = thread_count(self.server.proc.pid)
+            got = healthz_latencies(self.healthz, 3)
+        finally:
+            for s in socks:
+                s.close()
+        self.assertLessEqual(threads - base, self.LIMIT,
+                             "%d silent TLS connections made %d threads"
+                             % (len(socks), threads - base))
+        bad = [lat for ok, lat in got if not ok or lat > 1.0]
+        self.assertFalse(bad, "healthz over TLS failed %d of %d times"
+                         % (len(bad), len(got)))
+
+    def test_a_trickled_handshake_is_cut_at_its_deadline(self):
+        hello = bytes.fromhex("16030100c8010000c40303") + b"\x00" * 200
+        s = connect(self.server.port)
+        t0 = time.monotonic()
+        with Trickler([s], hello, 1.0) as t:
+            closed = wait_closed(s, t0 + 14) or t.closed
+        self.assertTrue(closed, "a handshake trickled at 1 byte/s was not "
+                        "cut within 14 s (the deadline is 10 s)")
+
+
+class TlsDescriptorExhaustionTest(unittest.TestCase):
+    """With descriptors exhausted, accept() fails: the front must back off,
+    not spin."""
+
+    def test_accept_backs_off_on_emfile(self):
+        import resource
+        pki = make_pki()
+        server = et.Server(*tls_args(pki, client_ca=False))
+        real_popen = subprocess.Popen
+
+        def limited(*a, **kw):
+            kw["preexec_fn"] = lambda: resource.setrlimit(
+                resource.RLIMIT_NOFILE, (48, 48))
+            return real_popen(*a, **kw)
+        subprocess.Popen = limited
+        try:
+            server.start()
+        finally:
+            subprocess.Popen = real_popen
+        socks = []
+        try:
+            for _ in range(60):
+                try:
+                    socks.append(connect(server.port, ATTACKER, 2))
+                except OSError:
+                    pass
+            time.sleep(0.5)
+            before = cpu_seconds(server.proc.pid)
+            time.sleep(2.0)
+            used = cpu_seconds(server.proc.pid) - before
+        finally:
+            for s in socks:
+                s.close()
+            server.close()
+            shutil.rmtree(pki, ignore_errors=True)
+        self.assertLess(used, 0.5, "eulbd used %.2f s of CPU in 2 s with "
+                        "its descriptors exhausted" % used)
+
+
+class ClientAuthUsageTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pki = make_pki()
+        cls.server = et.Server(*tls_args(cls.pki)).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+        shutil.rmtree(cls.pki, ignore_errors=True)
+
+    def handshake(self, name):
+        ctx = ssl.create_default_context(
+            cafile=os.path.join(self.pki, "root-ca.crt"))
+        ctx.load_cert_chain(os.path.join(self.pki, name + ".crt"),
+                            os.path.join(self.pki, name + ".key"))
+        try:
+            with socket.create_connection(("127.0.0.1", self.server.port),
+                                          timeout=5) as raw:
+                with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n"
+                              b"Connection: close\r\n\r\n")
+                    return s.recv(100)
+        except (ssl.SSLError, OSError) as e:
+            return repr(e)
+
+    def test_a_certificate_without_extended_key_usage_is_refused(self):
+        got = self.handshake("client-noeku")
+        # TLS 1.3 clients learn of the refusal after their side of the
+        # handshake: as an alert, or as the connection closing unanswered.
+        self.assertFalse(isinstance(got, bytes) and got.startswith(b"HTTP/"),
+                         "answered: %r" % (got,))
+        deadline = time.monotonic() + 5  # the log line may trail the close
+        while ("clientAuth" not in self.server.log_text() and
+               time.monotonic() < deadline):
+            time.sleep(0.1)
+        self.assertIn("clientAuth", self.server.log_text())
+
+    def test_a_client_auth_certificate_passes(self):
+        self.assertTrue(self.handshake("client").startswith(b"HTTP/1.1 200"))
+if __name__ == "__main__":
+    unittest.main()
 
 if __name__ == "__main__":
     unittest.main()

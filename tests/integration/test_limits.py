@@ -25,6 +25,7 @@ import eulbtest as et
 from eulbtest import (RUN_TIMEOUT, ServerTestCase, http_listener, lb_names,
                       members, policy_params,
                       listener_params, next_marker, parse_xml)
+from lbcase import ApiTestCase, instance_params
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEN_CERTS = os.path.join(HERE, "..", "..", "scripts", "gen-certs")
@@ -532,6 +533,60 @@ class ResponseBoundTest(LimitsTestCase):
         finally:
             self.delete_lb("ssl")
 
+
+class LimitsTest(ApiTestCase):
+    """eulbd --max-load-balancers 2 --max-listeners 2
+    --max-registered-instances 1: reported and enforced."""
+
+    server_args = ("--max-load-balancers", "2", "--max-listeners", "2",
+                   "--max-registered-instances", "1")
+
+    @classmethod
+    def setUpServer(cls):
+        super().setUpServer()
+        cls.create_lb("first")
+        cls.create_lb("second")
+
+    def test_limits_reported(self):
+        body = self.ok(self.server.call("DescribeAccountLimits"))
+        limits = [(m.findtext("Name"), m.findtext("Max")) for m in
+                  parse_xml(body).findall(".//Limits/member")]
+        self.assertEqual(limits, [("classic-load-balancers", "2"),
+                                  ("classic-listeners", "2"),
+                                  ("classic-registered-instances", "1")])
+
+    def test_third_load_balancer(self):
+        with self.assertNothingChanges():
+            self.refused(400, "TooManyLoadBalancers", "CreateLoadBalancer",
+                         [("LoadBalancerName", "third")] +
+                         listener_params(http_listener()) +
+                         members("AvailabilityZones", ["one"]))
+        rc, out, err = self.server.cli(
+            "create-lb", "-l", "protocol=HTTP,lb-port=80,instance-port=8080",
+            "-z", "one", "third")
+        self.assertEqual((rc, out), (1, ""), err)
+        self.assertTrue(err.startswith(
+            "eulb-create-lb: error (TooManyLoadBalancers): "), err)
+
+    def test_listener_limit(self):
+        self.ok(self.server.call(
+            "CreateLoadBalancerListeners", [("LoadBalancerName", "first")] +
+            listener_params(http_listener(81, 8081))))
+        with self.assertNothingChanges("first"):
+            self.refused(400, "ValidationError",
+                         "CreateLoadBalancerListeners",
+                         [("LoadBalancerName", "first")] +
+                         listener_params(http_listener(82, 8082)))
+
+    def test_registered_instance_limit(self):
+        self.register("second", "i-12345678")
+        with self.assertNothingChanges("second"):
+            self.refused(400, "ValidationError",
+                         "RegisterInstancesWithLoadBalancer",
+                         [("LoadBalancerName", "second")] +
+                         instance_params(["i-44444444"]))
+if __name__ == "__main__":
+    unittest.main()
 
 if __name__ == "__main__":
     unittest.main()

@@ -15,7 +15,7 @@ binaries from $EULB_BIN_DIR talk to them.
     phrase or body, a Location, --debug output) reach the terminal as '?'.
 
 Run from this folder:
-    EULB_BIN_DIR=<build>/bin python3 -m unittest -v test_cli_safety
+    EULB_BIN_DIR=<build>/bin python3 -m unittest -v test_cli
 """
 
 import sys

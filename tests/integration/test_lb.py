@@ -1,0 +1,411 @@
+"""Load balancers: create, describe (short, long, pages), delete,
+names, VPC placement, hosted zone, persistence across restarts.
+
+One server per TestCase class. Run from this folder:
+    EULB_BIN_DIR=<build>/bin python3 -m unittest -v test_lb
+"""
+
+import json
+import re
+import unittest
+
+from eulbtest import (ACCOUNT_ID, ISO_MS, ServerTestCase, http_listener,
+                      lb_names, listener_params, members, next_marker,
+                      parse_xml, split_braces, split_fields)
+from lbcase import (ApiBadInputCase, ApiCliCase, BOTOCORE_PAGES,
+                    DEFAULT_ATTRS, DEFAULT_HC, EMPTY_LONG_FIELDS, L_HTTP,
+                    L_TCP, LbAwsCliCase, LbBadInputCase, LbCliCase,
+                    attr_params, create_params, instance_params, tag_params)
+
+
+class CliTest(LbCliCase):
+    def test_create_lb_one_listener(self):
+        self.create("cli-one")
+        self.assertEqual(self.listeners_of("cli-one"), {L_HTTP})
+
+    def test_create_lb_two_listeners(self):
+        self.create("cli-two", "protocol=HTTP,lb-port=80,instance-port=8080",
+                    "protocol=TCP,lb-port=1025,instance-port=1025")
+        f = self.describe_line("cli-two", "--show-long")
+        # InstanceProtocol was omitted: the server fills it from the family.
+        self.assertEqual(set(split_braces(f[10])), {L_HTTP, L_TCP})
+        self.assertEqual(f[5], DEFAULT_HC)
+
+    def test_describe_short(self):
+        self.create("cli-short")
+        f = self.describe_line("cli-short")
+        self.assertEqual(len(f), 5, f)
+        self.assertEqual(f[:3], ["LOAD_BALANCER", "cli-short",
+                                 self.dns("cli-short")])
+        self.assertRegex(f[3], ISO_MS)
+        self.assertEqual(f[4], "internet-facing")
+        # Nothing is empty in the short form, so --show-empty-fields
+        # changes nothing.
+        self.assertEqual(self.describe_line("cli-short",
+                                            "--show-empty-fields"), f)
+        # Without names: every load balancer of the account, one line each.
+        rc, out, err = self.server.cli("describe-lbs")
+        self.assertEqual((rc, err), (0, ""))
+        lines = [split_fields(l) for l in out.splitlines()]
+        self.assertIn(f, lines)
+        for l in lines:
+            self.assertEqual(len(l), 5, l)
+            self.assertEqual(l[0], "LOAD_BALANCER")
+
+    def test_describe_long(self):
+        self.create("cli-long")
+        f = self.describe_line("cli-long", "--show-long")
+        self.assertEqual(len(f), 19, f)
+        self.assertEqual(f[:3], ["LOAD_BALANCER", "cli-long",
+                                 self.dns("cli-long")])
+        self.assertEqual(f[5], DEFAULT_HC)
+        self.assertEqual(f[6], "one")
+        self.assertEqual(f[10], L_HTTP)
+        m = re.match(r"^\{owner-alias=(\d+),group-name=(.*)\}$", f[15])
+        self.assertTrue(m, f[15])
+        self.assertRegex(m.group(1), ACCOUNT_ID)
+        self.assertEqual(m.group(2), "euca-internal-%s-cli-long" % self.acct)
+        self.assertRegex(f[17], ISO_MS)
+        self.assertEqual(f[18], "internet-facing")
+        for i in sorted(EMPTY_LONG_FIELDS):
+            self.assertEqual(f[i], "", "field %d" % (i + 1))
+
+        g = self.describe_line("cli-long", "--show-long",
+                               "--show-empty-fields")
+        self.assertEqual(len(g), 19, g)
+        for i, (plain, shown) in enumerate(zip(f, g)):
+            self.assertEqual(shown, plain or "(nil)", "field %d" % (i + 1))
+
+    def test_delete_lb(self):
+        self.create("cli-del")
+        self.assertEqual(self.server.cli("delete-lb", "cli-del"),
+                         (0, "", ""))
+        rc, out, err = self.server.cli("describe-lbs", "cli-del")
+        self.assertEqual((rc, out), (1, ""), err)
+        self.assertIn("error (LoadBalancerNotFound)", err)
+        # Deleting a name that does not exist succeeds, as in AWS.
+        self.assertEqual(self.server.cli("delete-lb", "cli-del"),
+                         (0, "", ""))
+
+    def test_usage_error_exits_2(self):
+        rc, out, err = self.server.cli("create-lb", "-z", "one", "cli-nol")
+        self.assertEqual((rc, out), (2, ""), err)
+        self.assertIn("eulb-create-lb: error: ", err)
+        rc, _, err = self.server.cli("describe-lbs", "cli-nol")
+        self.assertEqual(rc, 1, "a usage error must send nothing: " + err)
+
+    def test_unknown_lb_error(self):
+        rc, out, err = self.server.cli("describe-lbs", "cli-nosuch")
+        self.assertEqual((rc, out), (1, ""), err)
+        self.assertRegex(err, r"^eulb-describe-lbs: error "
+                              r"\(LoadBalancerNotFound\): .*cli-nosuch.*\n$")
+
+
+class AwsCliTest(LbAwsCliCase):
+    def test_create_and_describe(self):
+        self.create("aws-one")
+        d = self.describe_one("aws-one")
+        self.assertEqual(d["LoadBalancerName"], "aws-one")
+        self.assertEqual(d["DNSName"], "aws-one-%s.lb.localhost" % self.acct)
+        self.assertEqual(len(d["ListenerDescriptions"]), 1, d)
+        self.assertEqual(d["ListenerDescriptions"][0]["Listener"],
+                         {"Protocol": "HTTP", "LoadBalancerPort": 80,
+                          "InstanceProtocol": "HTTP", "InstancePort": 8080})
+        self.assertEqual(d["ListenerDescriptions"][0]["PolicyNames"], [])
+        self.assertEqual(d["Policies"],
+                         {"AppCookieStickinessPolicies": [],
+                          "LBCookieStickinessPolicies": [],
+                          "OtherPolicies": []})
+        self.assertEqual(d["BackendServerDescriptions"], [])
+        self.assertEqual(d["HealthCheck"],
+                         {"Target": "TCP:8080", "Interval": 30, "Timeout": 5,
+                          "UnhealthyThreshold": 3, "HealthyThreshold": 3})
+        self.assertRegex(d["SourceSecurityGroup"]["OwnerAlias"], ACCOUNT_ID)
+        self.assertEqual(d["SourceSecurityGroup"]["GroupName"],
+                         "euca-internal-%s-aws-one" % self.acct)
+        self.assertEqual(d["Scheme"], "internet-facing")
+        self.assertEqual(d["AvailabilityZones"], ["one"])
+        self.assertIn("CreatedTime", d)
+
+    def test_delete(self):
+        self.create("aws-del")
+        self.assertIsNone(self.aws_ok("delete-load-balancer",
+                                      "--load-balancer-name", "aws-del"))
+        rc, _, err = self.server.aws("describe-load-balancers",
+                                     "--load-balancer-names", "aws-del")
+        self.assertNotEqual(rc, 0)
+        self.assertIn("(LoadBalancerNotFound)", err)
+        self.aws_ok("delete-load-balancer", "--load-balancer-name", "aws-del")
+
+    def test_duplicate_name_error(self):
+        self.create("aws-dup")
+        rc, _, err = self.server.aws(
+            "create-load-balancer", "--load-balancer-name", "aws-dup",
+            "--listeners", "Protocol=TCP,LoadBalancerPort=25,InstancePort=25",
+            "--availability-zones", "one")
+        self.assertNotEqual(rc, 0)
+        self.assertIn("(DuplicateLoadBalancerName)", err)
+
+
+class BadInputTest(LbBadInputCase):
+    def test_missing_load_balancer_name(self):
+        self.create_refused(create_params(None), 400, "MissingParameter",
+                            "LoadBalancerName")
+
+    # -- validation
+
+    def test_duplicate_name(self):
+        for name in ("keep", "KEEP"):
+            with self.subTest(name=name):
+                self.create_refused(create_params(
+                    name, {"Protocol": "TCP", "LoadBalancerPort": 25,
+                           "InstancePort": 25}),
+                    400, "DuplicateLoadBalancerName")
+
+    def test_invalid_names(self):
+        for name in ("-bad", "bad-", "a_b", "a" * 33):
+            with self.subTest(name=name):
+                self.create_refused(create_params(name), 400,
+                                    "ValidationError")
+
+    def test_name_of_32_characters_is_fine(self):
+        name = "b" * 32
+        self.assertOk(self.server.call("CreateLoadBalancer",
+                                       create_params(name)))
+        self.assertEqual(lb_names(self.assertOk(self.server.describe(name))),
+                         [name])
+        self.assertOk(self.server.call("DeleteLoadBalancer",
+                                       [("LoadBalancerName", name)]))
+
+
+class VpcAndHostedZoneTest(ApiCliCase):
+    def test_canonical_hosted_zone(self):
+        self.create_lb("c-zone1")
+        self.create_lb("c-zone2")
+        self.drop_lb_after("c-zone1", "c-zone2")
+        body = self.ok(self.server.describe("c-zone1", "c-zone2"))
+        got = [(m.findtext("DNSName"), m.findtext("CanonicalHostedZoneName"),
+                m.findtext("CanonicalHostedZoneNameID"))
+               for m in parse_xml(body).find(".//LoadBalancerDescriptions")]
+        self.assertEqual([g[0] for g in got], [g[1] for g in got])
+        self.assertRegex(got[0][2], r"^Z[A-Z2-7]{13}$")
+        self.assertEqual(got[0][2], got[1][2])
+        rc, out, err = self.server.cli("describe-lbs", "--show-long",
+                                       "c-zone1")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out.split("\t")[3:5], [got[0][1], got[0][2]])
+        rc, doc, err = self.server.aws("describe-load-balancers",
+                                       "--load-balancer-names", "c-zone1")
+        self.assertEqual(rc, 0, err)
+        d = doc["LoadBalancerDescriptions"][0]
+        self.assertEqual((d["CanonicalHostedZoneName"],
+                          d["CanonicalHostedZoneNameID"]), got[0][1:])
+
+
+    def test_create_vpc_lb(self):
+        rc, out, err = self.server.cli(
+            "create-lb", "-l", "protocol=HTTP,lb-port=80,instance-port=8080",
+            "-s", "subnet-1a2b3c4d,subnet-2a2b3c4d", "-g", "sg-12345678",
+            "c-vpc")
+        self.assertEqual((rc, err), (0, ""), out)
+        f = self.long_fields("c-vpc")
+        self.assertEqual(f[7], "subnet-1a2b3c4d,subnet-2a2b3c4d")
+        self.assertEqual(f[8], "vpc-11111111")
+        self.assertEqual(f[16], "{sg-12345678}")
+
+    def test_recreated_lb_starts_clean(self):
+        self.create_lb("c-again", zones=("one", "two"), tags=[("a", "b")])
+        self.register("c-again", "i-12345678")
+        self.ok(self.server.call(
+            "ModifyLoadBalancerAttributes", [("LoadBalancerName", "c-again")]
+            + attr_params(CrossZoneLoadBalancing__Enabled="true")))
+        self.cli_ok("delete-lb", "c-again", out=[])
+        self.create_lb("c-again")
+        self.assertEqual(self.tags("c-again"), {"c-again": []})
+        self.assertEqual(self.registered("c-again"), [])
+        self.assertEqual(self.health("c-again"), [])
+        self.assertEqual(self.attributes("c-again"), DEFAULT_ATTRS)
+        self.assertEqual(self.lb_list("c-again", "AvailabilityZones"),
+                         ["one"])
+
+
+class UnknownAndTooManyTest(ApiBadInputCase):
+    # -- every action of this part on a load balancer that does not exist
+
+    def test_unknown_load_balancer(self):
+        cases = {
+            "RegisterInstancesWithLoadBalancer": instance_params(
+                ["i-12345678"]),
+            "DeregisterInstancesFromLoadBalancer": instance_params(
+                ["i-12345678"]),
+            "DescribeInstanceHealth": [],
+            "EnableAvailabilityZonesForLoadBalancer": members(
+                "AvailabilityZones", ["one"]),
+            "DisableAvailabilityZonesForLoadBalancer": members(
+                "AvailabilityZones", ["one"]),
+            "AttachLoadBalancerToSubnets": members(
+                "Subnets", ["subnet-1a2b3c4d"]),
+            "DetachLoadBalancerFromSubnets": members(
+                "Subnets", ["subnet-1a2b3c4d"]),
+            "ApplySecurityGroupsToLoadBalancer": members(
+                "SecurityGroups", ["sg-12345678"]),
+            "ModifyLoadBalancerAttributes": attr_params(
+                CrossZoneLoadBalancing__Enabled="true"),
+            "DescribeLoadBalancerAttributes": [],
+        }
+        for action, params in sorted(cases.items()):
+            with self.subTest(action=action), self.assertNothingChanges():
+                self.refused(400, "LoadBalancerNotFound", action,
+                             [("LoadBalancerName", "nowhere")] + params)
+        for action, params in (("AddTags", tag_params(("k", "v"))),
+                               ("RemoveTags", tag_params(("k", "v"))),
+                               ("DescribeTags", [])):
+            with self.subTest(action=action), self.assertNothingChanges():
+                self.refused(400, "LoadBalancerNotFound", action,
+                             [("LoadBalancerNames.member.1", "nowhere")] +
+                             params)
+
+    # -- limits
+
+    def test_twenty_first_load_balancer(self):
+        acct = self.server.create_account("twenty")
+        for i in range(20):
+            self.create_lb("lb%02d" % i, creds=acct)
+        with self.assertNothingChanges(accounts=(acct,)):
+            self.assertError(self.server.call(
+                "CreateLoadBalancer", [("LoadBalancerName", "lb20")] +
+                listener_params(http_listener()) +
+                members("AvailabilityZones", ["one"]), creds=acct),
+                400, "TooManyLoadBalancers")
+        # The limit is per account: admin can still create.
+        self.create_lb("after-twenty")
+
+
+# ---------------------------------------------------------------------------
+class PaginationTest(ServerTestCase):
+    """DescribeLoadBalancers Marker/PageSize, raw and through awscli."""
+
+    NAMES = ["page-%d" % i for i in range(1, 8)]
+
+    @classmethod
+    def setUpServer(cls):
+        for n in cls.NAMES:
+            status, _, body = cls.server.call("CreateLoadBalancer",
+                                              create_params(n))
+            assert status == 200, body
+
+    def names(self, doc):
+        return [d["LoadBalancerName"] for d in doc["LoadBalancerDescriptions"]]
+
+    def test_botocore_paginator(self):
+        # awscli's own --page-size turns its paginator off for this
+        # operation (the limit key is also called PageSize), so the
+        # paginator is driven through botocore, which awscli runs on.
+        rc, out, err = self.server.botocore(BOTOCORE_PAGES)
+        self.assertEqual(rc, 0, err)
+        pages = json.loads(out)
+        self.assertEqual([len(p) for p in pages], [3, 3, 1])
+        self.assertEqual(sorted(sum(pages, [])), self.NAMES)
+
+    def test_awscli_page_size_and_marker(self):
+        seen, args = [], []
+        for _ in range(3):
+            rc, doc, err = self.server.aws("describe-load-balancers",
+                                           "--page-size", "3", *args)
+            self.assertEqual(rc, 0, err)
+            seen += self.names(doc)
+            args = ["--marker", doc.get("NextMarker")]
+        self.assertEqual(sorted(seen), self.NAMES)
+        self.assertFalse(doc.get("NextMarker"), doc)
+
+    def test_awscli_max_items_then_starting_token(self):
+        rc, doc, err = self.server.aws("describe-load-balancers",
+                                       "--max-items", "5")
+        self.assertEqual(rc, 0, err)
+        first = self.names(doc)
+        self.assertEqual(len(first), 5, first)
+        self.assertTrue(doc.get("NextToken"), doc)
+        rc, doc, err = self.server.aws("describe-load-balancers",
+                                       "--starting-token", doc["NextToken"])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(sorted(first + self.names(doc)), self.NAMES)
+
+    def test_raw_markers(self):
+        seen, marker, pages = [], None, []
+        while True:
+            params = [("PageSize", "3")]
+            if marker:
+                params.append(("Marker", marker))
+            body = self.assertOk(self.server.call("DescribeLoadBalancers",
+                                                  params))
+            pages.append(len(lb_names(body)))
+            seen += lb_names(body)
+            marker = next_marker(body)
+            if not marker or len(pages) > 5:
+                break
+        self.assertEqual(pages, [3, 3, 1])
+        self.assertEqual(sorted(seen), self.NAMES)
+
+    def test_whole_list_in_one_page(self):
+        body = self.assertOk(self.server.call("DescribeLoadBalancers",
+                                              [("PageSize", "400")]))
+        self.assertEqual(sorted(lb_names(body)), self.NAMES)
+        self.assertEqual(next_marker(body), "")
+
+    def test_bad_page_size(self):
+        for size in ("0", "401"):
+            with self.subTest(PageSize=size):
+                self.assertError(self.server.call("DescribeLoadBalancers",
+                                                  [("PageSize", size)]),
+                                 400, "ValidationError")
+
+    def test_garbage_marker_is_not_a_server_fault(self):
+        status, _, _ = self.server.call("DescribeLoadBalancers",
+                                        [("Marker", "%%not-a-marker\x01")])
+        self.assertIn(status, (200, 400))
+
+
+class PersistenceTest(ServerTestCase):
+    """Stop (SIGTERM, exit 0) and restart on the same database."""
+
+    def test_restart_keeps_everything(self):
+        s = self.server
+        for args in (
+                ("create-lb", "-l", "protocol=HTTP,lb-port=80,"
+                 "instance-port=8080", "-l", "protocol=TCP,lb-port=1025,"
+                 "instance-port=1025", "-z", "one", "p-one"),
+                ("create-lb", "-l", "protocol=TCP,lb-port=25,"
+                 "instance-port=2525", "-z", "one,two", "p-two"),
+                ("create-lb-listeners", "-l", "protocol=HTTP,lb-port=8000,"
+                 "instance-port=8001", "p-two"),
+                ("configure-healthcheck", "-t", "http:8080/ping",
+                 "--interval", "10", "--timeout", "3", "--healthy-threshold",
+                 "2", "--unhealthy-threshold", "4", "p-one")):
+            rc, _, err = s.cli(*args)
+            self.assertEqual(rc, 0, "%s: %s" % (args[0], err))
+        tenant = s.create_account("tenant")
+        rc, _, err = s.cli("create-lb", "-l", "protocol=TCP,lb-port=25,"
+                           "instance-port=25", "-z", "one", "t-one",
+                           creds=tenant)
+        self.assertEqual(rc, 0, err)
+
+        def state():
+            rc, out, err = s.cli("describe-lbs", "--show-long")
+            self.assertEqual(rc, 0, err)
+            return (sorted(out.splitlines()), s.snapshot(),
+                    s.snapshot(tenant), s.admin.account_id)
+
+        before = state()
+        self.assertEqual(len(before[0]), 2, before[0])
+        s.restart()
+        after = state()
+        self.assertEqual(after[0], before[0])
+        self.assertEqual(after[1].decode(), before[1].decode())
+        self.assertEqual(after[2].decode(), before[2].decode())
+        self.assertEqual(after[3], before[3])
+        # Still writable after the restart.
+        self.assertOk(s.call("CreateLoadBalancer", create_params("p-three")))
+
+
+if __name__ == "__main__":
+    unittest.main()
