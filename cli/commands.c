@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action_names.h"
+
 const struct cli_service cli_service_elb = {
     "elasticloadbalancing", "2012-06-01", "AWS_ELB_URL", "eulb-"};
 
@@ -453,7 +455,7 @@ static const struct cli_opt opts_set_lb_policies_of_listener[] = {
 
 const struct cli_command cli_commands[] = {
 #define X(name, action, service, flags, opts, print, desc)                     \
-	{name, action, service, flags, opts, print, desc},
+	{name, ACTION_NAME(action), service, flags, opts, print, desc},
 #include "commands.def"
 #undef X
 };
