@@ -794,6 +794,29 @@ def make_pki():
     return d
 
 
+class ModulePki:
+    """The gen-certs directory a test module shares: make() it in
+    setUpModule, remove() it in tearDownModule (kept with EULB_KEEP_TMP)."""
+
+    def __init__(self):
+        self.dir = None
+
+    def make(self):
+        self.dir = make_pki()
+        return self.dir
+
+    def remove(self):
+        if self.dir and not os.environ.get("EULB_KEEP_TMP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def read(self, name):
+        with open(self.path(name)) as f:
+            return f.read()
+
+
 def tls_args(pki, client_ca=True):
     """eulbd's options for HTTPS (and client certificates) from pki."""
     a = ["--tls-cert", os.path.join(pki, "server-chain.crt"),

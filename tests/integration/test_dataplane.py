@@ -25,50 +25,38 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import unittest  # noqa: E402
 
-from eulbtest import (RUN_TIMEOUT, Creds, ServerTestCase,  # noqa: E402
+from eulbtest import (RUN_TIMEOUT, Creds, ModulePki,  # noqa: E402
+                      ServerTestCase,
                       bin_path, check_sanitizers, clean_env, parse_exports)
 from dataplane_util import (OPENSSL, Client, Instance, Load,  # noqa: E402
                             Servo, describe_health, free_port, have_tools,
                             port_open, public_key_base64, reissue, wait_for)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-GEN_CERTS = os.path.join(HERE, "..", "..", "scripts", "gen-certs")
 INTERVAL = 5        # health-check interval (eulbd's minimum)
 THRESHOLD = 2       # healthy and unhealthy thresholds
 CYCLE = 1           # eulb-servo --interval
 SLACK = 4           # seconds of scheduling slack on top of the bounds
 CONVERGE = 10       # a change made through the API is served by then
 
-CERTS = None
+PKI = ModulePki()
 _next_host = [2]    # instances on 127.0.0.2, 127.0.0.3, ...
 _next_instance = [1]
 
 
 def setUpModule():
-    global CERTS
     if not have_tools():
         raise unittest.SkipTest("haproxy and openssl are needed")
-    CERTS = tempfile.mkdtemp(prefix="eulb-dp-certs-")
-    r = subprocess.run(["bash", GEN_CERTS, CERTS], capture_output=True,
-                       timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL)
-    if r.returncode != 0:
-        raise AssertionError("gen-certs failed: %s" % r.stderr.decode())
+    PKI.make()
     # backend.key again, in a new certificate (a renewal).
-    reissue(CERTS, "backend.key", "backend-renewed.crt", "backend")
+    reissue(PKI.dir, "backend.key", "backend-renewed.crt", "backend")
 
 
 def tearDownModule():
-    if CERTS and not os.environ.get("EULB_KEEP_TMP"):
-        shutil.rmtree(CERTS, ignore_errors=True)
+    PKI.remove()
 
 
-def cert(name):
-    return os.path.join(CERTS, name)
-
-
-def read(name):
-    with open(cert(name)) as f:
-        return f.read()
+cert = PKI.path
+read = PKI.read
 
 
 def der(pem):

@@ -46,6 +46,7 @@ from eulbtest import (ATTACKER, RUN_TIMEOUT, Server,  # noqa: E402
                       http_listener, lb_names, listener_params, members,
                       next_marker, parse_error, parse_xml, policy_params,
                       raw_exchange, wait_closed)
+from lbcase import flatten_attributes  # noqa: E402
 
 
 def report(fmt, *args):
@@ -127,21 +128,6 @@ def error_code(body):
         return parse_error(body)["Code"]
     except AssertionError:
         return "(no AWS error body: %r)" % body[:200]
-
-
-def flatten_attributes(el, prefix=""):
-    out = {}
-    for child in el:
-        path = prefix + child.tag
-        if child.tag == "AdditionalAttributes":
-            for m in child.findall("member"):
-                out["AdditionalAttributes." + (m.findtext("Key") or "")] = \
-                    m.findtext("Value") or ""
-        elif len(child):
-            out.update(flatten_attributes(child, path + "."))
-        else:
-            out[path] = child.text or ""
-    return out
 
 
 def exchange_raw(port, data, timeout=5.0, half_close=False):

@@ -15,25 +15,20 @@ Every refused request is shown to change nothing (assertUnchanged).
 """
 
 import json
-import os
-import shutil
 import subprocess
-import tempfile
 import unittest
 
 import eulbtest as et
-from eulbtest import (RUN_TIMEOUT, ServerTestCase, http_listener, lb_names,
-                      members, policy_params,
+from eulbtest import (RUN_TIMEOUT, ModulePki, ServerTestCase, http_listener,
+                      lb_names, members, policy_params,
                       listener_params, next_marker, parse_xml)
 from lbcase import ApiTestCase, instance_params
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-GEN_CERTS = os.path.join(HERE, "..", "..", "scripts", "gen-certs")
 PASSPHRASE = "pass:correct-horse"
 DEK = "DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF"
 PROMPT = "pass phrase"
 
-CERTS = None  # gen-certs output plus the encrypted keys made from it
+PKI = ModulePki()  # gen-certs output plus the encrypted keys made from it
 
 
 def openssl(*args):
@@ -45,12 +40,7 @@ def openssl(*args):
 
 
 def setUpModule():
-    global CERTS
-    CERTS = tempfile.mkdtemp(prefix="eulb-it-certs-")
-    r = subprocess.run(["bash", GEN_CERTS, CERTS], capture_output=True,
-                       timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL)
-    if r.returncode != 0:
-        raise AssertionError("gen-certs failed: %s" % r.stderr.decode())
+    PKI.make()
     for name in ("backend", "server"):
         key = cert_path(name + ".key")
         openssl("pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout",
@@ -67,17 +57,11 @@ def setUpModule():
 
 
 def tearDownModule():
-    if CERTS and not os.environ.get("EULB_KEEP_TMP"):
-        shutil.rmtree(CERTS, ignore_errors=True)
+    PKI.remove()
 
 
-def cert_path(name):
-    return os.path.join(CERTS, name)
-
-
-def read(name):
-    with open(cert_path(name)) as f:
-        return f.read()
+cert_path = PKI.path
+read = PKI.read
 
 
 def proc_type(pem):

@@ -16,17 +16,14 @@ import os  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import unittest  # noqa: E402
 
 from eulbtest import (ACCOUNT_ID, ISO_MS, RUN_TIMEOUT,  # noqa: E402
+                      ModulePki,
                       policy_params,
                       ServerTestCase, http_listener, listener_params,
                       parse_error, parse_xml, split_braces, split_fields)
 from lbcase import ApiBadInputCase  # noqa: E402
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-GEN_CERTS = os.path.join(HERE, "..", "..", "scripts", "gen-certs")
 
 PUBLIC_KEY = "PublicKeyPolicyType"
 BACKEND_AUTH = "BackendServerAuthenticationPolicyType"
@@ -44,30 +41,19 @@ PREDEFINED = ["ELBSecurityPolicy-2016-08",
 IN_USE = ("You cannot delete policy [%s] since it is enabled or referred "
           "by other enabled policy.")
 
-CERTS = None  # the gen-certs directory, made by setUpModule
+PKI = ModulePki()  # the gen-certs directory, made by setUpModule
 
 
 def setUpModule():
-    global CERTS
-    CERTS = tempfile.mkdtemp(prefix="eulb-it-certs-")
-    r = subprocess.run(["bash", GEN_CERTS, CERTS], capture_output=True,
-                       timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL)
-    if r.returncode != 0:
-        raise AssertionError("gen-certs failed: %s" % r.stderr.decode())
+    PKI.make()
 
 
 def tearDownModule():
-    if CERTS and not os.environ.get("EULB_KEEP_TMP"):
-        shutil.rmtree(CERTS, ignore_errors=True)
+    PKI.remove()
 
 
-def cert_path(name):
-    return os.path.join(CERTS, name)
-
-
-def read_cert(name):
-    with open(cert_path(name)) as f:
-        return f.read()
+cert_path = PKI.path
+read_cert = PKI.read
 
 
 def shell_contents(name):
