@@ -722,6 +722,15 @@ class ServerTestCase(unittest.TestCase):
         """Per-class fixtures, once the server runs."""
 
     @classmethod
+    def ok(cls, resp):
+        """The body of a 200 (usable from setUpServer too)."""
+        status, _, body = resp
+        if status != 200:
+            raise AssertionError("expected 200, got %d: %r"
+                                 % (status, body[:1000]))
+        return body
+
+    @classmethod
     def tearDownClass(cls):
         try:
             if cls.server is not None:

@@ -247,14 +247,6 @@ class ApiTestCase(ServerTestCase):
     # -- requests that must succeed (usable from setUpServer too)
 
     @classmethod
-    def ok(cls, resp):
-        status, _, body = resp
-        if status != 200:
-            raise AssertionError("expected 200, got %d: %r"
-                                 % (status, body[:1000]))
-        return body
-
-    @classmethod
     def create_lb(cls, name, zones=("one",), subnets=None, groups=None,
                   tags=(), creds=None, listeners=None):
         p = [("LoadBalancerName", name)]

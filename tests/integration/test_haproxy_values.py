@@ -71,13 +71,6 @@ class HaproxyValuesTest(ServerTestCase):
             ("AvailabilityZones.member.1", "one")] +
             listener_params(http_listener())))
 
-    @classmethod
-    def ok(cls, resp):
-        status, _, body = resp
-        if status != 200:
-            raise AssertionError("HTTP %d: %s" % (status, body[:1000]))
-        return body
-
     def call(self, action, *params):
         return self.server.call(action, [("LoadBalancerName", self.lb)] +
                                 list(params))
@@ -243,9 +236,6 @@ class MaxValuesRenderTest(ServerTestCase):
         self.assertEqual(r.returncode, 0, r.stderr.decode())
         return Creds(ex["AWS_ACCESS_KEY_ID"], ex["AWS_SECRET_ACCESS_KEY"],
                      "", "servo")
-
-    def ok(self, resp):
-        return self.assertOk(resp)
 
     def ssl_attribute_names(self):
         body = self.ok(self.server.call(

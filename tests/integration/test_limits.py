@@ -73,9 +73,6 @@ def proc_type(pem):
 
 
 class LimitsTestCase(ServerTestCase):
-    def ok(self, resp):
-        return self.assertOk(resp)
-
     def create_lb(self, name, zones=("one",), subnets=None):
         p = [("LoadBalancerName", name)] + listener_params(http_listener())
         p += members("Subnets", subnets) if subnets else \

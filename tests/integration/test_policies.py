@@ -111,14 +111,6 @@ class PolicyTestCase(ServerTestCase):
     # -- raw requests that must succeed (usable from setUpServer too)
 
     @classmethod
-    def ok(cls, resp):
-        status, _, body = resp
-        if status != 200:
-            raise AssertionError("expected 200, got %d: %r"
-                                 % (status, body[:1000]))
-        return body
-
-    @classmethod
     def upload(cls, name, crt="backend.crt", key="backend.key", creds=None,
                path=None):
         p = [("ServerCertificateName", name),
