@@ -483,7 +483,7 @@ parse_bool(const char *v, int dflt)
  * config option. */
 static char *
 tls_setting(struct cfg *c, const struct opt_result *args, const char *opt,
-	    const char *env)
+            const char *env)
 {
 	const char *v = opt_get_str(args, opt);
 	if (!v || !*v)
@@ -498,14 +498,14 @@ tls_setting(struct cfg *c, const struct opt_result *args, const char *opt,
  * credentials must not go to whoever answers. */
 static void
 resolve_tls(struct cfg *c, const struct opt_result *args,
-	    struct cli_config *out)
+            struct cli_config *out)
 {
 	out->verify_tls = parse_bool(region_option(c, "verify-ssl"), 1);
 	if (opt_get_flag(args, "insecure"))
 		out->verify_tls = 0;
 	out->ca_bundle = tls_setting(c, args, "ca-bundle", "AWS_CA_BUNDLE");
-	out->client_cert = tls_setting(c, args, "client-cert",
-				       "EULB_CLIENT_CERT");
+	out->client_cert =
+	    tls_setting(c, args, "client-cert", "EULB_CLIENT_CERT");
 	out->client_key = tls_setting(c, args, "client-key", "EULB_CLIENT_KEY");
 }
 

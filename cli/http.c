@@ -10,10 +10,12 @@ cli_http_post(const struct cli_config *cfg, const struct cli_service *svc,
               const char *body, struct aws_response *rsp, struct buf *err)
 {
 	static int warned;
-	if (!cfg->verify_tls && !warned++ && strncmp(cfg->url, "https:", 6) == 0)
-		fprintf(stderr, "%s: warning: the server's TLS certificate is "
-				"not verified (--insecure)\n",
-			cli_prog);
+	if (!cfg->verify_tls && !warned++ &&
+	    strncmp(cfg->url, "https:", 6) == 0)
+		fprintf(stderr,
+		        "%s: warning: the server's TLS certificate is "
+		        "not verified (--insecure)\n",
+		        cli_prog);
 	const struct aws_client client = {
 	    .url = cfg->url,
 	    .service = svc->name,

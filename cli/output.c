@@ -39,14 +39,9 @@ out_value(struct buf *b, json_t *v)
 		else
 			buf_printf(b, "%.17g", d);
 		break;
-	case JSON_TRUE:
-		buf_puts(b, "true");
-		break;
-	case JSON_FALSE:
-		buf_puts(b, "false");
-		break;
-	case JSON_NULL:
-		break;
+	case JSON_TRUE: buf_puts(b, "true"); break;
+	case JSON_FALSE: buf_puts(b, "false"); break;
+	case JSON_NULL: break;
 	case JSON_OBJECT:
 	case JSON_ARRAY:
 		/* An empty element prints "{}" in the Python tools. */

@@ -177,14 +177,9 @@ call(const struct cli_command *cmd, const struct opt_result *res)
 	}
 	body = request_body(cmd, res);
 	switch (cli_http_post(&cfg, cmd->service, body, &rsp, &err)) {
-	case 0:
-		break;
-	case AWS_REFUSED:
-		cli_say("", 0, "%s", buf_str(&err));
-		goto out;
-	default:
-		cli_error(": %s", buf_str(&err));
-		goto out;
+	case 0: break;
+	case AWS_REFUSED: cli_say("", 0, "%s", buf_str(&err)); goto out;
+	default: cli_error(": %s", buf_str(&err)); goto out;
 	}
 	if (rsp.status >= 300) {
 		report_server_error(&rsp);
@@ -228,15 +223,9 @@ cli_run(const struct cli_command *cmd, int argc, char **argv)
 		cli_debug_on = opt_get_flag(&res, "debug");
 		rc = call(cmd, &res);
 		break;
-	case OPT_EXIT_OK:
-		rc = 0;
-		break;
-	case OPT_EXIT_USAGE:
-		rc = 2;
-		break;
-	default:
-		rc = 1;
-		break;
+	case OPT_EXIT_OK: rc = 0; break;
+	case OPT_EXIT_USAGE: rc = 2; break;
+	default: rc = 1; break;
 	}
 	opt_result_free(&res);
 	return rc;

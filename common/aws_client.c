@@ -280,8 +280,8 @@ connection_error(CURL *h, CURLcode cc, const char *errbuf, struct buf *err)
 }
 
 int
-aws_post(const struct aws_client *c, const char *body,
-         struct aws_response *rsp, struct buf *err)
+aws_post(const struct aws_client *c, const char *body, struct aws_response *rsp,
+         struct buf *err)
 {
 	struct endpoint t;
 	struct exchange x = {c, rsp, "", 0};
