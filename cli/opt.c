@@ -1,5 +1,6 @@
 /*
- * The parser proper. It follows Python 2.7/3 argparse as euca2ools uses it:
+ * The parser proper. It follows Python 2.7's argparse, which euca2ools
+ * 3.4.1 runs on:
  * options and positionals mixed, "--opt=value", "-xVALUE", unique prefixes
  * of long options, "--" ending options, last value wins unless a row
  * appends, usage errors as "usage: ..." then "PROG: error: ..." (exit 2).
@@ -225,9 +226,9 @@ take_value(struct pstate *st, size_t i, const char *arg)
 }
 
 static void
-print_and_exit_ok(struct pstate *st, const char *text)
+print_and_exit_ok(struct pstate *st, const char *text, FILE *to)
 {
-	fputs(text, stdout);
+	fputs(text, to);
 	st->fail = OPT_EXIT_OK;
 }
 
@@ -240,10 +241,11 @@ take_flag(struct pstate *st, size_t i)
 
 	if (o->type == OPT_HELP) {
 		opt_help(st->p, &out);
-		print_and_exit_ok(st, buf_str(&out));
+		print_and_exit_ok(st, buf_str(&out), stdout);
 	} else if (o->type == OPT_VERSION) {
+		/* Python 2.7's version action writes to stderr. */
 		buf_printf(&out, "%s\n", st->p->version);
-		print_and_exit_ok(st, buf_str(&out));
+		print_and_exit_ok(st, buf_str(&out), stderr);
 	} else if (check_conflict(st, i) == 0) {
 		store_value(st->res, i, json_true());
 	}
@@ -258,44 +260,68 @@ takes_no_value(const struct cli_opt *o)
 	       o->type == OPT_VERSION;
 }
 
-static int
-take_short_cluster(struct pstate *st, size_t i, const char *rest)
+static void
+fail_ignored(struct pstate *st, const struct cli_opt *o, const char *arg)
 {
-	char name[3] = {'-', 0, 0};
-	for (;;) {
-		if (take_flag(st, i) < 0)
-			return -1;
-		if (!*rest)
-			return 0;
-		name[1] = *rest++;
-		long r = find_exact(st->res, name, 2);
-		if (r < 0) {
-			fail_usage(
-			    st, "argument %s: ignored explicit argument '%s'",
-			    name, rest - 1);
-			return -1;
-		}
-		i = (size_t)r;
-		if (!takes_no_value(st->res->rows[i]))
-			return take_value(st, i, rest);
-	}
+	struct buf name = BUF_INIT, quoted = BUF_INIT;
+	opt_name(o, &name);
+	opt_repr(&quoted, arg);
+	fail_usage(st, "argument %s: ignored explicit argument %s",
+	           buf_str(&name), buf_str(&quoted));
+	buf_free(&name);
+	buf_free(&quoted);
 }
 
-/* Returns how many extra argv entries were consumed, or -1. */
+/* "argument -l/--listener: expected one argument" */
+static void
+fail_expected(struct pstate *st, const struct cli_opt *o)
+{
+	struct buf name = BUF_INIT;
+	opt_name(o, &name);
+	fail_usage(st, "argument %s: expected one argument", buf_str(&name));
+	buf_free(&name);
+}
+
+/*
+ * The value of row i at argv[k]: its explicit part, else argv[k + 1]
+ * unless that looks like an option. Sets *used to the argv entries it
+ * takes beyond k; NULL (and a usage error) when there is none.
+ */
+static const char *
+option_value(struct pstate *st, size_t i, const char *explicit, int argc,
+             char *const *argv, int k, int *used)
+{
+	*used = 0;
+	if (explicit)
+		return explicit;
+	if (k + 1 >= argc || looks_like_option(st->res, argv[k + 1])) {
+		fail_expected(st, st->res->rows[i]);
+		return NULL;
+	}
+	*used = 1;
+	return argv[k + 1];
+}
+
+/*
+ * An option at argv[k]; "-hv" and "-sUx" clusters too. As argparse does,
+ * the whole cluster is resolved (a letter it does not know is an error
+ * charged to the flag before it) and the last option's value found
+ * before any flag of it runs. Returns the extra argv entries used, or -1.
+ */
 static int
 take_option(struct pstate *st, int argc, char *const *argv, int k)
 {
-	const char *arg = argv[k];
-	const char *explicit;
+	const char *arg = argv[k], *explicit, *value = NULL;
 	struct buf amb = BUF_INIT;
 	long r = match_option(st->res, arg, &explicit, &amb);
+	size_t rows[64], n = 0;
+	char name[3] = {'-', 0, 0};
+	int used = 0;
 
-	if (r == -2) {
-		const char *eq = strchr(arg, '=');
-		fail_usage(st, "ambiguous option: %.*s could match %s",
-		           (int)(eq ? (size_t)(eq - arg) : strlen(arg)), arg,
+	/* 2.7 quotes the whole argument, "=value" included. */
+	if (r == -2)
+		fail_usage(st, "ambiguous option: %s could match %s", arg,
 		           buf_str(&amb));
-	}
 	buf_free(&amb);
 	if (r == -2)
 		return -1;
@@ -303,28 +329,35 @@ take_option(struct pstate *st, int argc, char *const *argv, int k)
 		buf_printf(&st->extras, "%s%s", st->extras.len ? " " : "", arg);
 		return 0;
 	}
-	const struct cli_opt *o = st->res->rows[r];
-	if (takes_no_value(o)) {
-		if (explicit && arg[1] == '-') {
-			fail_usage(
-			    st, "argument --%s: ignored explicit argument '%s'",
-			    o->longopt, explicit);
-			return -1;
-		}
-		return take_short_cluster(st, (size_t)r,
-		                          explicit ? explicit : "");
-	}
-	if (explicit)
-		return take_value(st, (size_t)r, explicit);
-	if (k + 1 >= argc || looks_like_option(st->res, argv[k + 1])) {
-		struct buf name = BUF_INIT;
-		opt_name(o, &name);
-		fail_usage(st, "argument %s: expected one argument",
-		           buf_str(&name));
-		buf_free(&name);
+	if (takes_no_value(st->res->rows[r]) && explicit && arg[1] == '-') {
+		fail_ignored(st, st->res->rows[r], explicit);
 		return -1;
 	}
-	return take_value(st, (size_t)r, argv[k + 1]) < 0 ? -1 : 1;
+	rows[n++] = (size_t)r;
+	while (takes_no_value(st->res->rows[rows[n - 1]]) && explicit &&
+	       *explicit && n < sizeof rows / sizeof *rows) {
+		name[1] = *explicit;
+		long next = find_exact(st->res, name, 2);
+		if (next < 0) {
+			fail_ignored(st, st->res->rows[rows[n - 1]], explicit);
+			return -1;
+		}
+		rows[n++] = (size_t)next;
+		explicit = explicit[1] ? explicit + 1 : NULL;
+	}
+	size_t last = rows[n - 1];
+	if (!takes_no_value(st->res->rows[last])) {
+		value = option_value(st, last, explicit, argc, argv, k, &used);
+		if (!value)
+			return -1;
+	}
+	for (size_t j = 0; j < n; j++) {
+		if (value && j + 1 == n)
+			return take_value(st, rows[j], value) < 0 ? -1 : used;
+		if (take_flag(st, rows[j]) < 0)
+			return -1;
+	}
+	return used;
 }
 
 static int
@@ -344,24 +377,33 @@ take_positional(struct pstate *st, const char *arg)
 	return 0;
 }
 
+/*
+ * Python 2.7's order and words: a positional left unfilled is "too few
+ * arguments"; then the first required option missing, in table order
+ * (2.7 names one at a time); then the first required group with no
+ * member given.
+ */
 static void
 check_required(struct pstate *st)
 {
-	struct buf missing = BUF_INIT;
 	const struct opt_result *res = st->res;
+	struct buf names = BUF_INIT;
 
+	for (size_t i = 0; i < res->n; i++) {
+		const struct cli_opt *o = res->rows[i];
+		if (opt_row_positional(o) && (o->flags & OPT_REQUIRED) &&
+		    !res->values[i]) {
+			fail_usage(st, "too few arguments");
+			return;
+		}
+	}
 	for (size_t i = 0; i < res->n; i++) {
 		const struct cli_opt *o = res->rows[i];
 		if (!(o->flags & OPT_REQUIRED) || o->group || res->values[i])
 			continue;
-		if (missing.len)
-			buf_puts(&missing, ", ");
-		opt_name(o, &missing);
-	}
-	if (missing.len) {
-		fail_usage(st, "the following arguments are required: %s",
-		           buf_str(&missing));
-		buf_free(&missing);
+		opt_name(o, &names);
+		fail_usage(st, "argument %s is required", buf_str(&names));
+		buf_free(&names);
 		return;
 	}
 	for (size_t i = 0; i < res->n && !st->fail; i++) {
@@ -369,20 +411,22 @@ check_required(struct pstate *st)
 		if (!(o->flags & OPT_REQUIRED) || !o->group)
 			continue;
 		int given = 0;
-		buf_reset(&missing);
+		buf_reset(&names);
 		for (size_t j = 0; j < res->n; j++) {
 			if (res->rows[j]->group != o->group)
 				continue;
 			given |= res->values[j] != NULL;
-			if (missing.len)
-				buf_putc(&missing, ' ');
-			opt_name(res->rows[j], &missing);
+			if (res->rows[j]->flags & OPT_HIDDEN)
+				continue;
+			if (names.len)
+				buf_putc(&names, ' ');
+			opt_name(res->rows[j], &names);
 		}
 		if (!given)
 			fail_usage(st, "one of the arguments %s is required",
-			           buf_str(&missing));
+			           buf_str(&names));
 	}
-	buf_free(&missing);
+	buf_free(&names);
 }
 
 static void

@@ -15,7 +15,8 @@
 #include "http.h"
 #include "output.h"
 
-const char cli_version[] = "eulb " EULB_VERSION " (euca2ools 3.4 compatible)";
+/* What euca2ools 3.4.1 prints for --version, then eulb's own version. */
+const char cli_version[] = "euca2ools 3.4.1 (Newton)\neulb " EULB_VERSION;
 const char *cli_prog = "eulb";
 int cli_debug_on;
 

@@ -1,0 +1,346 @@
+/*
+ * The "usage: PROG ..." block, laid out exactly as Python 2.7's argparse
+ * HelpFormatter lays it out (argparse.py, _format_usage and
+ * _format_actions_usage), since euca2ools 3.4.1 runs on it: the same
+ * parts, the same clean-up of group brackets, the same split of the text
+ * into wrappable parts (a "(...)" or "[...]" group, else a run without
+ * blanks, so a metavar holding blanks wraps inside), and the same greedy
+ * wrap at COLUMNS - 2 (80 - 2 by default).
+ */
+#include "opt.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PREFIX "usage: "
+
+struct parts {
+	char **v;
+	size_t n;
+};
+
+long
+opt_columns(void)
+{
+	const char *s = getenv("COLUMNS");
+	char *end;
+	long w;
+
+	/* Python's int(): blanks around the digits allowed, nothing else. */
+	if (!s)
+		return 80 - 2;
+	errno = 0;
+	w = strtol(s, &end, 10);
+	while (end != s && isspace((unsigned char)*end))
+		end++;
+	if (end == s || *end || errno)
+		w = 80;
+	return w - 2;
+}
+
+static void
+parts_add(struct parts *p, const char *s, size_t len)
+{
+	p->v = xrealloc(p->v, (p->n + 1) * sizeof *p->v);
+	p->v[p->n++] = xstrndup(s, len);
+}
+
+static void
+parts_free(struct parts *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+/* _format_args: "ELB", "[ELB]", "ELB [ELB ...]" or "[ELB [ELB ...]]". */
+static void
+positional_part(const struct cli_opt *o, struct buf *out)
+{
+	int many = (o->flags & (OPT_APPEND | OPT_EXTEND)) != 0;
+	int req = (o->flags & OPT_REQUIRED) != 0;
+
+	if (many && req)
+		buf_printf(out, "%s [%s ...]", o->metavar, o->metavar);
+	else if (many)
+		buf_printf(out, "[%s [%s ...]]", o->metavar, o->metavar);
+	else if (req)
+		buf_puts(out, o->metavar);
+	else
+		buf_printf(out, "[%s]", o->metavar);
+}
+
+/* "-l METAVAR" (the first option string), bracketed when optional. */
+static void
+option_part(const struct cli_opt *o, struct buf *out)
+{
+	int brackets = !(o->flags & OPT_REQUIRED) && !o->group;
+	if (brackets)
+		buf_putc(out, '[');
+	if (o->shortopt)
+		buf_printf(out, "-%c", o->shortopt);
+	else
+		buf_printf(out, "--%s", o->longopt);
+	if (o->metavar)
+		buf_printf(out, " %s", o->metavar);
+	if (brackets)
+		buf_putc(out, ']');
+}
+
+/* Rows of one kind, in table order, hidden ones left out. */
+static size_t
+collect_rows(const struct opt_parser *p, int positional,
+             const struct cli_opt ***rows)
+{
+	size_t n = 0;
+	*rows = NULL;
+	for (size_t t = 0; p->tables[t]; t++)
+		for (const struct cli_opt *o = p->tables[t]; !opt_row_end(o);
+		     o++) {
+			if ((o->flags & OPT_HIDDEN) ||
+			    opt_row_positional(o) != positional)
+				continue;
+			*rows = xrealloc(*rows, (n + 1) * sizeof **rows);
+			(*rows)[n++] = o;
+		}
+	return n;
+}
+
+/*
+ * The parts joined by blanks, with a group's opening bracket before its
+ * first member and "|" between members (groups are contiguous rows; the
+ * command table check holds them so).
+ */
+static void
+join_actions(const struct cli_opt **rows, size_t n, struct buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct cli_opt *o = rows[i];
+		int first = o->group && (i == 0 || rows[i - 1]->group != o->group);
+		int last = o->group &&
+		           (i + 1 == n || rows[i + 1]->group != o->group);
+		if (out->len)
+			buf_putc(out, ' ');
+		if (first)
+			buf_puts(out, (o->flags & OPT_REQUIRED) ? "( " : "[ ");
+		else if (o->group)
+			buf_puts(out, "| ");
+		if (opt_row_positional(o))
+			positional_part(o, out);
+		else
+			option_part(o, out);
+		if (last)
+			buf_puts(out, (o->flags & OPT_REQUIRED) ? " )" : " ]");
+	}
+}
+
+static int
+is_open(char c)
+{
+	return c == '[' || c == '(';
+}
+
+static int
+is_close(char c)
+{
+	return c == ']' || c == ')';
+}
+
+/*
+ * argparse's clean-up, in its order: no blank after "[" or "(", none
+ * before "]" or ")", no empty brackets, and "(...)" without a "|" inside
+ * loses its parentheses; then the ends are stripped.
+ */
+static char *
+clean_up(const char *text)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	size_t i, len = strlen(text);
+
+	for (i = 0; i < len; i++) {
+		buf_putc(&a, text[i]);
+		if (is_open(text[i]) && text[i + 1] == ' ')
+			i++;
+	}
+	for (i = 0; i < a.len; i++) {
+		if (a.data[i] == ' ' && i + 1 < a.len && is_close(a.data[i + 1]))
+			continue;
+		buf_putc(&b, a.data[i]);
+	}
+	buf_reset(&a);
+	for (i = 0; i < b.len; i++) {
+		size_t j = i + 1;
+		while (is_open(b.data[i]) && j < b.len && b.data[j] == ' ')
+			j++;
+		if (is_open(b.data[i]) && j < b.len && is_close(b.data[j])) {
+			i = j;
+			continue;
+		}
+		buf_putc(&a, b.data[i]);
+	}
+	buf_reset(&b);
+	for (i = 0; i < a.len; i++) {
+		size_t bar = i + 1, close = 0;
+		if (a.data[i] != '(') {
+			buf_putc(&b, a.data[i]);
+			continue;
+		}
+		while (bar < a.len && a.data[bar] != '|')
+			bar++;
+		for (size_t j = i + 1; j < bar; j++)
+			if (a.data[j] == ')')
+				close = j;
+		if (!close) {
+			buf_putc(&b, '(');
+			continue;
+		}
+		buf_append(&b, a.data + i + 1, close - i - 1);
+		i = close;
+	}
+	buf_free(&a);
+	const char *s = buf_str(&b);
+	while (*s == ' ')
+		s++;
+	size_t n = strlen(s);
+	while (n && s[n - 1] == ' ')
+		n--;
+	char *ret = xstrndup(s, n);
+	buf_free(&b);
+	return ret;
+}
+
+static char *
+format_actions(const struct opt_parser *p, int positional)
+{
+	const struct cli_opt **rows;
+	size_t n = collect_rows(p, positional, &rows);
+	struct buf b = BUF_INIT;
+
+	join_actions(rows, n, &b);
+	char *text = clean_up(buf_str(&b));
+	buf_free(&b);
+	free(rows);
+	return text;
+}
+
+/* End of the part at s, argparse's r'\(.*?\)+|\[.*?\]+|\S+'. */
+static size_t
+part_len(const char *s)
+{
+	if (*s == '(' || *s == '[') {
+		const char *close = strchr(s, *s == '(' ? ')' : ']');
+		if (close) {
+			while (close[1] == *close)
+				close++;
+			return (size_t)(close - s) + 1;
+		}
+	}
+	return strcspn(s, " \t\n\r\f\v");
+}
+
+static void
+split_parts(const char *text, struct parts *out)
+{
+	while (*text) {
+		if (isspace((unsigned char)*text)) {
+			text++;
+			continue;
+		}
+		size_t len = part_len(text);
+		parts_add(out, text, len);
+		text += len;
+	}
+}
+
+/*
+ * get_lines(): greedy wrap; a part always goes on an empty line. The
+ * first line of a prefixed run starts after "usage: " instead of indent.
+ */
+static void
+get_lines(const struct parts *p, size_t from, long indent, int prefixed,
+          long width, struct buf *out)
+{
+	long line_len = (prefixed ? (long)strlen(PREFIX) : indent) - 1;
+	int empty = 1;
+
+	if (!prefixed && from < p->n)
+		buf_printf(out, "\n%*s", (int)indent, "");
+	for (size_t i = from; i < p->n; i++) {
+		long len = (long)strlen(p->v[i]);
+		if (line_len + 1 + len > width && !empty) {
+			buf_printf(out, "\n%*s", (int)indent, "");
+			line_len = indent - 1;
+			empty = 1;
+		}
+		if (!empty)
+			buf_putc(out, ' ');
+		buf_puts(out, p->v[i]);
+		line_len += len + 1;
+		empty = 0;
+	}
+}
+
+void
+opt_usage(const struct opt_parser *p, struct buf *out)
+{
+	char *opts = format_actions(p, 0), *pos = format_actions(p, 1);
+	long width = opt_columns();
+	long prog_len = (long)strlen(p->prog), plen = (long)strlen(PREFIX);
+	long total = plen + prog_len + (*opts ? 1 + (long)strlen(opts) : 0) +
+	             (*pos ? 1 + (long)strlen(pos) : 0);
+	struct parts op = {NULL, 0}, pp = {NULL, 0};
+
+	buf_puts(out, PREFIX);
+	if (total <= width) {
+		buf_puts(out, p->prog);
+		if (*opts)
+			buf_printf(out, " %s", opts);
+		if (*pos)
+			buf_printf(out, " %s", pos);
+		goto done;
+	}
+	parts_add(&op, p->prog, (size_t)prog_len);
+	split_parts(opts, &op);
+	split_parts(pos, &pp);
+	if (4 * (plen + prog_len) <= 3 * width) {
+		/* PROG then the options; the positionals on lines of their
+		 * own, all under the first option. */
+		long indent = plen + prog_len + 1;
+		if (op.n > 1) {
+			get_lines(&op, 0, indent, 1, width, out);
+			get_lines(&pp, 0, indent, 0, width, out);
+		} else {
+			for (size_t i = 0; i < pp.n; i++)
+				parts_add(&op, pp.v[i], strlen(pp.v[i]));
+			get_lines(&op, 0, indent, 1, width, out);
+		}
+	} else {
+		/* PROG alone; the rest indented under "usage: ". */
+		struct buf probe = BUF_INIT;
+		struct parts all = {NULL, 0};
+		for (size_t i = 1; i < op.n; i++)
+			parts_add(&all, op.v[i], strlen(op.v[i]));
+		for (size_t i = 0; i < pp.n; i++)
+			parts_add(&all, pp.v[i], strlen(pp.v[i]));
+		buf_puts(out, p->prog);
+		get_lines(&all, 0, plen, 0, width, &probe);
+		if (!strchr(probe.data ? probe.data + 1 : "", '\n')) {
+			buf_puts(out, buf_str(&probe));
+		} else {
+			get_lines(&op, 1, plen, 0, width, out);
+			get_lines(&pp, 0, plen, 0, width, out);
+		}
+		buf_free(&probe);
+		parts_free(&all);
+	}
+done:
+	buf_putc(out, '\n');
+	parts_free(&op);
+	parts_free(&pp);
+	free(opts);
+	free(pos);
+}
