@@ -301,6 +301,8 @@ cli_http_post(const struct cli_config *cfg, const struct cli_service *svc,
 				buf_printf(err, ": [Errno %ld] %s", os_errno,
 				           strerror((int)os_errno));
 			buf_putc(err, ')');
+			if (cc == CURLE_PEER_FAILED_VERIFICATION)
+				rc = CLI_HTTP_UNVERIFIED;
 			goto out;
 		}
 		if ((rsp->status == 500 || rsp->status == 503) &&

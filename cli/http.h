@@ -14,6 +14,8 @@ struct cli_response {
 
 /* cli_http_post would not go on: err says why, as a message of its own. */
 #define CLI_HTTP_REFUSED (-2)
+/* A connection error because the server's certificate did not verify. */
+#define CLI_HTTP_UNVERIFIED (-3)
 
 /*
  * POSTs body to cfg->url exactly as given (path and query kept), signed
@@ -23,7 +25,9 @@ struct cli_response {
  * with *rsp holding the last response whatever its status; -1 with err
  * set ("connection error (...)", "the response is larger than 64 MiB");
  * or CLI_HTTP_REFUSED for a redirect elsewhere ("refusing to follow a
- * redirect to 'URL' (another host)"), which is then never sent.
+ * redirect to 'URL' (another host)"), which is then never sent; or
+ * CLI_HTTP_UNVERIFIED, a connection error (err set) because the server's
+ * TLS certificate did not verify.
  */
 int cli_http_post(const struct cli_config *cfg, const struct cli_service *svc,
                   const char *body, struct cli_response *rsp, struct buf *err);

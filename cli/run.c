@@ -18,6 +18,12 @@
 /* What euca2ools 3.4.1 prints for --version, then eulb's own version. */
 const char cli_version[] = "euca2ools 3.4.1 (Newton)\neulb " EULB_VERSION;
 const char *cli_prog = "eulb";
+
+#define UNVERIFIED_HINT                                                        \
+	"the server's TLS certificate could not be verified: give its CA "    \
+	"certificate with --ca-bundle FILE or AWS_CA_BUNDLE, or set "         \
+	"\"verify-ssl = false\" in the region's section of the euca2ools "   \
+	"configuration (unsafe)"
 int cli_debug_on;
 
 /*
@@ -193,6 +199,12 @@ call(const struct cli_command *cmd, const struct opt_result *res)
 		break;
 	case CLI_HTTP_REFUSED:
 		cli_say("", 0, "%s", buf_str(&err));
+		goto out;
+	case CLI_HTTP_UNVERIFIED:
+		/* euca2ools would not have checked (verify-ssl defaults to
+		 * false there); say how to make the check pass, or skip it. */
+		cli_error(": %s", buf_str(&err));
+		cli_say("", 0, "%s", UNVERIFIED_HINT);
 		goto out;
 	default:
 		cli_error(": %s", buf_str(&err));
