@@ -15,7 +15,7 @@ const struct cli_service cli_service_iam = {"iam", "2010-05-08", "AWS_IAM_URL",
                                             "euare-"};
 
 /*
- * Options of every command ("standard arguments"): euca2ools' own, in
+ * Options of every command: euca2ools' own, in
  * requestbuilder's order (the usage line lists them so), then eulb's TLS
  * options after them.
  */
@@ -515,8 +515,9 @@ cli_command_tables(const struct cli_command *cmd,
 		tables[n] = cli_opts_tab;
 		titles[n++] = "optional arguments";
 	}
+	/* euca2ools' --help lists the common options with the others. */
 	tables[n] = cli_opts_common;
-	titles[n++] = "standard arguments";
+	titles[n++] = "optional arguments";
 	tables[n] = NULL;
 	return n;
 }
