@@ -430,7 +430,7 @@ class TlsVerificationTest(unittest.TestCase):
         path = os.path.join(euca, "fidelity.ini")
         with open(path, "w") as f:
             f.write(text)
-        self.addCleanup(os.unlink, path)
+        self.addCleanup(lambda: os.path.exists(path) and os.unlink(path))
 
     def test_unverified_server_gets_a_hint(self):
         rc, out, err = self.server.cli("describe-lbs")
@@ -467,10 +467,12 @@ class TlsVerificationTest(unittest.TestCase):
                       "verified", err)
 
     def test_verify_ssl_true_in_the_region_still_verifies(self):
-        self.ini("[region %s]\nverify-ssl = true\n" % self.server.region)
-        rc, _, err = self.server.cli("describe-lbs")
-        self.assertEqual(rc, 1, err)
-        self.assertTrue(err.endswith(self.HINT), err)
+        for value in ("true", "maybe"):  # a typo does not turn it off
+            self.ini("[region %s]\nverify-ssl = %s\n"
+                     % (self.server.region, value))
+            rc, _, err = self.server.cli("describe-lbs")
+            self.assertEqual(rc, 1, err)
+            self.assertTrue(err.endswith(self.HINT), err)
         self.assertEqual(self.server.cli(
             "describe-lbs", "--ca-bundle", cert("root-ca.crt")),
             (0, "", ""))
