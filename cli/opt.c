@@ -3,9 +3,8 @@
  * 3.4.1 runs on:
  * options and positionals mixed, "--opt=value", "-xVALUE", unique prefixes
  * of long options, "--" ending options, last value wins unless a row
- * appends, usage errors as "usage: ..." then "PROG: error: ..." (exit 2).
- * One liberty: positionals may be split by options anywhere on the line
- * (argparse would reject "describe-lbs a --show-long b").
+ * appends, positionals taken a run at a time, usage errors as "usage:
+ * ..." then "PROG: error: ..." in 2.7's words (exit 2).
  */
 #include "opt.h"
 
@@ -20,6 +19,7 @@ struct pstate {
 	struct opt_result *res;
 	struct buf extras; /* unrecognized arguments, ' '-joined */
 	size_t pos;        /* the positional row being filled */
+	int after_option;  /* an option came since the last positional */
 	struct buf err;
 	enum opt_status fail;
 };
@@ -360,10 +360,21 @@ take_option(struct pstate *st, int argc, char *const *argv, int k)
 	return used;
 }
 
+/*
+ * As argparse 2.7 consumes positionals, a run of them between options at
+ * a time: a row filled in an earlier run takes no more ("describe-lbs a
+ * --show-long b" leaves b unrecognized).
+ */
 static int
 take_positional(struct pstate *st, const char *arg)
 {
 	struct opt_result *res = st->res;
+	while (st->after_option && st->pos < res->n &&
+	       !opt_row_positional(res->rows[st->pos]))
+		st->pos++;
+	if (st->after_option && st->pos < res->n && res->values[st->pos])
+		st->pos++;
+	st->after_option = 0;
 	for (; st->pos < res->n; st->pos++) {
 		const struct cli_opt *o = res->rows[st->pos];
 		if (!opt_row_positional(o))
@@ -447,7 +458,7 @@ enum opt_status
 opt_parse(const struct opt_parser *p, int argc, char *const *argv,
           struct opt_result *res)
 {
-	struct pstate st = {p, res, BUF_INIT, 0, BUF_INIT, OPT_OK};
+	struct pstate st = {p, res, BUF_INIT, 0, 0, BUF_INIT, OPT_OK};
 	int only_positionals = 0;
 
 	merge_tables(p, res);
@@ -459,6 +470,7 @@ opt_parse(const struct opt_parser *p, int argc, char *const *argv,
 			int used = take_option(&st, argc, argv, k);
 			if (used > 0)
 				k += used;
+			st.after_option = 1;
 		} else {
 			take_positional(&st, argv[k]);
 		}

@@ -277,6 +277,21 @@ START_TEST(test_usage_errors_python27)
 	    got, "error: argument -h/--help: ignored explicit argument "
 	         "'x'\n"));
 	free(got);
+	/* Positionals a run at a time: one filled before an option takes no
+	 * more after it. */
+	got = parse_stderr(OPT_EXIT_USAGE, "eulb-describe-lbs", "a",
+	                   "--show-long", "b", NULL);
+	ck_assert_ptr_nonnull(
+	    strstr(got, "\neulb-describe-lbs: error: unrecognized arguments: "
+	                "b\n"));
+	free(got);
+	got = parse_stderr(OPT_EXIT_USAGE, "eulb-modify-lb-attributes", "lb",
+	                   "a=1", "--debug", "b=2", NULL);
+	ck_assert_ptr_nonnull(strstr(got, "error: unrecognized arguments: "
+	                                  "b=2\n"));
+	free(got);
+	assert_status(OPT_OK, "eulb-modify-lb-attributes", "lb", "--debug",
+	              "a=1", "b=2", NULL);
 	got = parse_stderr(OPT_EXIT_OK, "eulb-delete-lb", "--version", NULL);
 	ck_assert_str_eq(got, "test\n");
 	free(got);
@@ -496,7 +511,7 @@ START_TEST(test_delete_and_describe_tags)
 	run_free(&r);
 
 	ck_assert_int_eq(
-	    parse(&r, "eulb-describe-tags", "a", "--show-headers", "b", NULL),
+	    parse(&r, "eulb-describe-tags", "--show-headers", "a", "b", NULL),
 	    OPT_OK);
 	expect(&r, "LoadBalancerNames.member.1", "a");
 	expect(&r, "LoadBalancerNames.member.2", "b");
