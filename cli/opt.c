@@ -18,11 +18,18 @@ struct pstate {
 	const struct opt_parser *p;
 	struct opt_result *res;
 	struct buf extras; /* unrecognized arguments, ' '-joined */
+	size_t nextras;    /* how many ("" is one) */
 	size_t pos;        /* the positional row being filled */
 	int after_option;  /* an option came since the last positional */
 	struct buf err;
 	enum opt_status fail;
 };
+
+static void
+add_extra(struct pstate *st, const char *arg)
+{
+	buf_printf(&st->extras, "%s%s", st->nextras++ ? " " : "", arg);
+}
 
 static void
 merge_tables(const struct opt_parser *p, struct opt_result *res)
@@ -93,6 +100,48 @@ find_exact(const struct opt_result *res, const char *name, size_t len)
 }
 
 /*
+ * "--name, --other": the long options starting with prefix, in the order
+ * argparse 2.7 names them, its option-string dict's (every row's "-x"
+ * then "--long", in table order, as the parser adds them).
+ */
+static void
+list_candidates(const struct opt_result *res, const char *prefix, size_t len,
+                struct buf *out)
+{
+	const char **keys = xcalloc(2 * res->n + 1, sizeof *keys);
+	size_t *order = xcalloc(2 * res->n + 1, sizeof *order);
+	char (*shorts)[3] = xcalloc(res->n + 1, sizeof *shorts);
+	struct buf *longs = xcalloc(res->n + 1, sizeof *longs);
+	size_t n = 0, listed = 0;
+
+	for (size_t i = 0; i < res->n; i++) {
+		const struct cli_opt *o = res->rows[i];
+		if (o->shortopt) {
+			shorts[i][0] = '-';
+			shorts[i][1] = o->shortopt;
+			keys[n++] = shorts[i];
+		}
+		if (o->longopt) {
+			buf_printf(&longs[i], "--%s", o->longopt);
+			keys[n++] = buf_str(&longs[i]);
+		}
+	}
+	opt_py2_dict_order(keys, n, order);
+	for (size_t k = 0; k < n; k++) {
+		const char *key = keys[order[k]];
+		if (strncmp(key, "--", 2) == 0 &&
+		    strncmp(key + 2, prefix, len) == 0)
+			buf_printf(out, "%s%s", listed++ ? ", " : "", key);
+	}
+	for (size_t i = 0; i < res->n; i++)
+		buf_free(&longs[i]);
+	free(longs);
+	free(shorts);
+	free(order);
+	free(keys);
+}
+
+/*
  * Resolves an option string to a row as argparse does: exact, then
  * "--name=value", then unique long prefix or "-xVALUE". Returns the row,
  * -1 when unknown, -2 when ambiguous (the candidates then go to amb);
@@ -123,13 +172,14 @@ match_option(const struct opt_result *res, const char *arg,
 		const char *name = res->rows[i]->longopt;
 		if (!name || strncmp(name, arg + 2, len) != 0)
 			continue;
-		if (amb)
-			buf_printf(amb, "%s--%s", count ? ", " : "", name);
 		found = (long)i;
 		count++;
 	}
-	if (count > 1)
+	if (count > 1) {
+		if (amb)
+			list_candidates(res, arg + 2, len, amb);
 		return -2;
+	}
 	if (count == 1 && eq)
 		*explicit = eq + 1;
 	return found;
@@ -326,7 +376,7 @@ take_option(struct pstate *st, int argc, char *const *argv, int k)
 	if (r == -2)
 		return -1;
 	if (r == -1) {
-		buf_printf(&st->extras, "%s%s", st->extras.len ? " " : "", arg);
+		add_extra(st, arg);
 		return 0;
 	}
 	if (takes_no_value(st->res->rows[r]) && explicit && arg[1] == '-') {
@@ -363,10 +413,11 @@ take_option(struct pstate *st, int argc, char *const *argv, int k)
 /*
  * As argparse 2.7 consumes positionals, a run of them between options at
  * a time: a row filled in an earlier run takes no more ("describe-lbs a
- * --show-long b" leaves b unrecognized).
+ * --show-long b" leaves b unrecognized). Returns the first positional row
+ * the current run may still fill, or res->n.
  */
-static int
-take_positional(struct pstate *st, const char *arg)
+static size_t
+positional_row(struct pstate *st)
 {
 	struct opt_result *res = st->res;
 	while (st->after_option && st->pos < res->n &&
@@ -375,7 +426,16 @@ take_positional(struct pstate *st, const char *arg)
 	if (st->after_option && st->pos < res->n && res->values[st->pos])
 		st->pos++;
 	st->after_option = 0;
-	for (; st->pos < res->n; st->pos++) {
+	while (st->pos < res->n && !opt_row_positional(res->rows[st->pos]))
+		st->pos++;
+	return st->pos;
+}
+
+static int
+take_positional(struct pstate *st, const char *arg)
+{
+	struct opt_result *res = st->res;
+	for (positional_row(st); st->pos < res->n; st->pos++) {
 		const struct cli_opt *o = res->rows[st->pos];
 		if (!opt_row_positional(o))
 			continue;
@@ -384,8 +444,38 @@ take_positional(struct pstate *st, const char *arg)
 			continue;
 		return take_value(st, st->pos, arg);
 	}
-	buf_printf(&st->extras, "%s%s", st->extras.len ? " " : "", arg);
+	add_extra(st, arg);
 	return 0;
+}
+
+/*
+ * "--": argparse lets the positionals' patterns swallow it, so it goes
+ * unremarked where a positional row is still to be filled (or is being
+ * filled), and is unrecognized where none is.
+ */
+static void
+take_dashdash(struct pstate *st)
+{
+	if (positional_row(st) == st->res->n)
+		add_extra(st, "--");
+}
+
+/* 2.7 classifies every argument up to "--" first: an ambiguous option
+ * is reported before anything else is looked at. */
+static void
+check_ambiguous(struct pstate *st, int argc, char *const *argv)
+{
+	for (int k = 0; k < argc && strcmp(argv[k], "--") != 0; k++) {
+		const char *explicit;
+		struct buf amb = BUF_INIT;
+		if (argv[k][0] == '-' && argv[k][1] &&
+		    match_option(st->res, argv[k], &explicit, &amb) == -2)
+			fail_usage(st, "ambiguous option: %s could match %s",
+			           argv[k], buf_str(&amb));
+		buf_free(&amb);
+		if (st->fail)
+			return;
+	}
 }
 
 /*
@@ -458,13 +548,15 @@ enum opt_status
 opt_parse(const struct opt_parser *p, int argc, char *const *argv,
           struct opt_result *res)
 {
-	struct pstate st = {p, res, BUF_INIT, 0, 0, BUF_INIT, OPT_OK};
+	struct pstate st = {p, res, BUF_INIT, 0, 0, 0, BUF_INIT, OPT_OK};
 	int only_positionals = 0;
 
 	merge_tables(p, res);
+	check_ambiguous(&st, argc, argv);
 	for (int k = 0; k < argc && st.fail == OPT_OK; k++) {
 		if (!only_positionals && strcmp(argv[k], "--") == 0) {
 			only_positionals = 1;
+			take_dashdash(&st);
 		} else if (!only_positionals &&
 		           looks_like_option(res, argv[k])) {
 			int used = take_option(&st, argc, argv, k);
@@ -477,7 +569,7 @@ opt_parse(const struct opt_parser *p, int argc, char *const *argv,
 	}
 	if (st.fail == OPT_OK)
 		check_required(&st);
-	if (st.fail == OPT_OK && st.extras.len)
+	if (st.fail == OPT_OK && st.nextras)
 		fail_usage(&st, "unrecognized arguments: %s",
 		           buf_str(&st.extras));
 	report(&st);

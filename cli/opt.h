@@ -136,6 +136,12 @@ void opt_name(const struct cli_opt *o, struct buf *out);
  * or NULL with the message in err; *usage tells whether it is a usage
  * error ("argument X: " is then prefixed by the caller) or a plain one.
  */
+/*
+ * order[0..n) = the indices of keys (added in that order, no duplicates)
+ * as Python 2.7 iterates a dict of them (opt_pydict.c).
+ */
+void opt_py2_dict_order(const char *const *keys, size_t n, size_t *order);
+
 /* Python 2's repr() of a str: 'x', "it's", with \n, \t and \xNN escapes. */
 void opt_repr(struct buf *out, const char *s);
 

@@ -292,10 +292,55 @@ START_TEST(test_usage_errors_python27)
 	free(got);
 	assert_status(OPT_OK, "eulb-modify-lb-attributes", "lb", "--debug",
 	              "a=1", "b=2", NULL);
+	/* Candidates in 2.7's dict order; found before any other error. */
+	got = parse_stderr(OPT_EXIT_USAGE, "eulb-configure-healthcheck", "x",
+	                   "--interval", "y", "--t", NULL);
+	ck_assert_ptr_nonnull(
+	    strstr(got, "\neulb-configure-healthcheck: error: ambiguous "
+	                "option: --t could match --timeout, --target\n"));
+	free(got);
+	got = parse_stderr(OPT_EXIT_USAGE, "euare-servercertmod", "--new=x",
+	                   NULL);
+	ck_assert_ptr_nonnull(
+	    strstr(got, "error: ambiguous option: --new=x could match "
+	                "--new-path, --new-server-certificate-name\n"));
+	free(got);
+	/* An empty argument is one too many all the same. */
+	got = parse_stderr(OPT_EXIT_USAGE, "eulb-delete-lb", "a", "", "b",
+	                   NULL);
+	ck_assert_ptr_nonnull(
+	    strstr(got, "error: unrecognized arguments:  b\n"));
+	free(got);
+	/* "--" where no positional is left to swallow it. */
+	got = parse_stderr(OPT_EXIT_USAGE, "eulb-describe-tags", "a",
+	                   "--show-headers", "--", NULL);
+	ck_assert_ptr_nonnull(
+	    strstr(got, "error: unrecognized arguments: --\n"));
+	free(got);
+	assert_status(OPT_OK, "eulb-delete-lb", "--", "a", NULL);
+	assert_status(OPT_OK, "eulb-describe-lbs", "--show-long", "--", NULL);
 	got = parse_stderr(OPT_EXIT_OK, "eulb-delete-lb", "--version", NULL);
 	ck_assert_str_eq(got, "test\n");
 	free(got);
 	unsetenv("COLUMNS");
+}
+END_TEST
+
+/* The order Python 2.7.18 iterates {k: 1 for k in keys} (keys added in
+ * this order): describe-lbs' option strings. */
+START_TEST(test_py2_dict_order)
+{
+	static const char *const keys[] = {
+	    "--show-long", "--show-empty-fields", "-U", "--url", "--region",
+	    "-I", "--access-key-id", "-S", "--secret-key", "--security-token",
+	    "--debug", "--debugger", "--version", "-h", "--help", "--ca-bundle",
+	    "--insecure", "--client-cert", "--client-key"};
+	static const size_t want[] = {3,  16, 8, 11, 4, 18, 5,  13, 12, 2,
+	                              1,  6,  9, 7,  0, 10, 17, 14, 15};
+	size_t n = sizeof keys / sizeof *keys, got[sizeof keys / sizeof *keys];
+	opt_py2_dict_order(keys, n, got);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_uint_eq(got[i], want[i]);
 }
 END_TEST
 
@@ -1006,6 +1051,7 @@ cli_suite(void)
 	tcase_add_test(table, test_every_command_has_help_and_version);
 	tcase_add_test(table, test_usage_errors_python27);
 	tcase_add_test(table, test_repr);
+	tcase_add_test(table, test_py2_dict_order);
 	suite_add_tcase(s, table);
 
 	TCase *req = tcase_create("requests");

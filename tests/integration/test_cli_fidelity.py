@@ -177,6 +177,19 @@ SERVERCERTMOD_NO_NAME = usage(
 ) + 'euare-servercertmod: error: too few arguments\n'
 
 
+# COLUMNS=80; argparse 2.7.18 for: fid-x --sh --bogus (the candidates in
+# the order 2.7 walks its option-string dict)
+DESCRIBE_LBS_AMBIGUOUS = usage(
+    25, 'usage: eulb-describe-lbs [--show-long] [--show-empty-fields] [-U URL]',
+    '[--region USER@REGION] [-I KEY_ID] [-S KEY]',
+    '[--security-token TOKEN] [--debug] [--debugger]',
+    '[--version] [-h] [--ca-bundle FILE] [--insecure]',
+    '[--client-cert FILE] [--client-key FILE]',
+    '[ELB [ELB ...]]',
+) + ('eulb-describe-lbs: error: ambiguous option: --sh could match '
+     '--show-empty-fields, --show-long\n')
+
+
 def euca2ools_attribute_lines(xml_body):
     """What euca2ools 3.4.1's eulb-describe-lb-attributes prints for this
     XML answer, modelled on its code: requestbuilder's list-delimited
@@ -255,6 +268,20 @@ class UsageTest(ServerTestCase):
         self.usage_error(APP_COOKIE_LONG_PROG_60,
                          "create-app-cookie-stickiness-policy", "fid-x",
                          "-p", "p", columns="60")
+
+    def test_ambiguous_option(self):
+        self.usage_error(DESCRIBE_LBS_AMBIGUOUS, "describe-lbs", "fid-x",
+                         "--sh", "--bogus")
+
+    def test_positionals_one_run_at_a_time(self):
+        # 2.7 takes the names before --show-long and leaves the rest.
+        rc, out, err = self.server.cli("describe-lbs", "fid-a",
+                                       "--show-long", "fid-b",
+                                       env={"COLUMNS": "80"})
+        self.assertEqual((rc, out), (2, ""), err)
+        self.assertEqual(err, DESCRIBE_LBS_AMBIGUOUS.replace(
+            "ambiguous option: --sh could match --show-empty-fields, "
+            "--show-long", "unrecognized arguments: fid-b"))
 
     def test_default_width_is_80(self):
         e = clean_env(self.server.home)
