@@ -120,7 +120,8 @@ join_actions(const struct cli_opt **rows, size_t n, struct buf *out)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct cli_opt *o = rows[i];
-		int first = o->group && (i == 0 || rows[i - 1]->group != o->group);
+		int first = o->group &&
+		            (i == 0 || rows[i - 1]->group != o->group);
 		int last = o->group &&
 		           (i + 1 == n || rows[i + 1]->group != o->group);
 		if (out->len)
@@ -150,66 +151,89 @@ is_close(char c)
 	return c == ']' || c == ')';
 }
 
-/*
- * argparse's clean-up, in its order: no blank after "[" or "(", none
- * before "]" or ")", no empty brackets, and "(...)" without a "|" inside
- * loses its parentheses; then the ends are stripped.
- */
+/* re.sub(r'([\[(]) ', r'\1'): no blank after "[" or "(". */
+static void
+no_blank_after_open(const char *in, size_t len, struct buf *out)
+{
+	for (size_t i = 0; i < len; i++) {
+		buf_putc(out, in[i]);
+		if (is_open(in[i]) && i + 1 < len && in[i + 1] == ' ')
+			i++;
+	}
+}
+
+/* re.sub(r' ([\])])', r'\1'): no blank before "]" or ")". */
+static void
+no_blank_before_close(const char *in, size_t len, struct buf *out)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!(in[i] == ' ' && i + 1 < len && is_close(in[i + 1])))
+			buf_putc(out, in[i]);
+}
+
+/* re.sub(r'[\[(] *[\])]', r''): no empty brackets. */
+static void
+no_empty_brackets(const char *in, size_t len, struct buf *out)
+{
+	for (size_t i = 0; i < len; i++) {
+		size_t j = i + 1;
+		while (is_open(in[i]) && j < len && in[j] == ' ')
+			j++;
+		if (is_open(in[i]) && j < len && is_close(in[j]))
+			i = j;
+		else
+			buf_putc(out, in[i]);
+	}
+}
+
+/* re.sub(r'\(([^|]*)\)', r'\1'): "(...)" without "|" loses its "()". */
+static void
+unwrap_plain_parens(const char *in, size_t len, struct buf *out)
+{
+	for (size_t i = 0; i < len; i++) {
+		size_t bar = i + 1, close = 0;
+		if (in[i] != '(') {
+			buf_putc(out, in[i]);
+			continue;
+		}
+		while (bar < len && in[bar] != '|')
+			bar++;
+		for (size_t j = i + 1; j < bar; j++)
+			if (in[j] == ')')
+				close = j;
+		if (!close) {
+			buf_putc(out, '(');
+			continue;
+		}
+		buf_append(out, in + i + 1, close - i - 1);
+		i = close;
+	}
+}
+
+/* argparse's clean-up of the joined parts, in its order, then strip(). */
 static char *
 clean_up(const char *text)
 {
-	struct buf a = BUF_INIT, b = BUF_INIT;
-	size_t i, len = strlen(text);
+	void (*const pass[])(const char *, size_t, struct buf *) = {
+	    no_blank_after_open, no_blank_before_close, no_empty_brackets,
+	    unwrap_plain_parens};
+	char *cur = xstrdup(text);
 
-	for (i = 0; i < len; i++) {
-		buf_putc(&a, text[i]);
-		if (is_open(text[i]) && text[i + 1] == ' ')
-			i++;
+	for (size_t k = 0; k < sizeof pass / sizeof *pass; k++) {
+		struct buf next = BUF_INIT;
+		pass[k](cur, strlen(cur), &next);
+		free(cur);
+		cur = xstrdup(buf_str(&next));
+		buf_free(&next);
 	}
-	for (i = 0; i < a.len; i++) {
-		if (a.data[i] == ' ' && i + 1 < a.len && is_close(a.data[i + 1]))
-			continue;
-		buf_putc(&b, a.data[i]);
-	}
-	buf_reset(&a);
-	for (i = 0; i < b.len; i++) {
-		size_t j = i + 1;
-		while (is_open(b.data[i]) && j < b.len && b.data[j] == ' ')
-			j++;
-		if (is_open(b.data[i]) && j < b.len && is_close(b.data[j])) {
-			i = j;
-			continue;
-		}
-		buf_putc(&a, b.data[i]);
-	}
-	buf_reset(&b);
-	for (i = 0; i < a.len; i++) {
-		size_t bar = i + 1, close = 0;
-		if (a.data[i] != '(') {
-			buf_putc(&b, a.data[i]);
-			continue;
-		}
-		while (bar < a.len && a.data[bar] != '|')
-			bar++;
-		for (size_t j = i + 1; j < bar; j++)
-			if (a.data[j] == ')')
-				close = j;
-		if (!close) {
-			buf_putc(&b, '(');
-			continue;
-		}
-		buf_append(&b, a.data + i + 1, close - i - 1);
-		i = close;
-	}
-	buf_free(&a);
-	const char *s = buf_str(&b);
+	const char *s = cur;
 	while (*s == ' ')
 		s++;
 	size_t n = strlen(s);
 	while (n && s[n - 1] == ' ')
 		n--;
 	char *ret = xstrndup(s, n);
-	buf_free(&b);
+	free(cur);
 	return ret;
 }
 
