@@ -308,6 +308,47 @@ get_lines(const struct parts *p, size_t from, long indent, int prefixed,
 	}
 }
 
+/* PROG then the options; the positionals on lines of their own, all
+ * under the first option. op starts with PROG. */
+static void
+wrap_after_prog(struct parts *op, const struct parts *pp, long indent,
+                long width, struct buf *out)
+{
+	if (op->n > 1) {
+		get_lines(op, 0, indent, 1, width, out);
+		get_lines(pp, 0, indent, 0, width, out);
+		return;
+	}
+	for (size_t i = 0; i < pp->n; i++)
+		parts_add(op, pp->v[i], strlen(pp->v[i]));
+	get_lines(op, 0, indent, 1, width, out);
+}
+
+/* PROG alone on the first line; the rest under "usage: ", on one line if
+ * it fits, else the options and then the positionals. */
+static void
+wrap_under_prefix(const struct parts *op, const struct parts *pp,
+                  long indent, long width, struct buf *out)
+{
+	struct buf probe = BUF_INIT;
+	struct parts all = {NULL, 0};
+
+	for (size_t i = 1; i < op->n; i++)
+		parts_add(&all, op->v[i], strlen(op->v[i]));
+	for (size_t i = 0; i < pp->n; i++)
+		parts_add(&all, pp->v[i], strlen(pp->v[i]));
+	buf_puts(out, op->v[0]);
+	get_lines(&all, 0, indent, 0, width, &probe);
+	if (!strchr(buf_str(&probe) + (probe.len ? 1 : 0), '\n')) {
+		buf_puts(out, buf_str(&probe));
+	} else {
+		get_lines(op, 1, indent, 0, width, out);
+		get_lines(pp, 0, indent, 0, width, out);
+	}
+	buf_free(&probe);
+	parts_free(&all);
+}
+
 void
 opt_usage(const struct opt_parser *p, struct buf *out)
 {
@@ -325,43 +366,17 @@ opt_usage(const struct opt_parser *p, struct buf *out)
 			buf_printf(out, " %s", opts);
 		if (*pos)
 			buf_printf(out, " %s", pos);
-		goto done;
-	}
-	parts_add(&op, p->prog, (size_t)prog_len);
-	split_parts(opts, &op);
-	split_parts(pos, &pp);
-	if (4 * (plen + prog_len) <= 3 * width) {
-		/* PROG then the options; the positionals on lines of their
-		 * own, all under the first option. */
-		long indent = plen + prog_len + 1;
-		if (op.n > 1) {
-			get_lines(&op, 0, indent, 1, width, out);
-			get_lines(&pp, 0, indent, 0, width, out);
-		} else {
-			for (size_t i = 0; i < pp.n; i++)
-				parts_add(&op, pp.v[i], strlen(pp.v[i]));
-			get_lines(&op, 0, indent, 1, width, out);
-		}
 	} else {
-		/* PROG alone; the rest indented under "usage: ". */
-		struct buf probe = BUF_INIT;
-		struct parts all = {NULL, 0};
-		for (size_t i = 1; i < op.n; i++)
-			parts_add(&all, op.v[i], strlen(op.v[i]));
-		for (size_t i = 0; i < pp.n; i++)
-			parts_add(&all, pp.v[i], strlen(pp.v[i]));
-		buf_puts(out, p->prog);
-		get_lines(&all, 0, plen, 0, width, &probe);
-		if (!strchr(probe.data ? probe.data + 1 : "", '\n')) {
-			buf_puts(out, buf_str(&probe));
-		} else {
-			get_lines(&op, 1, plen, 0, width, out);
-			get_lines(&pp, 0, plen, 0, width, out);
-		}
-		buf_free(&probe);
-		parts_free(&all);
+		parts_add(&op, p->prog, (size_t)prog_len);
+		split_parts(opts, &op);
+		split_parts(pos, &pp);
+		/* argparse: len(prefix) + len(prog) <= 0.75 * text_width */
+		if (4 * (plen + prog_len) <= 3 * width)
+			wrap_after_prog(&op, &pp, plen + prog_len + 1, width,
+			                out);
+		else
+			wrap_under_prefix(&op, &pp, plen, width, out);
 	}
-done:
 	buf_putc(out, '\n');
 	parts_free(&op);
 	parts_free(&pp);
