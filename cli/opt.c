@@ -353,51 +353,61 @@ option_value(struct pstate *st, size_t i, const char *explicit, int argc,
 }
 
 /*
+ * The rows of "-hUx" (row r and the explicit part after "-h"): flags as
+ * long as letters follow, the last row perhaps taking the rest as its
+ * value (*explicit is then that rest, or NULL). A letter it does not know
+ * is an error charged to the flag before it. Returns the count, 0 then.
+ */
+static size_t
+resolve_cluster(struct pstate *st, long r, const char **explicit,
+                size_t *rows, size_t max)
+{
+	char name[3] = {'-', 0, 0};
+	size_t n = 0;
+
+	rows[n++] = (size_t)r;
+	while (takes_no_value(st->res->rows[rows[n - 1]]) && *explicit &&
+	       **explicit && n < max) {
+		name[1] = **explicit;
+		long next = find_exact(st->res, name, 2);
+		if (next < 0) {
+			fail_ignored(st, st->res->rows[rows[n - 1]], *explicit);
+			return 0;
+		}
+		rows[n++] = (size_t)next;
+		*explicit = (*explicit)[1] ? *explicit + 1 : NULL;
+	}
+	return n;
+}
+
+/*
  * An option at argv[k]; "-hv" and "-sUx" clusters too. As argparse does,
- * the whole cluster is resolved (a letter it does not know is an error
- * charged to the flag before it) and the last option's value found
- * before any flag of it runs. Returns the extra argv entries used, or -1.
+ * the whole cluster is resolved and the last option's value found before
+ * any flag of it runs. Returns the extra argv entries used, or -1.
+ * (Ambiguous prefixes were reported before: check_ambiguous.)
  */
 static int
 take_option(struct pstate *st, int argc, char *const *argv, int k)
 {
 	const char *arg = argv[k], *explicit, *value = NULL;
-	struct buf amb = BUF_INIT;
-	long r = match_option(st->res, arg, &explicit, &amb);
-	size_t rows[64], n = 0;
-	char name[3] = {'-', 0, 0};
+	long r = match_option(st->res, arg, &explicit, NULL);
+	size_t rows[64], n;
 	int used = 0;
 
-	/* 2.7 quotes the whole argument, "=value" included. */
-	if (r == -2)
-		fail_usage(st, "ambiguous option: %s could match %s", arg,
-		           buf_str(&amb));
-	buf_free(&amb);
-	if (r == -2)
-		return -1;
-	if (r == -1) {
+	if (r == -1)
 		add_extra(st, arg);
-		return 0;
-	}
+	if (r < 0)
+		return r == -1 ? 0 : -1;
 	if (takes_no_value(st->res->rows[r]) && explicit && arg[1] == '-') {
 		fail_ignored(st, st->res->rows[r], explicit);
 		return -1;
 	}
-	rows[n++] = (size_t)r;
-	while (takes_no_value(st->res->rows[rows[n - 1]]) && explicit &&
-	       *explicit && n < sizeof rows / sizeof *rows) {
-		name[1] = *explicit;
-		long next = find_exact(st->res, name, 2);
-		if (next < 0) {
-			fail_ignored(st, st->res->rows[rows[n - 1]], explicit);
-			return -1;
-		}
-		rows[n++] = (size_t)next;
-		explicit = explicit[1] ? explicit + 1 : NULL;
-	}
-	size_t last = rows[n - 1];
-	if (!takes_no_value(st->res->rows[last])) {
-		value = option_value(st, last, explicit, argc, argv, k, &used);
+	n = resolve_cluster(st, r, &explicit, rows, sizeof rows / sizeof *rows);
+	if (n == 0)
+		return -1;
+	if (!takes_no_value(st->res->rows[rows[n - 1]])) {
+		value = option_value(st, rows[n - 1], explicit, argc, argv, k,
+		                     &used);
 		if (!value)
 			return -1;
 	}
