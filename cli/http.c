@@ -158,7 +158,8 @@ set_tls(CURL *c, const struct cli_config *cfg)
 	static int warned;
 	if (!cfg->verify_tls && !warned++ && strncmp(cfg->url, "https:", 6) == 0)
 		fprintf(stderr, "%s: warning: the server's TLS certificate is "
-				"not verified (--insecure)\n",
+				"not verified (--insecure or verify-ssl = "
+				"false)\n",
 			cli_prog);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, cfg->verify_tls ? 1L : 0L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, cfg->verify_tls ? 2L : 0L);

@@ -490,8 +490,9 @@ class TlsVerificationTest(unittest.TestCase):
         self.ini("[region %s]\nverify-ssl = false\n" % self.server.region)
         rc, out, err = self.server.cli("describe-lbs")
         self.assertEqual((rc, out), (0, ""), err)
-        self.assertIn("warning: the server's TLS certificate is not "
-                      "verified", err)
+        self.assertEqual(err, "eulb-describe-lbs: warning: the server's TLS "
+                         "certificate is not verified (--insecure or "
+                         "verify-ssl = false)\n")
 
     def test_verify_ssl_true_in_the_region_still_verifies(self):
         for value in ("true", "maybe"):  # a typo does not turn it off
