@@ -9,7 +9,8 @@ prints under Python 2.7.
     argparse, building each parser the way requestbuilder 0.7.1 builds
     euca2ools' (command options, --show-empty-fields, then -U, --region,
     -I, -S, --security-token, --debug, --debugger, --version, -h), plus
-    eulb's TLS options after -h; no Python 2 is needed to run them.
+    eulb's TLS options after -h (argparse27_reference.py); no Python 2
+    is needed to run them.
   * --debugger is accepted; --as-account sends DelegateAccount on the
     euare-* commands.
   * --version: "euca2ools 3.4.1 (Newton)" then eulb's version, on stderr
