@@ -71,7 +71,7 @@ int cli_commands_check(char **err);
 /* Runs cmd with argv[1..argc) and returns the exit status (0, 1 or 2). */
 int cli_run(const struct cli_command *cmd, int argc, char **argv);
 
-/* "eulb 0.1.0 (euca2ools 3.4 compatible)" */
+/* "euca2ools 3.4.1 (Newton)\neulb 0.1.0": two lines, no final newline. */
 extern const char cli_version[];
 
 /* The program name for messages ("eulb-create-lb") and --debug state. */

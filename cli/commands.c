@@ -16,7 +16,11 @@ const struct cli_service cli_service_elb = {
 const struct cli_service cli_service_iam = {"iam", "2010-05-08", "AWS_IAM_URL",
                                             "euare-"};
 
-/* Options of every command ("standard arguments"). */
+/*
+ * Options of every command: euca2ools' own, in
+ * requestbuilder's order (the usage line lists them so), then eulb's TLS
+ * options after them.
+ */
 const struct cli_opt cli_opts_common[] = {
     {'U', "url", "URL", OPT_STRING,
      .help = "service endpoint URL, optionally prefixed by REGION:: "
@@ -29,6 +33,14 @@ const struct cli_opt cli_opts_common[] = {
     {'S', "secret-key", "KEY", OPT_STRING, .help = "secret key (use with -I)"},
     {0, "security-token", "TOKEN", OPT_STRING,
      .help = "session token, sent as the X-Amz-Security-Token header"},
+    {0, "debug", NULL, OPT_FLAG, .help = "show debugging output"},
+    /* Accepted for euca2ools' scripts; eulb has no debugger to start. */
+    {0, "debugger", NULL, OPT_FLAG,
+     .help = "launch interactive debugger on error (accepted and "
+             "ignored)"},
+    {0, "version", NULL, OPT_VERSION,
+     .help = "show the program's version and exit"},
+    {'h', "help", NULL, OPT_HELP, .help = "show this help message and exit"},
     {0, "ca-bundle", "FILE", OPT_STRING,
      .help = "verify the server's TLS certificate against the CA "
              "certificates in FILE (also AWS_CA_BUNDLE)"},
@@ -39,11 +51,6 @@ const struct cli_opt cli_opts_common[] = {
              "mutual TLS (also EULB_CLIENT_CERT)"},
     {0, "client-key", "FILE", OPT_STRING,
      .help = "private key (PEM) of --client-cert (also EULB_CLIENT_KEY)"},
-    {0, "debug", NULL, OPT_FLAG, .help = "show debugging output"},
-    {0, "debugger", NULL, OPT_FLAG, .flags = OPT_HIDDEN},
-    {0, "version", NULL, OPT_VERSION,
-     .help = "show the program's version and exit"},
-    {'h', "help", NULL, OPT_HELP, .help = "show this help message and exit"},
     OPT_END,
 };
 
@@ -115,6 +122,14 @@ const struct cli_opt cli_opts_tab[] = {
 		    .flags = OPT_HIDDEN                                        \
 	}
 
+/* euca2ools' AS_ACCOUNT, on every euare-* command; eulbd honours it. */
+#define ARG_AS_ACCOUNT                                                         \
+	{                                                                      \
+		0, "as-account", "ACCOUNT", OPT_STRING, "DelegateAccount",     \
+		    .help = "[Eucalyptus cloud admin only] run this command "  \
+		            "as the administrator of another account"          \
+	}
+
 #define LISTENER_METAVAR                                                       \
 	"\"lb-port=PORT, protocol={HTTP,HTTPS,SSL,TCP}, instance-port=PORT, "  \
 	"instance-protocol={HTTP,HTTPS,SSL,TCP}, cert-id=ARN\""
@@ -133,11 +148,13 @@ const struct cli_opt cli_opts_tab[] = {
 
 static const struct cli_opt opts_servercertdel[] = {
     ARG_SERVER_CERT("name of the server certificate to delete (required)"),
+    ARG_AS_ACCOUNT,
     OPT_END,
 };
 
 static const struct cli_opt opts_servercertgetattributes[] = {
     ARG_SERVER_CERT("name of the server certificate to describe (required)"),
+    ARG_AS_ACCOUNT,
     OPT_END,
 };
 
@@ -145,6 +162,18 @@ static const struct cli_opt opts_servercertlistbypath[] = {
     {'p', "path-prefix", "PREFIX", OPT_STRING, "PathPrefix",
      .help = "limit results to server certificates that begin with a "
              "given path"},
+    ARG_AS_ACCOUNT,
+    OPT_END,
+};
+
+/* euca2ools 3.4's servercertmod: the name is positional, as for the others. */
+static const struct cli_opt opts_servercertmod[] = {
+    ARG_SERVER_CERT("name of the server certificate to update"),
+    {'n', "new-server-certificate-name", "CERT", OPT_STRING,
+     "NewServerCertificateName", .help = "new name for the server certificate"},
+    {'p', "new-path", "PATH", OPT_STRING, "NewPath",
+     .help = "new path for the server certificate"},
+    ARG_AS_ACCOUNT,
     OPT_END,
 };
 
@@ -169,6 +198,7 @@ static const struct cli_opt opts_servercertupload[] = {
              "concatenated together."},
     {'p', "path", "PATH", OPT_STRING, "Path",
      .help = "path for the new server certificate (default: \"/\")"},
+    ARG_AS_ACCOUNT,
     OPT_END,
 };
 
@@ -486,8 +516,9 @@ cli_command_tables(const struct cli_command *cmd,
 		tables[n] = cli_opts_tab;
 		titles[n++] = "optional arguments";
 	}
+	/* euca2ools' --help lists the common options with the others. */
 	tables[n] = cli_opts_common;
-	titles[n++] = "standard arguments";
+	titles[n++] = "optional arguments";
 	tables[n] = NULL;
 	return n;
 }
@@ -576,7 +607,8 @@ check_command(const struct cli_command *cmd, char **err)
 			seen[n++] = o;
 		}
 	}
-	/* A mutually exclusive group needs two members. */
+	/* A mutually exclusive group needs two members, in adjacent rows
+	 * (the usage line brackets them as one run, as argparse does). */
 	for (size_t i = 0; i < n; i++) {
 		int members = 0;
 		for (size_t j = 0; j < n && seen[i]->group; j++)
@@ -584,6 +616,12 @@ check_command(const struct cli_command *cmd, char **err)
 		if (seen[i]->group && members < 2)
 			return check_fail(err, cmd->name, "group of one",
 			                  seen[i]->longopt);
+		for (size_t j = 0; seen[i]->group && i && j + 1 < i; j++)
+			if (seen[j]->group == seen[i]->group &&
+			    seen[i - 1]->group != seen[i]->group)
+				return check_fail(err, cmd->name,
+				                  "group rows not adjacent",
+				                  seen[i]->longopt);
 	}
 	return 0;
 }

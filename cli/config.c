@@ -467,16 +467,22 @@ resolve_credentials(struct cfg *c, const struct opt_result *args,
 	return 0;
 }
 
+/*
+ * The usual boolean words, in any case. Anything else keeps dflt: a
+ * typo must not turn TLS verification off.
+ */
 static int
 parse_bool(const char *v, int dflt)
 {
-	if (!v)
-		return dflt;
 	static const char *const yes[] = {"true", "1", "yes", "on"};
-	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+	static const char *const no[] = {"false", "0", "no", "off"};
+	for (size_t i = 0; v && i < sizeof yes / sizeof *yes; i++) {
 		if (cli_strcaseeq(v, yes[i]))
 			return 1;
-	return 0;
+		if (cli_strcaseeq(v, no[i]))
+			return 0;
+	}
+	return dflt;
 }
 
 /* The first of: the option, the environment variable, the region's

@@ -14,7 +14,8 @@ cli_http_post(const struct cli_config *cfg, const struct cli_service *svc,
 	    strncmp(cfg->url, "https:", 6) == 0)
 		fprintf(stderr,
 		        "%s: warning: the server's TLS certificate is "
-		        "not verified (--insecure)\n",
+		        "not verified (--insecure or verify-ssl = "
+		        "false)\n",
 		        cli_prog);
 	const struct aws_client client = {
 	    .url = cfg->url,

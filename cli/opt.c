@@ -1,10 +1,10 @@
 /*
- * The parser proper. It follows Python 2.7/3 argparse as euca2ools uses it:
+ * The parser proper. It follows Python 2.7's argparse, which euca2ools
+ * 3.4.1 runs on:
  * options and positionals mixed, "--opt=value", "-xVALUE", unique prefixes
  * of long options, "--" ending options, last value wins unless a row
- * appends, usage errors as "usage: ..." then "PROG: error: ..." (exit 2).
- * One liberty: positionals may be split by options anywhere on the line
- * (argparse would reject "describe-lbs a --show-long b").
+ * appends, positionals taken a run at a time, usage errors as "usage:
+ * ..." then "PROG: error: ..." in 2.7's words (exit 2).
  */
 #include "opt.h"
 
@@ -18,10 +18,18 @@ struct pstate {
 	const struct opt_parser *p;
 	struct opt_result *res;
 	struct buf extras; /* unrecognized arguments, ' '-joined */
+	size_t nextras;    /* how many ("" is one) */
 	size_t pos;        /* the positional row being filled */
+	int after_option;  /* an option came since the last positional */
 	struct buf err;
 	enum opt_status fail;
 };
+
+static void
+add_extra(struct pstate *st, const char *arg)
+{
+	buf_printf(&st->extras, "%s%s", st->nextras++ ? " " : "", arg);
+}
 
 static void
 merge_tables(const struct opt_parser *p, struct opt_result *res)
@@ -92,6 +100,48 @@ find_exact(const struct opt_result *res, const char *name, size_t len)
 }
 
 /*
+ * "--name, --other": the long options starting with prefix, in the order
+ * argparse 2.7 names them, its option-string dict's (every row's "-x"
+ * then "--long", in table order, as the parser adds them).
+ */
+static void
+list_candidates(const struct opt_result *res, const char *prefix, size_t len,
+                struct buf *out)
+{
+	const char **keys = xcalloc(2 * res->n + 1, sizeof *keys);
+	size_t *order = xcalloc(2 * res->n + 1, sizeof *order);
+	char(*shorts)[3] = xcalloc(res->n + 1, sizeof *shorts);
+	struct buf *longs = xcalloc(res->n + 1, sizeof *longs);
+	size_t n = 0, listed = 0;
+
+	for (size_t i = 0; i < res->n; i++) {
+		const struct cli_opt *o = res->rows[i];
+		if (o->shortopt) {
+			shorts[i][0] = '-';
+			shorts[i][1] = o->shortopt;
+			keys[n++] = shorts[i];
+		}
+		if (o->longopt) {
+			buf_printf(&longs[i], "--%s", o->longopt);
+			keys[n++] = buf_str(&longs[i]);
+		}
+	}
+	opt_py2_dict_order(keys, n, order);
+	for (size_t k = 0; k < n; k++) {
+		const char *key = keys[order[k]];
+		if (strncmp(key, "--", 2) == 0 &&
+		    strncmp(key + 2, prefix, len) == 0)
+			buf_printf(out, "%s%s", listed++ ? ", " : "", key);
+	}
+	for (size_t i = 0; i < res->n; i++)
+		buf_free(&longs[i]);
+	free(longs);
+	free(shorts);
+	free(order);
+	free(keys);
+}
+
+/*
  * Resolves an option string to a row as argparse does: exact, then
  * "--name=value", then unique long prefix or "-xVALUE". Returns the row,
  * -1 when unknown, -2 when ambiguous (the candidates then go to amb);
@@ -122,13 +172,14 @@ match_option(const struct opt_result *res, const char *arg,
 		const char *name = res->rows[i]->longopt;
 		if (!name || strncmp(name, arg + 2, len) != 0)
 			continue;
-		if (amb)
-			buf_printf(amb, "%s--%s", count ? ", " : "", name);
 		found = (long)i;
 		count++;
 	}
-	if (count > 1)
+	if (count > 1) {
+		if (amb)
+			list_candidates(res, arg + 2, len, amb);
 		return -2;
+	}
 	if (count == 1 && eq)
 		*explicit = eq + 1;
 	return found;
@@ -225,9 +276,9 @@ take_value(struct pstate *st, size_t i, const char *arg)
 }
 
 static void
-print_and_exit_ok(struct pstate *st, const char *text)
+print_and_exit_ok(struct pstate *st, const char *text, FILE *to)
 {
-	fputs(text, stdout);
+	fputs(text, to);
 	st->fail = OPT_EXIT_OK;
 }
 
@@ -240,10 +291,11 @@ take_flag(struct pstate *st, size_t i)
 
 	if (o->type == OPT_HELP) {
 		opt_help(st->p, &out);
-		print_and_exit_ok(st, buf_str(&out));
+		print_and_exit_ok(st, buf_str(&out), stdout);
 	} else if (o->type == OPT_VERSION) {
+		/* Python 2.7's version action writes to stderr. */
 		buf_printf(&out, "%s\n", st->p->version);
-		print_and_exit_ok(st, buf_str(&out));
+		print_and_exit_ok(st, buf_str(&out), stderr);
 	} else if (check_conflict(st, i) == 0) {
 		store_value(st->res, i, json_true());
 	}
@@ -258,80 +310,142 @@ takes_no_value(const struct cli_opt *o)
 	       o->type == OPT_VERSION;
 }
 
-static int
-take_short_cluster(struct pstate *st, size_t i, const char *rest)
+static void
+fail_ignored(struct pstate *st, const struct cli_opt *o, const char *arg)
 {
-	char name[3] = {'-', 0, 0};
-	for (;;) {
-		if (take_flag(st, i) < 0)
-			return -1;
-		if (!*rest)
-			return 0;
-		name[1] = *rest++;
-		long r = find_exact(st->res, name, 2);
-		if (r < 0) {
-			fail_usage(
-			    st, "argument %s: ignored explicit argument '%s'",
-			    name, rest - 1);
-			return -1;
-		}
-		i = (size_t)r;
-		if (!takes_no_value(st->res->rows[i]))
-			return take_value(st, i, rest);
-	}
+	struct buf name = BUF_INIT, quoted = BUF_INIT;
+	opt_name(o, &name);
+	opt_repr(&quoted, arg);
+	fail_usage(st, "argument %s: ignored explicit argument %s",
+	           buf_str(&name), buf_str(&quoted));
+	buf_free(&name);
+	buf_free(&quoted);
 }
 
-/* Returns how many extra argv entries were consumed, or -1. */
+/* "argument -l/--listener: expected one argument" */
+static void
+fail_expected(struct pstate *st, const struct cli_opt *o)
+{
+	struct buf name = BUF_INIT;
+	opt_name(o, &name);
+	fail_usage(st, "argument %s: expected one argument", buf_str(&name));
+	buf_free(&name);
+}
+
+/*
+ * The value of row i at argv[k]: its explicit part, else argv[k + 1]
+ * unless that looks like an option. Sets *used to the argv entries it
+ * takes beyond k; NULL (and a usage error) when there is none.
+ */
+static const char *
+option_value(struct pstate *st, size_t i, const char *explicit, int argc,
+             char *const *argv, int k, int *used)
+{
+	*used = 0;
+	if (explicit)
+		return explicit;
+	if (k + 1 >= argc || looks_like_option(st->res, argv[k + 1])) {
+		fail_expected(st, st->res->rows[i]);
+		return NULL;
+	}
+	*used = 1;
+	return argv[k + 1];
+}
+
+/*
+ * The rows of "-hUx" (row r and the explicit part after "-h"): flags as
+ * long as letters follow, the last row perhaps taking the rest as its
+ * value (*explicit is then that rest, or NULL). A letter it does not know
+ * is an error charged to the flag before it. Returns the count, 0 then.
+ */
+static size_t
+resolve_cluster(struct pstate *st, long r, const char **explicit, size_t *rows,
+                size_t max)
+{
+	char name[3] = {'-', 0, 0};
+	size_t n = 0;
+
+	rows[n++] = (size_t)r;
+	while (takes_no_value(st->res->rows[rows[n - 1]]) && *explicit &&
+	       **explicit && n < max) {
+		name[1] = **explicit;
+		long next = find_exact(st->res, name, 2);
+		if (next < 0) {
+			fail_ignored(st, st->res->rows[rows[n - 1]], *explicit);
+			return 0;
+		}
+		rows[n++] = (size_t)next;
+		*explicit = (*explicit)[1] ? *explicit + 1 : NULL;
+	}
+	return n;
+}
+
+/*
+ * An option at argv[k]; "-hv" and "-sUx" clusters too. As argparse does,
+ * the whole cluster is resolved and the last option's value found before
+ * any flag of it runs. Returns the extra argv entries used, or -1.
+ * (Ambiguous prefixes were reported before: check_ambiguous.)
+ */
 static int
 take_option(struct pstate *st, int argc, char *const *argv, int k)
 {
-	const char *arg = argv[k];
-	const char *explicit;
-	struct buf amb = BUF_INIT;
-	long r = match_option(st->res, arg, &explicit, &amb);
+	const char *arg = argv[k], *explicit, *value = NULL;
+	long r = match_option(st->res, arg, &explicit, NULL);
+	size_t rows[64], n;
+	int used = 0;
 
-	if (r == -2) {
-		const char *eq = strchr(arg, '=');
-		fail_usage(st, "ambiguous option: %.*s could match %s",
-		           (int)(eq ? (size_t)(eq - arg) : strlen(arg)), arg,
-		           buf_str(&amb));
-	}
-	buf_free(&amb);
-	if (r == -2)
+	if (r == -1)
+		add_extra(st, arg);
+	if (r < 0)
+		return r == -1 ? 0 : -1;
+	if (takes_no_value(st->res->rows[r]) && explicit && arg[1] == '-') {
+		fail_ignored(st, st->res->rows[r], explicit);
 		return -1;
-	if (r == -1) {
-		buf_printf(&st->extras, "%s%s", st->extras.len ? " " : "", arg);
-		return 0;
 	}
-	const struct cli_opt *o = st->res->rows[r];
-	if (takes_no_value(o)) {
-		if (explicit && arg[1] == '-') {
-			fail_usage(
-			    st, "argument --%s: ignored explicit argument '%s'",
-			    o->longopt, explicit);
+	n = resolve_cluster(st, r, &explicit, rows, sizeof rows / sizeof *rows);
+	if (n == 0)
+		return -1;
+	if (!takes_no_value(st->res->rows[rows[n - 1]])) {
+		value = option_value(st, rows[n - 1], explicit, argc, argv, k,
+		                     &used);
+		if (!value)
 			return -1;
-		}
-		return take_short_cluster(st, (size_t)r,
-		                          explicit ? explicit : "");
 	}
-	if (explicit)
-		return take_value(st, (size_t)r, explicit);
-	if (k + 1 >= argc || looks_like_option(st->res, argv[k + 1])) {
-		struct buf name = BUF_INIT;
-		opt_name(o, &name);
-		fail_usage(st, "argument %s: expected one argument",
-		           buf_str(&name));
-		buf_free(&name);
-		return -1;
+	for (size_t j = 0; j < n; j++) {
+		if (value && j + 1 == n)
+			return take_value(st, rows[j], value) < 0 ? -1 : used;
+		if (take_flag(st, rows[j]) < 0)
+			return -1;
 	}
-	return take_value(st, (size_t)r, argv[k + 1]) < 0 ? -1 : 1;
+	return used;
+}
+
+/*
+ * As argparse 2.7 consumes positionals, a run of them between options at
+ * a time: a row filled in an earlier run takes no more ("describe-lbs a
+ * --show-long b" leaves b unrecognized). Returns the first positional row
+ * the current run may still fill, or res->n.
+ */
+static size_t
+positional_row(struct pstate *st)
+{
+	struct opt_result *res = st->res;
+	while (st->after_option && st->pos < res->n &&
+	       !opt_row_positional(res->rows[st->pos]))
+		st->pos++;
+	if (st->after_option && st->pos < res->n && res->values[st->pos])
+		st->pos++;
+	st->after_option = 0;
+	while (st->pos < res->n && !opt_row_positional(res->rows[st->pos]))
+		st->pos++;
+	return st->pos;
 }
 
 static int
 take_positional(struct pstate *st, const char *arg)
 {
 	struct opt_result *res = st->res;
-	for (; st->pos < res->n; st->pos++) {
+	for (positional_row(st); st->pos < res->n; st->pos++) {
 		const struct cli_opt *o = res->rows[st->pos];
 		if (!opt_row_positional(o))
 			continue;
@@ -340,28 +454,67 @@ take_positional(struct pstate *st, const char *arg)
 			continue;
 		return take_value(st, st->pos, arg);
 	}
-	buf_printf(&st->extras, "%s%s", st->extras.len ? " " : "", arg);
+	add_extra(st, arg);
 	return 0;
 }
 
+/*
+ * "--": argparse lets the positionals' patterns swallow it, so it goes
+ * unremarked where a positional row is still to be filled (or is being
+ * filled), and is unrecognized where none is.
+ */
+static void
+take_dashdash(struct pstate *st)
+{
+	if (positional_row(st) == st->res->n)
+		add_extra(st, "--");
+}
+
+/* 2.7 classifies every argument up to "--" first: an ambiguous option
+ * is reported before anything else is looked at. */
+static void
+check_ambiguous(struct pstate *st, int argc, char *const *argv)
+{
+	for (int k = 0; k < argc && strcmp(argv[k], "--") != 0; k++) {
+		const char *explicit;
+		struct buf amb = BUF_INIT;
+		if (argv[k][0] == '-' && argv[k][1] &&
+		    match_option(st->res, argv[k], &explicit, &amb) == -2)
+			fail_usage(st, "ambiguous option: %s could match %s",
+			           argv[k], buf_str(&amb));
+		buf_free(&amb);
+		if (st->fail)
+			return;
+	}
+}
+
+/*
+ * Python 2.7's order and words: a positional left unfilled is "too few
+ * arguments"; then the first required option missing, in table order
+ * (2.7 names one at a time); then the first required group with no
+ * member given.
+ */
 static void
 check_required(struct pstate *st)
 {
-	struct buf missing = BUF_INIT;
 	const struct opt_result *res = st->res;
+	struct buf names = BUF_INIT;
 
+	for (size_t i = 0; i < res->n; i++) {
+		const struct cli_opt *o = res->rows[i];
+		if (opt_row_positional(o) && (o->flags & OPT_REQUIRED) &&
+		    !res->values[i]) {
+			fail_usage(st, "too few arguments");
+			return;
+		}
+	}
 	for (size_t i = 0; i < res->n; i++) {
 		const struct cli_opt *o = res->rows[i];
 		if (!(o->flags & OPT_REQUIRED) || o->group || res->values[i])
 			continue;
-		if (missing.len)
-			buf_puts(&missing, ", ");
-		opt_name(o, &missing);
-	}
-	if (missing.len) {
-		fail_usage(st, "the following arguments are required: %s",
-		           buf_str(&missing));
-		buf_free(&missing);
+		opt_name(o, &names);
+		fail_usage(st, "argument %s is required", buf_str(&names));
+		buf_free(&names);
 		return;
 	}
 	for (size_t i = 0; i < res->n && !st->fail; i++) {
@@ -369,20 +522,22 @@ check_required(struct pstate *st)
 		if (!(o->flags & OPT_REQUIRED) || !o->group)
 			continue;
 		int given = 0;
-		buf_reset(&missing);
+		buf_reset(&names);
 		for (size_t j = 0; j < res->n; j++) {
 			if (res->rows[j]->group != o->group)
 				continue;
 			given |= res->values[j] != NULL;
-			if (missing.len)
-				buf_putc(&missing, ' ');
-			opt_name(res->rows[j], &missing);
+			if (res->rows[j]->flags & OPT_HIDDEN)
+				continue;
+			if (names.len)
+				buf_putc(&names, ' ');
+			opt_name(res->rows[j], &names);
 		}
 		if (!given)
 			fail_usage(st, "one of the arguments %s is required",
-			           buf_str(&missing));
+			           buf_str(&names));
 	}
-	buf_free(&missing);
+	buf_free(&names);
 }
 
 static void
@@ -403,25 +558,28 @@ enum opt_status
 opt_parse(const struct opt_parser *p, int argc, char *const *argv,
           struct opt_result *res)
 {
-	struct pstate st = {p, res, BUF_INIT, 0, BUF_INIT, OPT_OK};
+	struct pstate st = {p, res, BUF_INIT, 0, 0, 0, BUF_INIT, OPT_OK};
 	int only_positionals = 0;
 
 	merge_tables(p, res);
+	check_ambiguous(&st, argc, argv);
 	for (int k = 0; k < argc && st.fail == OPT_OK; k++) {
 		if (!only_positionals && strcmp(argv[k], "--") == 0) {
 			only_positionals = 1;
+			take_dashdash(&st);
 		} else if (!only_positionals &&
 		           looks_like_option(res, argv[k])) {
 			int used = take_option(&st, argc, argv, k);
 			if (used > 0)
 				k += used;
+			st.after_option = 1;
 		} else {
 			take_positional(&st, argv[k]);
 		}
 	}
 	if (st.fail == OPT_OK)
 		check_required(&st);
-	if (st.fail == OPT_OK && st.extras.len)
+	if (st.fail == OPT_OK && st.nextras)
 		fail_usage(&st, "unrecognized arguments: %s",
 		           buf_str(&st.extras));
 	report(&st);

@@ -101,7 +101,7 @@ struct opt_parser {
 	 * for --help ("positional arguments" are gathered first). */
 	const struct cli_opt *const *tables;
 	const char *const *titles;
-	const char *version; /* printed by --version */
+	const char *version; /* printed by --version, on stderr */
 };
 
 /*
@@ -120,9 +120,14 @@ int opt_get_flag(const struct opt_result *res, const char *name);
 /* Adds the request parameters of every row with a param to params. */
 void opt_request(const struct opt_result *res, json_t *params);
 
-/* Usage and help text (opt_help.c). */
+/*
+ * The usage block as Python 2.7's argparse prints it, wrapped at
+ * opt_columns() (opt_usage.c), and the --help text (opt_help.c).
+ */
 void opt_usage(const struct opt_parser *p, struct buf *out);
 void opt_help(const struct opt_parser *p, struct buf *out);
+/* argparse's text width: $COLUMNS (or 80) minus 2. */
+long opt_columns(void);
 /* "-l/--listener" or "ELB": how argparse names an argument in errors. */
 void opt_name(const struct cli_opt *o, struct buf *out);
 
@@ -131,6 +136,15 @@ void opt_name(const struct cli_opt *o, struct buf *out);
  * or NULL with the message in err; *usage tells whether it is a usage
  * error ("argument X: " is then prefixed by the caller) or a plain one.
  */
+/*
+ * order[0..n) = the indices of keys (added in that order, no duplicates)
+ * as Python 2.7 iterates a dict of them (opt_pydict.c).
+ */
+void opt_py2_dict_order(const char *const *keys, size_t n, size_t *order);
+
+/* Python 2's repr() of a str: 'x', "it's", with \n, \t and \xNN escapes. */
+void opt_repr(struct buf *out, const char *s);
+
 json_t *opt_convert(const struct cli_opt *o, const char *arg, struct buf *err,
                     int *usage);
 

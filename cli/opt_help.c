@@ -1,4 +1,4 @@
-/* Usage line and --help text, laid out like argparse's HelpFormatter. */
+/* --help text, laid out like argparse's HelpFormatter (usage: opt_usage.c). */
 #include "opt.h"
 
 #include <stdlib.h>
@@ -6,19 +6,12 @@
 
 #define HELP_POSITION 24
 
-struct parts {
-	char **v;
-	size_t n;
-};
-
+/* argparse's width, kept wide enough to lay out a help row. */
 static size_t
 text_width(void)
 {
-	const char *cols = getenv("COLUMNS");
-	long w = cols ? strtol(cols, NULL, 10) : 0;
-	if (w <= 0)
-		w = 80;
-	return w > 30 ? (size_t)w - 2 : 28;
+	long w = opt_columns();
+	return w > 28 ? (size_t)w : 28;
 }
 
 void
@@ -34,165 +27,6 @@ opt_name(const struct cli_opt *o, struct buf *out)
 		buf_putc(out, '/');
 	if (o->longopt)
 		buf_printf(out, "--%s", o->longopt);
-}
-
-/* "-l METAVAR" (short form preferred) or "ELB [ELB ...]". */
-static void
-usage_part(const struct cli_opt *o, struct buf *out)
-{
-	if (opt_row_positional(o)) {
-		if (o->flags & (OPT_APPEND | OPT_EXTEND))
-			buf_printf(out, "%s [%s ...]", o->metavar, o->metavar);
-		else
-			buf_puts(out, o->metavar);
-		return;
-	}
-	if (o->shortopt)
-		buf_printf(out, "-%c", o->shortopt);
-	else
-		buf_printf(out, "--%s", o->longopt);
-	if (o->metavar)
-		buf_printf(out, " %s", o->metavar);
-}
-
-static void
-parts_add(struct parts *p, struct buf *b)
-{
-	p->v = xrealloc(p->v, (p->n + 1) * sizeof *p->v);
-	p->v[p->n++] = buf_steal(b);
-}
-
-static void
-parts_free(struct parts *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i]);
-	free(p->v);
-}
-
-/* A mutually exclusive group, rendered where its first member stands. */
-static void
-group_part(const struct opt_parser *p, const struct cli_opt *first,
-           struct buf *b)
-{
-	int req = (first->flags & OPT_REQUIRED) != 0;
-	int n = 0;
-	buf_putc(b, req ? '(' : '[');
-	for (size_t t = 0; p->tables[t]; t++) {
-		for (const struct cli_opt *o = p->tables[t]; !opt_row_end(o);
-		     o++) {
-			if (o->group != first->group || (o->flags & OPT_HIDDEN))
-				continue;
-			if (n++)
-				buf_puts(b, " | ");
-			usage_part(o, b);
-		}
-	}
-	buf_putc(b, req ? ')' : ']');
-}
-
-static int
-group_seen(const struct opt_parser *p, const struct cli_opt *upto)
-{
-	for (size_t t = 0; p->tables[t]; t++)
-		for (const struct cli_opt *o = p->tables[t]; !opt_row_end(o);
-		     o++) {
-			if (o == upto)
-				return 0;
-			if (o->group == upto->group)
-				return 1;
-		}
-	return 0;
-}
-
-static void
-collect_parts(const struct opt_parser *p, int positional, struct parts *out)
-{
-	struct buf b = BUF_INIT;
-	for (size_t t = 0; p->tables[t]; t++) {
-		for (const struct cli_opt *o = p->tables[t]; !opt_row_end(o);
-		     o++) {
-			if ((o->flags & OPT_HIDDEN) ||
-			    opt_row_positional(o) != positional)
-				continue;
-			if (o->group) {
-				if (!group_seen(p, o)) {
-					group_part(p, o, &b);
-					parts_add(out, &b);
-				}
-				continue;
-			}
-			int brackets = !(o->flags & OPT_REQUIRED);
-			if (brackets)
-				buf_putc(&b, '[');
-			usage_part(o, &b);
-			if (brackets)
-				buf_putc(&b, ']');
-			parts_add(out, &b);
-		}
-	}
-	buf_free(&b);
-}
-
-/* Greedy wrap of parts; col is where the cursor stands now. */
-static void
-wrap_parts(const struct parts *p, size_t col, size_t indent, size_t width,
-           struct buf *out)
-{
-	int line_empty = col == indent;
-	for (size_t i = 0; i < p->n; i++) {
-		size_t len = strlen(p->v[i]);
-		if (!line_empty && col + 1 + len > width) {
-			buf_printf(out, "\n%*s", (int)indent, "");
-			col = indent;
-			line_empty = 1;
-		}
-		if (!line_empty) {
-			buf_putc(out, ' ');
-			col++;
-		}
-		buf_puts(out, p->v[i]);
-		col += len;
-		line_empty = 0;
-	}
-}
-
-void
-opt_usage(const struct opt_parser *p, struct buf *out)
-{
-	struct parts opts = {NULL, 0}, pos = {NULL, 0};
-	size_t width = text_width();
-	collect_parts(p, 0, &opts);
-	collect_parts(p, 1, &pos);
-
-	size_t total = strlen("usage: ") + strlen(p->prog);
-	for (size_t i = 0; i < opts.n; i++)
-		total += 1 + strlen(opts.v[i]);
-	for (size_t i = 0; i < pos.n; i++)
-		total += 1 + strlen(pos.v[i]);
-
-	buf_printf(out, "usage: %s", p->prog);
-	size_t indent = strlen("usage: ") + strlen(p->prog) + 1;
-	if (total <= width) {
-		for (size_t i = 0; i < opts.n; i++)
-			buf_printf(out, " %s", opts.v[i]);
-		for (size_t i = 0; i < pos.n; i++)
-			buf_printf(out, " %s", pos.v[i]);
-	} else {
-		size_t col = indent - 1;
-		if (indent > width * 3 / 4) {
-			indent = col = strlen("usage: ");
-			buf_printf(out, "\n%*s", (int)indent, "");
-		}
-		wrap_parts(&opts, col, indent, width, out);
-		if (pos.n) {
-			buf_printf(out, "\n%*s", (int)indent, "");
-			wrap_parts(&pos, indent, indent, width, out);
-		}
-	}
-	buf_putc(out, '\n');
-	parts_free(&opts);
-	parts_free(&pos);
 }
 
 /* Appends text re-flowed to width, every line indented by indent. */

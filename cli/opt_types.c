@@ -30,6 +30,36 @@ strn(const char *s, size_t len)
 	return json_stringn_nocheck(s, len);
 }
 
+void
+opt_repr(struct buf *out, const char *s)
+{
+	char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
+	buf_putc(out, q);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == q || *p == '\\')
+			buf_printf(out, "\\%c", *p);
+		else if (*p == '\t')
+			buf_puts(out, "\\t");
+		else if (*p == '\n')
+			buf_puts(out, "\\n");
+		else if (*p == '\r')
+			buf_puts(out, "\\r");
+		else if (*p < 0x20 || *p >= 0x7f)
+			buf_printf(out, "\\x%02x", *p);
+		else
+			buf_putc(out, (char)*p);
+	}
+	buf_putc(out, q);
+}
+
+/* argparse's message for a type function that refused arg. */
+static void
+invalid(struct buf *err, const char *type, const char *arg)
+{
+	buf_printf(err, "invalid %s value: ", type);
+	opt_repr(err, arg);
+}
+
 static json_t *
 conv_string(const struct cli_opt *o, const char *arg, struct buf *err,
             int *usage)
@@ -42,7 +72,7 @@ conv_int(const struct cli_opt *o, const char *arg, struct buf *err, int *usage)
 {
 	long long v;
 	if (cli_parse_int(arg, &v) < 0) {
-		buf_printf(err, "invalid int value: '%s'", arg);
+		invalid(err, "int", arg);
 		return NULL;
 	}
 	return json_integer(v);
@@ -59,7 +89,9 @@ conv_choice(const struct cli_opt *o, const char *arg, struct buf *err,
 			return str(arg);
 		c += len + (c[len] == ',');
 	}
-	buf_printf(err, "invalid choice: '%s' (choose from ", arg);
+	buf_puts(err, "invalid choice: ");
+	opt_repr(err, arg);
+	buf_puts(err, " (choose from ");
 	for (c = o->choices; *c;) {
 		size_t len = strcspn(c, ",");
 		buf_printf(err, "%s'%.*s'", c == o->choices ? "" : ", ",
@@ -108,7 +140,7 @@ conv_int_list(const struct cli_opt *o, const char *arg, struct buf *err,
 {
 	json_t *a = split_list(arg, 1);
 	if (!a)
-		buf_printf(err, "invalid int list value: '%s'", arg);
+		invalid(err, "int list", arg);
 	return a;
 }
 
@@ -118,7 +150,7 @@ conv_tag(const struct cli_opt *o, const char *arg, struct buf *err, int *usage)
 {
 	const char *eq = strchr(arg, '=');
 	if (!*arg || eq == arg) {
-		buf_printf(err, "invalid binary_tag_def value: '%s'", arg);
+		invalid(err, "binary_tag_def", arg);
 		return NULL;
 	}
 	json_t *t = json_object();
@@ -231,7 +263,7 @@ conv_policy_attr(const struct cli_opt *o, const char *arg, struct buf *err,
 	if (ok && name && value)
 		v = attribute(name, strlen(name), value, strlen(value));
 	else
-		buf_printf(err, "invalid attribute value: '%s'", arg);
+		invalid(err, "attribute", arg);
 	free(name);
 	free(value);
 	return v;
@@ -266,9 +298,7 @@ conv_attr_list(const struct cli_opt *o, const char *arg, struct buf *err,
 			if (!a) {
 				free(item);
 				json_decref(list);
-				buf_printf(err,
-				           "invalid attribute list value: '%s'",
-				           arg);
+				invalid(err, "attribute list", arg);
 				return NULL;
 			}
 			json_array_append_new(list, a);

@@ -141,9 +141,12 @@ attr_add(struct attr_lines *out, const struct buf *path, json_t *value)
 }
 
 /*
- * Every leaf under v with its dotted path. Lists of {Key, Value}
- * (AdditionalAttributes) give "<path>.<Key>"; other list items
- * "<path>.<N>" from 1. Empty objects and lists give nothing.
+ * Every leaf under v with its dotted path, as euca2ools 3.4.1's flatten()
+ * sees the XML answer: requestbuilder parses it with no list tags, so a
+ * list <X><member>...</member>...</X> is {"member": <the last member>}
+ * (AdditionalAttributes gives "AdditionalAttributes.member.Key" and
+ * ".member.Value" lines), and an element without text or children (an
+ * empty string, list or object) is {} and gives no line.
  */
 static void
 attr_flatten(json_t *v, struct buf *path, struct attr_lines *out)
@@ -151,7 +154,6 @@ attr_flatten(json_t *v, struct buf *path, struct attr_lines *out)
 	size_t mark = path->len;
 	const char *key;
 	json_t *item;
-	size_t i;
 
 	if (json_is_object(v)) {
 		json_object_foreach(v, key, item)
@@ -161,20 +163,14 @@ attr_flatten(json_t *v, struct buf *path, struct attr_lines *out)
 			path->data[path->len = mark] = '\0';
 		}
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, item)
-		{
-			json_t *k = json_object_get(item, "Key");
-			if (json_is_string(k)) {
-				buf_printf(path, ".%s", json_string_value(k));
-				attr_add(out, path,
-				         json_object_get(item, "Value"));
-			} else {
-				buf_printf(path, ".%zu", i + 1);
-				attr_flatten(item, path, out);
-			}
-			path->data[path->len = mark] = '\0';
-		}
-	} else {
+		size_t n = json_array_size(v);
+		if (n == 0)
+			return;
+		buf_printf(path, "%smember", mark ? "." : "");
+		attr_flatten(json_array_get(v, n - 1), path, out);
+		path->data[path->len = mark] = '\0';
+	} else if (!json_is_null(v) &&
+	           !(json_is_string(v) && !*json_string_value(v))) {
 		attr_add(out, path, v);
 	}
 }

@@ -15,8 +15,16 @@
 #include "http.h"
 #include "output.h"
 
-const char cli_version[] = "eulb " EULB_VERSION " (euca2ools 3.4 compatible)";
+/* What euca2ools 3.4.1 prints for --version, then eulb's own version. */
+const char cli_version[] = "euca2ools 3.4.1 (Newton)\neulb " EULB_VERSION;
 const char *cli_prog = "eulb";
+
+#define UNVERIFIED_HINT                                                        \
+	"the server's TLS certificate could not be verified: give its CA "     \
+	"certificate with --ca-bundle FILE or AWS_CA_BUNDLE, or set "          \
+	"\"verify-ssl = false\" in the region's section of the euca2ools "     \
+	"configuration (unsafe)"
+
 int cli_debug_on;
 
 /*
@@ -179,6 +187,12 @@ call(const struct cli_command *cmd, const struct opt_result *res)
 	switch (cli_http_post(&cfg, cmd->service, body, &rsp, &err)) {
 	case 0: break;
 	case AWS_REFUSED: cli_say("", 0, "%s", buf_str(&err)); goto out;
+	case AWS_TLS_UNVERIFIED:
+		/* euca2ools would not have checked (verify-ssl defaults to
+		 * false there); say how to make the check pass, or skip it. */
+		cli_error(": %s", buf_str(&err));
+		cli_say("", 0, "%s", UNVERIFIED_HINT);
+		goto out;
 	default: cli_error(": %s", buf_str(&err)); goto out;
 	}
 	if (rsp.status >= 300) {

@@ -167,6 +167,33 @@ capture(cli_print_fn fn, const struct run *r, int show_empty, const char *json)
 	return buf_steal(&out);
 }
 
+/* What parsing the NULL-terminated arguments of name writes to stderr. */
+static char *
+parse_stderr(enum opt_status want, const char *name, ...)
+{
+	struct run r;
+	va_list ap;
+	char *path = temp_file("");
+	int saved = redirect(STDERR_FILENO, path, O_WRONLY);
+	va_start(ap, name);
+	enum opt_status st = vparse(&r, name, ap);
+	va_end(ap);
+	unredirect(STDERR_FILENO, saved);
+	run_free(&r);
+	ck_assert_msg(st == want, "%s: status %d, not %d", name, st, want);
+
+	struct buf out = BUF_INIT;
+	char chunk[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+	while ((n = read(fd, chunk, sizeof chunk)) > 0)
+		buf_append(&out, chunk, (size_t)n);
+	close(fd);
+	unlink(path);
+	free(path);
+	return buf_steal(&out);
+}
+
 static void
 assert_prints(cli_print_fn fn, const struct run *r, int show_empty,
               const char *json, const char *want)
@@ -181,12 +208,171 @@ assert_prints(cli_print_fn fn, const struct run *r, int show_empty,
 START_TEST(test_every_command_has_help_and_version)
 {
 	int saved_out = redirect(STDOUT_FILENO, "/dev/null", O_WRONLY);
+	int saved_err = redirect(STDERR_FILENO, "/dev/null", O_WRONLY);
 	for (size_t i = 0; i < cli_ncommands; i++) {
 		const char *name = cli_commands[i].name;
 		assert_status(OPT_EXIT_OK, name, "--help", NULL);
 		assert_status(OPT_EXIT_OK, name, "--version", NULL);
+		assert_status(OPT_EXIT_OK, name, "--debugger", "--version",
+		              NULL);
 	}
+	unredirect(STDERR_FILENO, saved_err);
 	unredirect(STDOUT_FILENO, saved_out);
+}
+END_TEST
+
+/*
+ * Usage errors as Python 2.7's argparse prints them under euca2ools
+ * 3.4.1; the texts come from argparse 2.7.18 itself, with eulb's TLS
+ * options added after -h.
+ */
+START_TEST(test_usage_errors_python27)
+{
+	setenv("COLUMNS", "80", 1);
+	char *got = parse_stderr(OPT_EXIT_USAGE, "eulb-delete-lb", NULL);
+	ck_assert_str_eq(
+	    got,
+	    "usage: eulb-delete-lb [-U URL] [--region USER@REGION] [-I KEY_ID] "
+	    "[-S KEY]\n"
+	    "                      [--security-token TOKEN] [--debug] "
+	    "[--debugger]\n"
+	    "                      [--version] [-h] [--ca-bundle FILE] "
+	    "[--insecure]\n"
+	    "                      [--client-cert FILE] [--client-key FILE]\n"
+	    "                      ELB\n"
+	    "eulb-delete-lb: error: too few arguments\n");
+	free(got);
+	got = parse_stderr(OPT_EXIT_USAGE, "euare-servercertmod", "c",
+	                   "--new-path", NULL);
+	ck_assert_str_eq(
+	    got,
+	    "usage: euare-servercertmod [-n CERT] [-p PATH] [--as-account "
+	    "ACCOUNT] [-U URL]\n"
+	    "                           [--region USER@REGION] [-I KEY_ID] "
+	    "[-S KEY]\n"
+	    "                           [--security-token TOKEN] [--debug] "
+	    "[--debugger]\n"
+	    "                           [--version] [-h] [--ca-bundle FILE] "
+	    "[--insecure]\n"
+	    "                           [--client-cert FILE] [--client-key "
+	    "FILE]\n"
+	    "                           CERT\n"
+	    "euare-servercertmod: error: argument -p/--new-path: expected one "
+	    "argument\n");
+	free(got);
+	/* One missing option at a time, the first in table order. */
+	got = parse_stderr(OPT_EXIT_USAGE, "eulb-create-lb", "x", "-z", "a",
+	                   NULL);
+	ck_assert_ptr_nonnull(
+	    strstr(got, "\neulb-create-lb: error: argument -l/--listener is "
+	                "required\n"));
+	free(got);
+	got = parse_stderr(OPT_EXIT_USAGE, "eulb-configure-healthcheck", "x",
+	                   "--interval", "a'b", NULL);
+	ck_assert_ptr_nonnull(strstr(
+	    got, "error: argument --interval: invalid int value: \"a'b\"\n"));
+	free(got);
+	got = parse_stderr(OPT_EXIT_USAGE, "eulb-delete-lb", "-hx", NULL);
+	ck_assert_ptr_nonnull(
+	    strstr(got, "error: argument -h/--help: ignored explicit argument "
+	                "'x'\n"));
+	free(got);
+	/* Positionals a run at a time: one filled before an option takes no
+	 * more after it. */
+	got = parse_stderr(OPT_EXIT_USAGE, "eulb-describe-lbs", "a",
+	                   "--show-long", "b", NULL);
+	ck_assert_ptr_nonnull(
+	    strstr(got, "\neulb-describe-lbs: error: unrecognized arguments: "
+	                "b\n"));
+	free(got);
+	got = parse_stderr(OPT_EXIT_USAGE, "eulb-modify-lb-attributes", "lb",
+	                   "a=1", "--debug", "b=2", NULL);
+	ck_assert_ptr_nonnull(strstr(got, "error: unrecognized arguments: "
+	                                  "b=2\n"));
+	free(got);
+	assert_status(OPT_OK, "eulb-modify-lb-attributes", "lb", "--debug",
+	              "a=1", "b=2", NULL);
+	/* Candidates in 2.7's dict order; found before any other error. */
+	got = parse_stderr(OPT_EXIT_USAGE, "eulb-configure-healthcheck", "x",
+	                   "--interval", "y", "--t", NULL);
+	ck_assert_ptr_nonnull(
+	    strstr(got, "\neulb-configure-healthcheck: error: ambiguous "
+	                "option: --t could match --timeout, --target\n"));
+	free(got);
+	got = parse_stderr(OPT_EXIT_USAGE, "euare-servercertmod", "--new=x",
+	                   NULL);
+	ck_assert_ptr_nonnull(
+	    strstr(got, "error: ambiguous option: --new=x could match "
+	                "--new-path, --new-server-certificate-name\n"));
+	free(got);
+	/* An empty argument is one too many all the same. */
+	got =
+	    parse_stderr(OPT_EXIT_USAGE, "eulb-delete-lb", "a", "", "b", NULL);
+	ck_assert_ptr_nonnull(
+	    strstr(got, "error: unrecognized arguments:  b\n"));
+	free(got);
+	/* "--" where no positional is left to swallow it. */
+	got = parse_stderr(OPT_EXIT_USAGE, "eulb-describe-tags", "a",
+	                   "--show-headers", "--", NULL);
+	ck_assert_ptr_nonnull(
+	    strstr(got, "error: unrecognized arguments: --\n"));
+	free(got);
+	assert_status(OPT_OK, "eulb-delete-lb", "--", "a", NULL);
+	assert_status(OPT_OK, "eulb-describe-lbs", "--show-long", "--", NULL);
+	got = parse_stderr(OPT_EXIT_OK, "eulb-delete-lb", "--version", NULL);
+	ck_assert_str_eq(got, "test\n");
+	free(got);
+	unsetenv("COLUMNS");
+}
+END_TEST
+
+/* The order Python 2.7.18 iterates {k: 1 for k in keys} (keys added in
+ * this order): describe-lbs' option strings. */
+START_TEST(test_py2_dict_order)
+{
+	static const char *const keys[] = {"--show-long",
+	                                   "--show-empty-fields",
+	                                   "-U",
+	                                   "--url",
+	                                   "--region",
+	                                   "-I",
+	                                   "--access-key-id",
+	                                   "-S",
+	                                   "--secret-key",
+	                                   "--security-token",
+	                                   "--debug",
+	                                   "--debugger",
+	                                   "--version",
+	                                   "-h",
+	                                   "--help",
+	                                   "--ca-bundle",
+	                                   "--insecure",
+	                                   "--client-cert",
+	                                   "--client-key"};
+	static const size_t want[] = {3, 16, 8, 11, 4, 18, 5,  13, 12, 2,
+	                              1, 6,  9, 7,  0, 10, 17, 14, 15};
+	size_t n = sizeof keys / sizeof *keys, got[sizeof keys / sizeof *keys];
+	opt_py2_dict_order(keys, n, got);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_uint_eq(got[i], want[i]);
+}
+END_TEST
+
+START_TEST(test_repr)
+{
+	static const char *const cases[][2] = {
+	    {"abc", "'abc'"},
+	    {"a'b", "\"a'b\""},
+	    {"a\"b'", "'a\"b\\''"},
+	    {"t\tn\n\\", "'t\\tn\\n\\\\'"},
+	    {"\xc3\xa9", "'\\xc3\\xa9'"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct buf b = BUF_INIT;
+		opt_repr(&b, cases[i][0]);
+		ck_assert_str_eq(buf_str(&b), cases[i][1]);
+		buf_free(&b);
+	}
 }
 END_TEST
 
@@ -386,7 +572,7 @@ START_TEST(test_delete_and_describe_tags)
 	run_free(&r);
 
 	ck_assert_int_eq(
-	    parse(&r, "eulb-describe-tags", "a", "--show-headers", "b", NULL),
+	    parse(&r, "eulb-describe-tags", "--show-headers", "a", "b", NULL),
 	    OPT_OK);
 	expect(&r, "LoadBalancerNames.member.1", "a");
 	expect(&r, "LoadBalancerNames.member.2", "b");
@@ -543,6 +729,17 @@ START_TEST(test_servercert_others)
 	    parse(&r, "euare-servercertlistbypath", "-p", "/a/", NULL), OPT_OK);
 	expect(&r, "Action", "ListServerCertificates");
 	expect(&r, "PathPrefix", "/a/");
+	absent(&r, "DelegateAccount");
+	run_free(&r);
+	ck_assert_int_eq(parse(&r, "euare-servercertmod", "-s", "old", "-n",
+	                       "new", "-p", "/p/", "--as-account", "tenant",
+	                       NULL),
+	                 OPT_OK);
+	expect(&r, "Action", "UpdateServerCertificate");
+	expect(&r, "ServerCertificateName", "old");
+	expect(&r, "NewServerCertificateName", "new");
+	expect(&r, "NewPath", "/p/");
+	expect(&r, "DelegateAccount", "tenant");
 	run_free(&r);
 }
 END_TEST
@@ -704,6 +901,8 @@ START_TEST(test_print_lb_attributes)
 	struct run r;
 	ck_assert_int_eq(parse(&r, "eulb-describe-lb-attributes", "lb", NULL),
 	                 OPT_OK);
+	/* euca2ools 3.4.1 sees the XML: a list is {"member": the last}, an
+	 * empty element {} (no line). */
 	assert_prints(
 	    print_lb_attributes, &r, 0,
 	    "{\"LoadBalancerAttributes\":{"
@@ -717,12 +916,18 @@ START_TEST(test_print_lb_attributes)
 	    "\"Value\":\"defensive\"}]}}",
 	    "AccessLog.EmitInterval\t60\n"
 	    "AccessLog.Enabled\tfalse\n"
-	    "AccessLog.S3BucketName\t\n"
-	    "AdditionalAttributes.elb.http.desyncmitigationmode\tdefensive\n"
+	    "AdditionalAttributes.member.Key\telb.http.desyncmitigationmode\n"
+	    "AdditionalAttributes.member.Value\tdefensive\n"
 	    "ConnectionDraining.Enabled\ttrue\n"
 	    "ConnectionDraining.Timeout\t300\n"
 	    "ConnectionSettings.IdleTimeout\t60\n"
 	    "CrossZoneLoadBalancing.Enabled\tfalse\n");
+	assert_prints(print_lb_attributes, &r, 0,
+	              "{\"LoadBalancerAttributes\":{\"AdditionalAttributes\":["
+	              "{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\","
+	              "\"Value\":\"2\"}]}}",
+	              "AdditionalAttributes.member.Key\tb\n"
+	              "AdditionalAttributes.member.Value\t2\n");
 	assert_prints(
 	    print_lb_attributes, &r, 0,
 	    "{\"LoadBalancerAttributes\":{\"AdditionalAttributes\":[],"
@@ -860,6 +1065,9 @@ cli_suite(void)
 	Suite *s = suite_create("cli");
 	TCase *table = tcase_create("table");
 	tcase_add_test(table, test_every_command_has_help_and_version);
+	tcase_add_test(table, test_usage_errors_python27);
+	tcase_add_test(table, test_repr);
+	tcase_add_test(table, test_py2_dict_order);
 	suite_add_tcase(s, table);
 
 	TCase *req = tcase_create("requests");

@@ -286,14 +286,16 @@ START_TEST(test_command_table_consistent)
 	                 "UploadServerCertificate");
 	ck_assert_ptr_null(cli_command_find("create-lb"));
 	ck_assert_ptr_null(cli_command_find("eulb-create"));
-	/* The 28 eulb-* tools of euca2ools and the four euare-servercert*. */
+	/* The 28 eulb-* tools of euca2ools and the five euare-servercert*. */
 	size_t eulb = 0, euare = 0;
 	for (size_t i = 0; i < cli_ncommands; i++) {
 		eulb += strncmp(cli_commands[i].name, "eulb-", 5) == 0;
 		euare += strncmp(cli_commands[i].name, "euare-", 6) == 0;
 	}
 	ck_assert_uint_eq(eulb, 28);
-	ck_assert_uint_eq(euare, 4);
+	ck_assert_uint_eq(euare, 5);
+	ck_assert_str_eq(cli_command_find("euare-servercertmod")->action,
+	                 "UpdateServerCertificate");
 	ck_assert_str_eq(cli_command_find("eulb-create-tags")->action,
 	                 "AddTags");
 	ck_assert_str_eq(cli_command_find("eulb-delete-tags")->action,
