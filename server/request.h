@@ -45,6 +45,9 @@ struct request {
 
 	/* response: the Result contents a handler builds, or an error */
 	json_t *result;
+	/* or, when streamed, those contents as text (emit.h) */
+	struct buf stream;
+	int streamed;
 	int status;
 	enum err_id err;
 	char *err_message;

@@ -20,5 +20,10 @@ void resp_render(struct request *rq);
  * a member in JSON (each string byte counted at its longest escape): what
  * describes weigh against --max-response-bytes. */
 size_t resp_size_bound(const char *name, json_t *v);
+/* Its share for one string's bytes. */
+size_t resp_string_bound(const char *s);
+/* s as XML character data (and attribute-safe). */
+struct buf;
+void resp_xml_escape(struct buf *b, const char *s);
 
 #endif
