@@ -41,6 +41,7 @@ struct request {
 	const char *region;  /* the region it signed for, of config->regions */
 	char auth_service[65]; /* the service its signature is scoped to */
 	struct db *db;
+	int in_read; /* dispatch_prepare left its read transaction open */
 	const struct server_config *config;
 
 	/* response: the Result contents a handler builds, or an error */
