@@ -257,7 +257,7 @@ act_describe_load_balancers(struct request *rq)
 		return -1;
 	struct emit e;
 	char *next = NULL;
-	rq->streamed = 1;
+	resp_stream_open(rq);
 	emit_text(&e, &rq->stream, rq->want_json);
 	emit_list(&e, "LoadBalancerDescriptions");
 	int rc = n > 0 ? describe_named(rq, &e, idx, n)

@@ -188,9 +188,16 @@ emit_int(struct emit *e, const char *name, long long value)
 	}
 	emit_begin(e, name, ">");
 	e->bound += 24;
-	char digits[24];
-	int n = snprintf(digits, sizeof digits, "%lld", value);
-	buf_append(e->b, digits, (size_t)n);
+	/* printf's "%lld", without printf: describes write many numbers. */
+	char digits[24], *p = digits + sizeof digits;
+	unsigned long long v = value < 0 ? 0ULL - (unsigned long long)value
+	                                 : (unsigned long long)value;
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	if (value < 0)
+		*--p = '-';
+	buf_append(e->b, p, (size_t)(digits + sizeof digits - p));
 	if (e->kind == EMIT_XML)
 		emit_close_tag(e, name);
 }

@@ -46,8 +46,10 @@ struct request {
 
 	/* response: the Result contents a handler builds, or an error */
 	json_t *result;
-	/* or, when streamed, those contents as text (emit.h) */
+	/* or, when streamed, the answer as text: the envelope's opening
+	 * (stream_head bytes), then those contents (emit.h) */
 	struct buf stream;
+	size_t stream_head;
 	int streamed;
 	int status;
 	enum err_id err;

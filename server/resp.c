@@ -127,29 +127,39 @@ resp_render_xml(struct request *rq, struct buf *b)
 	           rq->request_id, op);
 }
 
-/* A Result streamed by its handler (emit.h): its text is the Result's
- * contents, already in the answer's format. */
+void
+resp_stream_open(struct request *rq)
+{
+	const char *op = rq->action->name;
+	buf_reset(&rq->stream);
+	if (rq->want_json)
+		buf_printf(&rq->stream, "{\"%sResponse\":{\"%sResult\":{", op,
+		           op);
+	else
+		buf_printf(&rq->stream,
+		           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		           "<%sResponse xmlns=\"%s\"><%sResult>",
+		           op, resp_namespace(rq), op);
+	rq->stream_head = rq->stream.len;
+	rq->streamed = 1;
+}
+
+/* The streamed Result's envelope is closed around it, in place: the
+ * answer is not copied again. */
 static void
 resp_render_streamed(struct request *rq, struct buf *b)
 {
 	const char *op = rq->action->name;
 	if (rq->want_json) {
-		buf_printf(b, "{\"%sResponse\":{\"%sResult\":{", op, op);
-		buf_append(b, rq->stream.data, rq->stream.len);
 		buf_printf(b,
 		           "},\"ResponseMetadata\":{\"RequestId\":\"%s\"}}}\n",
 		           rq->request_id);
 		return;
 	}
-	buf_printf(b,
-	           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	           "<%sResponse xmlns=\"%s\">",
-	           op, resp_namespace(rq));
-	if (rq->stream.len == 0)
-		buf_printf(b, "<%sResult/>", op);
-	else {
-		buf_printf(b, "<%sResult>", op);
-		buf_append(b, rq->stream.data, rq->stream.len);
+	if (b->len == rq->stream_head) { /* nothing in it: <OpResult/> */
+		b->len--;                     /* its '>' */
+		buf_puts(b, "/>");
+	} else {
 		buf_printf(b, "</%sResult>", op);
 	}
 	buf_printf(b,
@@ -209,6 +219,9 @@ resp_render(struct request *rq)
 		rq->status = 500;
 	}
 	if (!is_error && rq->streamed) {
+		buf_free(&b);
+		b = rq->stream;
+		rq->stream = (struct buf)BUF_INIT;
 		resp_render_streamed(rq, &b);
 		rq->content_type = rq->want_json ? "application/json" : "text/xml";
 	} else if (rq->want_json) {
@@ -240,8 +253,13 @@ size_t
 resp_string_bound(const char *s)
 {
 	size_t n = 0;
-	for (; *s; s++)
-		n += (unsigned char)*s < 0x20 || strchr("&<>\"\\", *s) ? 6 : 1;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		n += c < 0x20 || c == '&' || c == '<' || c == '>' || c == '"' ||
+		             c == '\\'
+		         ? 6
+		         : 1;
+	}
 	return n;
 }
 
