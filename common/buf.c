@@ -71,7 +71,7 @@ buf_grow(struct buf *b, size_t extra)
 }
 
 void
-buf_append(struct buf *b, const void *data, size_t len)
+buf_append_grow(struct buf *b, const void *data, size_t len)
 {
 	buf_grow(b, len);
 	if (len)
@@ -80,17 +80,6 @@ buf_append(struct buf *b, const void *data, size_t len)
 	b->data[b->len] = '\0';
 }
 
-void
-buf_puts(struct buf *b, const char *s)
-{
-	buf_append(b, s, strlen(s));
-}
-
-void
-buf_putc(struct buf *b, char c)
-{
-	buf_append(b, &c, 1);
-}
 
 void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
