@@ -56,10 +56,11 @@ emit_begin(struct emit *e, const char *name, const char *xml_close)
 	struct emit_level *top = &e->lv[e->depth];
 	if (top->list)
 		name = "member";
-	e->bound += 2 * strlen(name) + 5;
+	size_t len = strlen(name);
+	e->bound += 2 * len + 5;
 	if (e->kind == EMIT_XML) {
 		buf_putc(e->b, '<');
-		buf_puts(e->b, name);
+		buf_append(e->b, name, len);
 		buf_puts(e->b, xml_close);
 	} else if (e->kind == EMIT_JSON) {
 		if (top->items)

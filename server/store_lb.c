@@ -13,8 +13,10 @@ char *
 store_name_key(const char *region, const char *name)
 {
 	struct buf b = BUF_INIT;
-	if (*region)
-		buf_printf(&b, "%s/", region);
+	if (*region) {
+		buf_puts(&b, region);
+		buf_putc(&b, '/');
+	}
 	for (const char *p = name; *p; p++)
 		buf_putc(&b, (char)tolower((unsigned char)*p));
 	return buf_steal(&b);
