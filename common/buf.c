@@ -80,7 +80,6 @@ buf_append_grow(struct buf *b, const void *data, size_t len)
 	b->data[b->len] = '\0';
 }
 
-
 void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {

@@ -119,9 +119,8 @@ static int
 pem_fingerprint_of(X509_PUBKEY *spki, pem_fingerprint fp)
 {
 	unsigned char *der = NULL;
-	int len = spki && X509_PUBKEY_get0(spki)
-	              ? i2d_X509_PUBKEY(spki, &der)
-	              : -1;
+	int len =
+	    spki && X509_PUBKEY_get0(spki) ? i2d_X509_PUBKEY(spki, &der) : -1;
 	unsigned char md[32];
 	unsigned int mdlen = 0;
 	fp[0] = '\0';
@@ -262,8 +261,8 @@ pem_from_text(const char *value, pem_fingerprint fp, int *is_cert, char *why,
 		}
 		X509_free(x);
 	} else if (strstr(value, "-----BEGIN PUBLIC KEY-----")) {
-		X509_PUBKEY *k = PEM_read_bio_X509_PUBKEY(bio, NULL,
-		                                          pem_no_passphrase, NULL);
+		X509_PUBKEY *k = PEM_read_bio_X509_PUBKEY(
+		    bio, NULL, pem_no_passphrase, NULL);
 		if (k && pem_fingerprint_of(k, fp) == 0) {
 			*is_cert = 0;
 			rc = 0;
@@ -505,7 +504,8 @@ pem_server_certificate_check(const char *body, const char *key,
 		;
 	else if (pem_tls_server_check(x, k, chain, why, why_size) < 0)
 		;
-	else if (pem_fingerprint_of(X509_get_X509_PUBKEY(x), info->fingerprint) < 0)
+	else if (pem_fingerprint_of(X509_get_X509_PUBKEY(x),
+	                            info->fingerprint) < 0)
 		snprintf(why, why_size,
 		         "the certificate's public key does not "
 		         "parse");

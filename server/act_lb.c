@@ -239,11 +239,11 @@ describe_paged(struct request *rq, struct emit *e, char **next)
 	                  marker && *marker ? marker : NULL, page + 1, &rows,
 	                  &n) != STORE_OK)
 		return resp_error(rq, ERR_INTERNAL, NULL);
-	int done = lb_describe_lbs(rq, e, rows, n > (size_t)page ? (size_t)page : n,
-	                           &bytes);
+	int done = lb_describe_lbs(rq, e, rows,
+	                           n > (size_t)page ? (size_t)page : n, &bytes);
 	if (done > 0 && (size_t)done < n)
-		*next = store_name_key(request_region_key(rq),
-		                       rows[done - 1].name);
+		*next =
+		    store_name_key(request_region_key(rq), rows[done - 1].name);
 	store_lb_rows_free(rows, n);
 	return done < 0 ? -1 : 0;
 }

@@ -192,7 +192,8 @@ db_open_thread(void)
 		if (sqlite3_prepare_v3(db->conn, txn_sql[i], -1,
 		                       SQLITE_PREPARE_PERSISTENT, &db->txn[i],
 		                       NULL) != SQLITE_OK) {
-			log_error("%s: %s", txn_sql[i], sqlite3_errmsg(db->conn));
+			log_error("%s: %s", txn_sql[i],
+			          sqlite3_errmsg(db->conn));
 			db_finalize(db);
 			return NULL;
 		}

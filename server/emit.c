@@ -28,7 +28,8 @@ emit_json_string(struct buf *b, const char *s)
 	buf_putc(b, '"');
 	for (;;) {
 		const char *start = s;
-		while (*s && *s != '"' && *s != '\\' && (unsigned char)*s >= 0x20)
+		while (*s && *s != '"' && *s != '\\' &&
+		       (unsigned char)*s >= 0x20)
 			s++;
 		buf_append(b, start, (size_t)(s - start));
 		if (!*s)
@@ -105,8 +106,8 @@ emit_open(struct emit *e, const char *name, int list)
 		e->lv[e->depth].items++;
 		node = list ? json_array() : json_object();
 		emit_add(e, name, node);
-		e->bound += 2 * strlen(e->lv[e->depth].list ? "member" : name) +
-		            5;
+		e->bound +=
+		    2 * strlen(e->lv[e->depth].list ? "member" : name) + 5;
 	} else {
 		emit_begin(e, name, ">");
 		if (e->kind == EMIT_JSON)
@@ -182,8 +183,8 @@ emit_int(struct emit *e, const char *name, long long value)
 {
 	if (e->kind == EMIT_TREE) {
 		e->lv[e->depth].items++;
-		e->bound += 2 * strlen(e->lv[e->depth].list ? "member" : name) +
-		            5 + 24;
+		e->bound +=
+		    2 * strlen(e->lv[e->depth].list ? "member" : name) + 5 + 24;
 		emit_add(e, name, json_integer(value));
 		return;
 	}

@@ -71,8 +71,7 @@ http_id_next(void)
 	uint64_t *s = http_id_state;
 	if (!(s[0] | s[1] | s[2] | s[3]) &&
 	    (RAND_bytes((unsigned char *)s, sizeof http_id_state) != 1 ||
-	     !(s[0] | s[1] | s[2] | s[3])))
-	{
+	     !(s[0] | s[1] | s[2] | s[3]))) {
 		/* never all zero; distinct per thread */
 		s[0] = (uint64_t)time(NULL) | 1;
 		s[1] = (uint64_t)(uintptr_t)s;

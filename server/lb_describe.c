@@ -115,8 +115,8 @@ describe_listeners(struct emit *e, struct store_page *pg, int64_t id)
  * their attribute (CookieExpirationPeriod a number), the others as names.
  * A stickiness policy has a row per attribute. */
 static int
-describe_bucket(struct emit *e, struct store_page *pg, int64_t id,
-                long bucket, const char *name)
+describe_bucket(struct emit *e, struct store_page *pg, int64_t id, long bucket,
+                const char *name)
 {
 	const enum lb_part P = LB_PART_POLICIES;
 	long policy = -1;
@@ -156,8 +156,8 @@ describe_policies(struct emit *e, struct store_page *pg, int64_t id)
 	emit_object(e, "Policies");
 	int rc = describe_bucket(e, pg, id, 0, "AppCookieStickinessPolicies");
 	if (rc == 0)
-		rc = describe_bucket(e, pg, id, 1,
-		                     "LBCookieStickinessPolicies");
+		rc =
+		    describe_bucket(e, pg, id, 1, "LBCookieStickinessPolicies");
 	if (rc == 0)
 		rc = describe_bucket(e, pg, id, 2, "OtherPolicies");
 	emit_end(e);
@@ -248,8 +248,8 @@ describe_one(struct request *rq, struct emit *e, struct store_page *pg,
 		rc = describe_strings(e, pg, LB_PART_ZONES, "AvailabilityZones",
 		                      lb->id);
 	if (rc >= 0)
-		rc = describe_strings(e, pg, LB_PART_SUBNETS, "Subnets",
-		                      lb->id);
+		rc =
+		    describe_strings(e, pg, LB_PART_SUBNETS, "Subnets", lb->id);
 	if (rc >= 0 && lb->vpc_id)
 		emit_string(e, "VPCId", lb->vpc_id);
 	if (rc >= 0)

@@ -157,7 +157,7 @@ resp_render_streamed(struct request *rq, struct buf *b)
 		return;
 	}
 	if (b->len == rq->stream_head) { /* nothing in it: <OpResult/> */
-		b->len--;                     /* its '>' */
+		b->len--;                /* its '>' */
 		buf_puts(b, "/>");
 	} else {
 		buf_printf(b, "</%sResult>", op);
@@ -223,7 +223,8 @@ resp_render(struct request *rq)
 		b = rq->stream;
 		rq->stream = (struct buf)BUF_INIT;
 		resp_render_streamed(rq, &b);
-		rq->content_type = rq->want_json ? "application/json" : "text/xml";
+		rq->content_type =
+		    rq->want_json ? "application/json" : "text/xml";
 	} else if (rq->want_json) {
 		json_t *tree =
 		    is_error ? resp_error_tree(rq) : resp_success_tree(rq);
