@@ -71,25 +71,13 @@ buf_grow(struct buf *b, size_t extra)
 }
 
 void
-buf_append(struct buf *b, const void *data, size_t len)
+buf_append_grow(struct buf *b, const void *data, size_t len)
 {
 	buf_grow(b, len);
 	if (len)
 		memcpy(b->data + b->len, data, len);
 	b->len += len;
 	b->data[b->len] = '\0';
-}
-
-void
-buf_puts(struct buf *b, const char *s)
-{
-	buf_append(b, s, strlen(s));
-}
-
-void
-buf_putc(struct buf *b, char c)
-{
-	buf_append(b, &c, 1);
 }
 
 void

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char *data; /* always NUL-terminated once anything was appended */
@@ -23,9 +24,35 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
-void buf_append(struct buf *b, const void *data, size_t len);
-void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, char c);
+/* Grows b and appends: buf_append's slow path. */
+void buf_append_grow(struct buf *b, const void *data, size_t len);
+
+/* Inline while it fits: rendering large answers appends millions of
+ * small pieces. */
+static inline void
+buf_append(struct buf *b, const void *data, size_t len)
+{
+	if (len < b->cap - b->len) { /* room for it and the NUL */
+		if (len)
+			memcpy(b->data + b->len, data, len);
+		b->len += len;
+		b->data[b->len] = '\0';
+	} else {
+		buf_append_grow(b, data, len);
+	}
+}
+
+static inline void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_append(b, s, strlen(s));
+}
+
+static inline void
+buf_putc(struct buf *b, char c)
+{
+	buf_append(b, &c, 1);
+}
 void buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)

@@ -109,13 +109,18 @@ pem_next_block(const char **pos, struct pem_block *b, int strict,
 	return 0;
 }
 
-/* 0, or -1 when the key does not encode (a certificate whose key does not
- * parse has none). */
+/*
+ * 0, or -1 when the key does not parse (a certificate whose key does not
+ * parse has none). The SubjectPublicKeyInfo is hashed as it was encoded:
+ * i2d_PUBKEY of the decoded key would run OpenSSL 3's provider encoder,
+ * whose set-up took a third of a CreateLoadBalancerPolicy's time.
+ */
 static int
-pem_fingerprint_of(EVP_PKEY *key, pem_fingerprint fp)
+pem_fingerprint_of(X509_PUBKEY *spki, pem_fingerprint fp)
 {
 	unsigned char *der = NULL;
-	int len = key ? i2d_PUBKEY(key, &der) : -1;
+	int len =
+	    spki && X509_PUBKEY_get0(spki) ? i2d_X509_PUBKEY(spki, &der) : -1;
 	unsigned char md[32];
 	unsigned int mdlen = 0;
 	fp[0] = '\0';
@@ -215,21 +220,21 @@ pem_from_der(const struct buf *der, pem_fingerprint fp, int *is_cert)
 	const unsigned char *p = (const unsigned char *)der->data;
 	X509 *x = d2i_X509(NULL, &p, (long)der->len);
 	if (x && p == (const unsigned char *)der->data + der->len) {
-		int rc = pem_fingerprint_of(X509_get0_pubkey(x), fp);
+		int rc = pem_fingerprint_of(X509_get_X509_PUBKEY(x), fp);
 		X509_free(x);
 		*is_cert = 1;
 		return rc;
 	}
 	X509_free(x);
 	p = (const unsigned char *)der->data;
-	EVP_PKEY *k = d2i_PUBKEY(NULL, &p, (long)der->len);
+	X509_PUBKEY *k = d2i_X509_PUBKEY(NULL, &p, (long)der->len);
 	if (k && p == (const unsigned char *)der->data + der->len) {
 		int rc = pem_fingerprint_of(k, fp);
-		EVP_PKEY_free(k);
+		X509_PUBKEY_free(k);
 		*is_cert = 0;
 		return rc;
 	}
-	EVP_PKEY_free(k);
+	X509_PUBKEY_free(k);
 	return -1;
 }
 
@@ -250,19 +255,19 @@ pem_from_text(const char *value, pem_fingerprint fp, int *is_cert, char *why,
 	int rc = -1;
 	if (strstr(value, "-----BEGIN CERTIFICATE-----")) {
 		X509 *x = PEM_read_bio_X509(bio, NULL, pem_no_passphrase, NULL);
-		if (x && pem_fingerprint_of(X509_get0_pubkey(x), fp) == 0) {
+		if (x && pem_fingerprint_of(X509_get_X509_PUBKEY(x), fp) == 0) {
 			*is_cert = 1;
 			rc = 0;
 		}
 		X509_free(x);
 	} else if (strstr(value, "-----BEGIN PUBLIC KEY-----")) {
-		EVP_PKEY *k =
-		    PEM_read_bio_PUBKEY(bio, NULL, pem_no_passphrase, NULL);
+		X509_PUBKEY *k = PEM_read_bio_X509_PUBKEY(
+		    bio, NULL, pem_no_passphrase, NULL);
 		if (k && pem_fingerprint_of(k, fp) == 0) {
 			*is_cert = 0;
 			rc = 0;
 		}
-		EVP_PKEY_free(k);
+		X509_PUBKEY_free(k);
 	}
 	if (rc < 0)
 		snprintf(why, why_size, "the PEM block does not parse (%s)",
@@ -499,7 +504,8 @@ pem_server_certificate_check(const char *body, const char *key,
 		;
 	else if (pem_tls_server_check(x, k, chain, why, why_size) < 0)
 		;
-	else if (pem_fingerprint_of(X509_get0_pubkey(x), info->fingerprint) < 0)
+	else if (pem_fingerprint_of(X509_get_X509_PUBKEY(x),
+	                            info->fingerprint) < 0)
 		snprintf(why, why_size,
 		         "the certificate's public key does not "
 		         "parse");

@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "dispatch.h"
+#include "emit.h"
 #include "lb_describe.h"
 #include "lb_listeners.h"
 #include "lb_placement.h"
@@ -188,8 +189,10 @@ act_delete_load_balancer(struct request *rq)
 	return rc == STORE_OK ? 0 : resp_error(rq, ERR_INTERNAL, NULL);
 }
 
+/* DescribeLoadBalancers streams its answer (emit.h): each description is
+ * written while its rows are read, with no tree in between. */
 static int
-describe_named(struct request *rq, json_t *out, unsigned *idx, int n)
+describe_named(struct request *rq, struct emit *e, unsigned *idx, int n)
 {
 	size_t bytes = 0;
 	for (int i = 0; i < n; i++) {
@@ -205,83 +208,44 @@ describe_named(struct request *rq, json_t *out, unsigned *idx, int n)
 			                  "Cannot find Load Balancer %s", name);
 		if (rc != STORE_OK)
 			return resp_error(rq, ERR_INTERNAL, NULL);
-		json_t *d = lb_describe(rq, &lb);
+		rc = lb_describe_lbs(rq, e, &lb, 1, &bytes);
 		store_lb_free(&lb);
-		if (!d)
+		if (rc < 0)
 			return -1;
-		size_t size = resp_size_bound("member", d);
-		if (bytes && bytes + size > rq->config->max_response) {
-			json_decref(d);
+		if (rc == 0)
 			return resp_error(rq, ERR_VALIDATION,
 			                  "The descriptions would exceed %zu "
 			                  "bytes, the most one answer holds; "
 			                  "name fewer load balancers, or page "
 			                  "through them without names",
 			                  rq->config->max_response);
-		}
-		bytes += size;
-		json_array_append_new(out, d);
 	}
 	return 0;
 }
-
-struct describe_page {
-	struct request *rq;
-	json_t *out;
-	long limit;
-	long seen;
-	size_t bytes;
-	int more;
-	char *next_marker;
-};
 
 /* A page ends early rather than grow past --max-response-bytes; it
- * always holds one load balancer. */
+ * always holds one load balancer. *next: the marker of the next page. */
 static int
-describe_page_row(void *ctx, struct lb *lb)
-{
-	struct describe_page *p = ctx;
-	/* The extra row only proves there is a next page. */
-	if (++p->seen > p->limit) {
-		p->more = 1;
-		return 1;
-	}
-	json_t *d = lb_describe(p->rq, lb);
-	if (!d)
-		return -1;
-	size_t size = resp_size_bound("member", d);
-	if (p->bytes && p->bytes + size > p->rq->config->max_response) {
-		json_decref(d);
-		p->more = 1;
-		return 1;
-	}
-	p->bytes += size;
-	json_array_append_new(p->out, d);
-	free(p->next_marker);
-	p->next_marker = store_name_key(request_region_key(p->rq), lb->name);
-	return 0;
-}
-
-static int
-describe_paged(struct request *rq, json_t *out)
+describe_paged(struct request *rq, struct emit *e, char **next)
 {
 	long page = LB_MAX_PAGE_SIZE;
 	if (param_int(rq, &page, 1, LB_MAX_PAGE_SIZE, "PageSize") < 0)
 		return -1;
-	struct describe_page p = {rq, out, page, 0, 0, 0, NULL};
 	const char *marker = param_get(rq, "Marker");
-	int rc = store_lb_page(rq->db, rq->account_id, request_region_key(rq),
-	                       marker && *marker ? marker : NULL, page + 1,
-	                       describe_page_row, &p);
-	if (rc != STORE_OK) {
-		free(p.next_marker);
-		return rq->status ? -1 : resp_error(rq, ERR_INTERNAL, NULL);
-	}
-	if (p.more)
-		json_object_set_new(rq->result, "NextMarker",
-		                    json_string(p.next_marker));
-	free(p.next_marker);
-	return 0;
+	struct lb *rows;
+	size_t n, bytes = 0;
+	/* The extra row only proves there is a next page. */
+	if (store_lb_page(rq->db, rq->account_id, request_region_key(rq),
+	                  marker && *marker ? marker : NULL, page + 1, &rows,
+	                  &n) != STORE_OK)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	int done = lb_describe_lbs(rq, e, rows,
+	                           n > (size_t)page ? (size_t)page : n, &bytes);
+	if (done > 0 && (size_t)done < n)
+		*next =
+		    store_name_key(request_region_key(rq), rows[done - 1].name);
+	store_lb_rows_free(rows, n);
+	return done < 0 ? -1 : 0;
 }
 
 int
@@ -291,10 +255,17 @@ act_describe_load_balancers(struct request *rq)
 	int n = param_list(rq, "LoadBalancerNames", &idx);
 	if (n < 0)
 		return -1;
-	json_t *out = json_array();
-	json_object_set_new(rq->result, "LoadBalancerDescriptions", out);
-	int rc =
-	    n > 0 ? describe_named(rq, out, idx, n) : describe_paged(rq, out);
+	struct emit e;
+	char *next = NULL;
+	resp_stream_open(rq);
+	emit_text(&e, &rq->stream, rq->want_json);
+	emit_list(&e, "LoadBalancerDescriptions");
+	int rc = n > 0 ? describe_named(rq, &e, idx, n)
+	               : describe_paged(rq, &e, &next);
+	emit_end(&e);
+	if (next)
+		emit_string(&e, "NextMarker", next);
+	free(next);
 	free(idx);
 	return rc;
 }

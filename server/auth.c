@@ -1,7 +1,6 @@
 #include "auth.h"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,11 +193,15 @@ out:
  * re-sealed or deactivated key is never served from the cache.
  */
 #define AUTH_CACHE_SLOTS 16
+/* The credential scope and sealed secret an entry was derived from, as
+ * "akid/date/region/service/sealed": compared whole, which costs less
+ * than hashing them for every request. Longer ones are not cached. */
+#define AUTH_CACHE_ID 384
 
 struct auth_cache_entry {
-	unsigned char sealed_hash[32]; /* SHA-256 of akid, scope, sealed */
+	char id[AUTH_CACHE_ID];
+	size_t id_len;
 	unsigned char key[32];
-	int used;
 };
 
 static __thread struct auth_cache_entry auth_cache[AUTH_CACHE_SLOTS];
@@ -210,14 +213,15 @@ auth_signing_key(const struct auth_parts *p, const char *sealed,
                  unsigned char key[32])
 {
 	const struct sigv4_credential *c = &p->auth.cred;
-	unsigned char id[32];
-	struct buf b = BUF_INIT;
-	buf_printf(&b, "%s/%s/%s/%s/%s", c->akid, c->date, c->region,
-	           c->service, sealed);
-	SHA256((const unsigned char *)b.data, b.len, id);
-	buf_free(&b);
-	struct auth_cache_entry *e = &auth_cache[id[0] % AUTH_CACHE_SLOTS];
-	if (e->used && CRYPTO_memcmp(e->sealed_hash, id, sizeof id) == 0) {
+	char id[AUTH_CACHE_ID];
+	int n = snprintf(id, sizeof id, "%s/%s/%s/%s/%s", c->akid, c->date,
+	                 c->region, c->service, sealed);
+	size_t len = n > 0 && (size_t)n < sizeof id ? (size_t)n : 0;
+	unsigned h = 0;
+	for (size_t i = 0; i < len; i++)
+		h = h * 31 + (unsigned char)id[i];
+	struct auth_cache_entry *e = &auth_cache[h % AUTH_CACHE_SLOTS];
+	if (len && e->id_len == len && memcmp(e->id, id, len) == 0) {
 		memcpy(key, e->key, 32);
 		return 0;
 	}
@@ -227,9 +231,11 @@ auth_signing_key(const struct auth_parts *p, const char *sealed,
 	sigv4_signing_key(secret, c->date, c->region, c->service, key);
 	OPENSSL_cleanse(secret, strlen(secret));
 	free(secret);
-	memcpy(e->sealed_hash, id, sizeof id);
-	memcpy(e->key, key, 32);
-	e->used = 1;
+	if (len) {
+		memcpy(e->id, id, len);
+		e->id_len = len;
+		memcpy(e->key, key, 32);
+	}
 	return 0;
 }
 

@@ -8,10 +8,35 @@
 #include "log.h"
 #include "migrations.h"
 
+/* Transaction control, run on every request: prepared once per
+ * connection like the store's statements (sqlite3_exec would compile
+ * each again, a few per cent of a small read). */
+enum txn_id {
+	TXN_BEGIN,
+	TXN_BEGIN_WRITE,
+	TXN_COMMIT,
+	TXN_ROLLBACK,
+	TXN_SAVEPOINT,
+	TXN_RELEASE,
+	TXN_ROLLBACK_TO,
+	TXN_COUNT
+};
+
+static const char *const txn_sql[TXN_COUNT] = {
+    [TXN_BEGIN] = "BEGIN",
+    [TXN_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+    [TXN_COMMIT] = "COMMIT",
+    [TXN_ROLLBACK] = "ROLLBACK",
+    [TXN_SAVEPOINT] = "SAVEPOINT request",
+    [TXN_RELEASE] = "RELEASE request",
+    [TXN_ROLLBACK_TO] = "ROLLBACK TO request",
+};
+
 struct db {
 	sqlite3 *conn;
 	int writing; /* holds db_write_lock */
 	sqlite3_stmt *stmts[STMT_COUNT];
+	sqlite3_stmt *txn[TXN_COUNT];
 	struct db *next; /* registry of all connections, for shutdown */
 };
 
@@ -131,6 +156,19 @@ db_init(const char *path)
 	return 0;
 }
 
+/* Finalizes what was prepared (NULLs are skipped), closes, frees. */
+static void
+db_finalize(struct db *db)
+{
+	for (int i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(db->stmts[i]);
+	for (int i = 0; i < TXN_COUNT; i++)
+		sqlite3_finalize(db->txn[i]);
+	if (sqlite3_close(db->conn) != SQLITE_OK)
+		log_error("close: %s", sqlite3_errmsg(db->conn));
+	free(db);
+}
+
 static struct db *
 db_open_thread(void)
 {
@@ -146,10 +184,17 @@ db_open_thread(void)
 		                       NULL) != SQLITE_OK) {
 			log_error("statement %d: %s", i,
 			          sqlite3_errmsg(db->conn));
-			for (int j = 0; j < i; j++)
-				sqlite3_finalize(db->stmts[j]);
-			sqlite3_close(db->conn);
-			free(db);
+			db_finalize(db);
+			return NULL;
+		}
+	}
+	for (int i = 0; i < TXN_COUNT; i++) {
+		if (sqlite3_prepare_v3(db->conn, txn_sql[i], -1,
+		                       SQLITE_PREPARE_PERSISTENT, &db->txn[i],
+		                       NULL) != SQLITE_OK) {
+			log_error("%s: %s", txn_sql[i],
+			          sqlite3_errmsg(db->conn));
+			db_finalize(db);
 			return NULL;
 		}
 	}
@@ -177,16 +222,24 @@ db_shutdown(void)
 	pthread_mutex_unlock(&db_registry_lock);
 	while (db) {
 		struct db *next = db->next;
-		for (int i = 0; i < STMT_COUNT; i++)
-			sqlite3_finalize(db->stmts[i]);
-		if (sqlite3_close(db->conn) != SQLITE_OK)
-			log_error("close: %s", sqlite3_errmsg(db->conn));
-		free(db);
+		db_finalize(db);
 		db = next;
 	}
 	db_current = NULL;
 	free(db_path);
 	db_path = NULL;
+}
+
+static int
+db_txn(struct db *db, enum txn_id id)
+{
+	sqlite3_stmt *st = db->txn[id];
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	log_error("%s: %s", txn_sql[id], sqlite3_errmsg(db->conn));
+	return -1;
 }
 
 /* Writers of this process queue on a mutex before taking SQLite's write
@@ -200,10 +253,10 @@ int
 db_begin(struct db *db, int write)
 {
 	if (!write)
-		return db_exec(db->conn, "BEGIN");
+		return db_txn(db, TXN_BEGIN);
 	pthread_mutex_lock(&db_write_lock);
 	db->writing = 1;
-	if (db_exec(db->conn, "BEGIN IMMEDIATE") == 0)
+	if (db_txn(db, TXN_BEGIN_WRITE) == 0)
 		return 0;
 	db->writing = 0;
 	pthread_mutex_unlock(&db_write_lock);
@@ -222,7 +275,7 @@ db_end_write(struct db *db)
 int
 db_commit(struct db *db)
 {
-	int rc = db_exec(db->conn, "COMMIT");
+	int rc = db_txn(db, TXN_COMMIT);
 	if (rc == 0)
 		db_end_write(db);
 	return rc;
@@ -231,27 +284,27 @@ db_commit(struct db *db)
 int
 db_savepoint(struct db *db)
 {
-	return db_exec(db->conn, "SAVEPOINT request");
+	return db_txn(db, TXN_SAVEPOINT);
 }
 
 void
 db_savepoint_release(struct db *db)
 {
-	db_exec(db->conn, "RELEASE request");
+	db_txn(db, TXN_RELEASE);
 }
 
 void
 db_savepoint_rollback(struct db *db)
 {
-	db_exec(db->conn, "ROLLBACK TO request");
-	db_exec(db->conn, "RELEASE request");
+	db_txn(db, TXN_ROLLBACK_TO);
+	db_txn(db, TXN_RELEASE);
 }
 
 void
 db_rollback(struct db *db)
 {
 	if (!sqlite3_get_autocommit(db->conn))
-		db_exec(db->conn, "ROLLBACK");
+		db_txn(db, TXN_ROLLBACK);
 	db_end_write(db);
 }
 

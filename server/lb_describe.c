@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "emit.h"
 #include "params.h"
-#include "policy_types.h"
 
 char *
 lb_dns_name(const struct request *rq, const struct lb *lb)
@@ -15,10 +15,19 @@ lb_dns_name(const struct request *rq, const struct lb *lb)
 	 * AWS's <name>-<id>.<region>.elb.amazonaws.com. */
 	const char *region = request_region_key(rq);
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "%s%s-%s.%s%slb.%s",
-	           strcmp(lb->scheme, "internal") == 0 ? "internal-" : "",
-	           lb->name, lb->account_id, region, *region ? "." : "",
-	           rq->config->dns_domain);
+	/* "%s%s-%s.%s%slb.%s" without printf: a page names 400 of them. */
+	if (strcmp(lb->scheme, "internal") == 0)
+		buf_puts(&b, "internal-");
+	buf_puts(&b, lb->name);
+	buf_putc(&b, '-');
+	buf_puts(&b, lb->account_id);
+	buf_putc(&b, '.');
+	if (*region) {
+		buf_puts(&b, region);
+		buf_putc(&b, '.');
+	}
+	buf_puts(&b, "lb.");
+	buf_puts(&b, rq->config->dns_domain);
 	return buf_steal(&b);
 }
 
@@ -40,193 +49,277 @@ lb_health_check_json(const struct lb *lb)
 	                 (json_int_t)lb->hc_healthy);
 }
 
+/* A list of strings: zones, subnets or security groups. */
 static int
-describe_string(void *ctx, const char *value)
+describe_strings(struct emit *e, struct store_page *pg, enum lb_part part,
+                 const char *name, int64_t id)
 {
-	json_array_append_new(ctx, json_string(value));
-	return 0;
-}
-
-struct describe_ctx {
-	struct request *rq;
-	int64_t lb_id;
-	json_t *out;
-	int failed;
-};
-
-static int
-describe_name(void *ctx, const char *name, const char *type)
-{
-	json_array_append_new(ctx, json_string(name));
-	return 0;
-}
-
-static int
-describe_listener(void *ctx, const struct listener *l)
-{
-	struct describe_ctx *d = ctx;
-	json_t *listener = json_pack(
-	    "{s:s,s:I,s:s,s:I}", "Protocol", l->protocol, "LoadBalancerPort",
-	    (json_int_t)l->lb_port, "InstanceProtocol", l->instance_protocol,
-	    "InstancePort", (json_int_t)l->instance_port);
-	if (l->ssl_certificate_id)
-		json_object_set_new(listener, "SSLCertificateId",
-		                    json_string(l->ssl_certificate_id));
-	json_t *names = json_array();
-	if (store_listener_policy_each(d->rq->db, d->lb_id, l->lb_port,
-	                               describe_name, names) != STORE_OK)
-		d->failed = 1;
-	json_array_append_new(
-	    d->out,
-	    json_pack("{s:o,s:o}", "Listener", listener, "PolicyNames", names));
-	return d->failed;
-}
-
-/* Stickiness policies carry their one attribute into DescribeLoadBalancers. */
-static int
-describe_cookie_attr(void *ctx, const char *name, const char *value)
-{
-	json_t *j = ctx;
-	if (strcmp(name, "CookieExpirationPeriod") == 0)
-		json_object_set_new(j, name,
-		                    json_integer(strtoll(value, NULL, 10)));
-	else
-		json_object_set_new(j, name, json_string(value));
-	return 0;
-}
-
-static int
-describe_policy_bucket(void *ctx, const struct policy *p)
-{
-	struct describe_ctx *d = ctx;
-	const char *bucket = strcmp(p->type, POLICY_APP_COOKIE) == 0
-	                         ? "AppCookieStickinessPolicies"
-	                     : strcmp(p->type, POLICY_LB_COOKIE) == 0
-	                         ? "LBCookieStickinessPolicies"
-	                         : NULL;
-	if (!bucket) {
-		json_array_append_new(json_object_get(d->out, "OtherPolicies"),
-		                      json_string(p->name));
-		return 0;
+	int rc;
+	emit_list(e, name);
+	while ((rc = store_page_peek(pg, part, id)) == 1) {
+		emit_string(e, "member", store_page_text(pg, part, 1));
+		store_page_next(pg, part);
 	}
-	json_t *j = json_pack("{s:s}", "PolicyName", p->name);
-	json_array_append_new(json_object_get(d->out, bucket), j);
-	if (store_policy_attr_each(d->rq->db, p->id, describe_cookie_attr, j) !=
-	    STORE_OK)
-		return -1;
-	return 0;
+	emit_end(e);
+	return rc;
+}
+
+static void
+describe_listener(struct emit *e, struct store_page *pg)
+{
+	const enum lb_part L = LB_PART_LISTENERS;
+	const char *cert = store_page_text(pg, L, 5);
+	emit_object(e, "Listener");
+	emit_string(e, "Protocol", store_page_text(pg, L, 2));
+	emit_int(e, "LoadBalancerPort", store_page_int(pg, L, 1));
+	emit_string(e, "InstanceProtocol", store_page_text(pg, L, 4));
+	emit_int(e, "InstancePort", store_page_int(pg, L, 3));
+	if (cert)
+		emit_string(e, "SSLCertificateId", cert);
+	emit_end(e);
+}
+
+/* A row per policy of each listener (or one without a policy). */
+static int
+describe_listeners(struct emit *e, struct store_page *pg, int64_t id)
+{
+	const enum lb_part L = LB_PART_LISTENERS;
+	long port = -1;
+	int rc;
+	emit_list(e, "ListenerDescriptions");
+	while ((rc = store_page_peek(pg, L, id)) == 1) {
+		if (store_page_int(pg, L, 1) != port) {
+			if (port >= 0) {
+				emit_end(e); /* PolicyNames */
+				emit_end(e); /* member */
+			}
+			port = store_page_int(pg, L, 1);
+			emit_object(e, "member");
+			describe_listener(e, pg);
+			emit_list(e, "PolicyNames");
+		}
+		const char *policy = store_page_text(pg, L, 6);
+		if (policy)
+			emit_string(e, "member", policy);
+		store_page_next(pg, L);
+	}
+	if (port >= 0) {
+		emit_end(e);
+		emit_end(e);
+	}
+	emit_end(e);
+	return rc;
+}
+
+/* One bucket of the policies: stickiness policies as objects carrying
+ * their attribute (CookieExpirationPeriod a number), the others as names.
+ * A stickiness policy has a row per attribute. */
+static int
+describe_bucket(struct emit *e, struct store_page *pg, int64_t id, long bucket,
+                const char *name)
+{
+	const enum lb_part P = LB_PART_POLICIES;
+	long policy = -1;
+	int rc;
+	emit_list(e, name);
+	while ((rc = store_page_peek(pg, P, id)) == 1 &&
+	       store_page_int(pg, P, 1) == bucket) {
+		if (bucket == 2) {
+			emit_string(e, "member", store_page_text(pg, P, 3));
+			store_page_next(pg, P);
+			continue;
+		}
+		if (store_page_int(pg, P, 2) != policy) {
+			if (policy >= 0)
+				emit_end(e);
+			policy = store_page_int(pg, P, 2);
+			emit_object(e, "member");
+			emit_string(e, "PolicyName", store_page_text(pg, P, 3));
+		}
+		const char *attr = store_page_text(pg, P, 4);
+		const char *value = store_page_text(pg, P, 5);
+		if (attr && strcmp(attr, "CookieExpirationPeriod") == 0)
+			emit_int(e, attr, strtoll(value, NULL, 10));
+		else if (attr)
+			emit_string(e, attr, value);
+		store_page_next(pg, P);
+	}
+	if (policy >= 0)
+		emit_end(e);
+	emit_end(e);
+	return rc < 0 ? -1 : 0;
 }
 
 static int
-describe_backend(void *ctx, long instance_port, const char *name)
+describe_policies(struct emit *e, struct store_page *pg, int64_t id)
 {
-	json_t *out = ctx;
-	size_t n = json_array_size(out);
-	json_t *last = n ? json_array_get(out, n - 1) : NULL;
-	if (!last || json_integer_value(json_object_get(
-	                 last, "InstancePort")) != instance_port) {
-		last = json_pack("{s:I,s:[]}", "InstancePort",
-		                 (json_int_t)instance_port, "PolicyNames");
-		json_array_append_new(out, last);
-	}
-	json_array_append_new(json_object_get(last, "PolicyNames"),
-	                      json_string(name));
-	return 0;
+	emit_object(e, "Policies");
+	int rc = describe_bucket(e, pg, id, 0, "AppCookieStickinessPolicies");
+	if (rc == 0)
+		rc =
+		    describe_bucket(e, pg, id, 1, "LBCookieStickinessPolicies");
+	if (rc == 0)
+		rc = describe_bucket(e, pg, id, 2, "OtherPolicies");
+	emit_end(e);
+	return rc;
 }
 
-static json_t *
-describe_policies(struct request *rq, int64_t lb_id)
+/* Back-end policies, grouped by instance port. */
+static int
+describe_backends(struct emit *e, struct store_page *pg, int64_t id)
 {
-	json_t *buckets =
-	    json_pack("{s:[],s:[],s:[]}", "AppCookieStickinessPolicies",
-	              "LBCookieStickinessPolicies", "OtherPolicies");
-	struct describe_ctx d = {rq, lb_id, buckets, 0};
-	if (store_policy_each(rq->db, lb_id, describe_policy_bucket, &d) !=
-	    STORE_OK) {
-		json_decref(buckets);
-		return NULL;
+	const enum lb_part B = LB_PART_BACKENDS;
+	long port = -1;
+	int rc;
+	emit_list(e, "BackendServerDescriptions");
+	while ((rc = store_page_peek(pg, B, id)) == 1) {
+		if (store_page_int(pg, B, 1) != port) {
+			if (port >= 0) {
+				emit_end(e);
+				emit_end(e);
+			}
+			port = store_page_int(pg, B, 1);
+			emit_object(e, "member");
+			emit_int(e, "InstancePort", port);
+			emit_list(e, "PolicyNames");
+		}
+		emit_string(e, "member", store_page_text(pg, B, 2));
+		store_page_next(pg, B);
 	}
-	return buckets;
+	if (port >= 0) {
+		emit_end(e);
+		emit_end(e);
+	}
+	emit_end(e);
+	return rc;
 }
 
 static int
-describe_instance(void *ctx, const struct lb_instance *i)
+describe_instances(struct emit *e, struct store_page *pg, int64_t id)
 {
-	json_array_append_new(ctx,
-	                      json_pack("{s:s}", "InstanceId", i->instance_id));
-	return 0;
+	int rc;
+	emit_list(e, "Instances");
+	while ((rc = store_page_peek(pg, LB_PART_INSTANCES, id)) == 1) {
+		emit_object(e, "member");
+		emit_string(e, "InstanceId",
+		            store_page_text(pg, LB_PART_INSTANCES, 1));
+		emit_end(e);
+		store_page_next(pg, LB_PART_INSTANCES);
+	}
+	emit_end(e);
+	return rc;
 }
 
-static json_t *
-describe_list(struct request *rq, enum lb_list which, int64_t lb_id)
+static void
+describe_health_check(struct emit *e, const struct lb *lb)
 {
-	json_t *a = json_array();
-	if (store_lb_list_each(rq->db, which, lb_id, describe_string, a) !=
-	    STORE_OK) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
+	emit_object(e, "HealthCheck");
+	emit_string(e, "Target", lb->hc_target);
+	emit_int(e, "Interval", lb->hc_interval);
+	emit_int(e, "Timeout", lb->hc_timeout);
+	emit_int(e, "UnhealthyThreshold", lb->hc_unhealthy);
+	emit_int(e, "HealthyThreshold", lb->hc_healthy);
+	emit_end(e);
 }
 
-/* Every list wrapper is always emitted, empty or not: clients (moto's
- * tests, scripts) index them directly. */
-json_t *
-lb_describe(struct request *rq, const struct lb *lb)
+/* One member of LoadBalancerDescriptions. Every list wrapper is always
+ * emitted, empty or not: clients (moto's tests, scripts) index them
+ * directly. */
+static int
+describe_one(struct request *rq, struct emit *e, struct store_page *pg,
+             const struct lb *lb)
 {
-	json_t *listeners = json_array(), *backends = json_array();
-	struct describe_ctx d = {rq, lb->id, listeners, 0};
-	json_t *zones = describe_list(rq, LB_LIST_ZONES, lb->id);
-	json_t *subnets = describe_list(rq, LB_LIST_SUBNETS, lb->id);
-	json_t *groups = describe_list(rq, LB_LIST_SECURITY_GROUPS, lb->id);
-	json_t *policies = describe_policies(rq, lb->id);
-	if (store_listener_each(rq->db, lb->id, describe_listener, &d) !=
-	        STORE_OK ||
-	    d.failed ||
-	    store_backend_policy_each(rq->db, lb->id, describe_backend,
-	                              backends) != STORE_OK ||
-	    !zones || !subnets || !groups || !policies) {
-		json_decref(listeners);
-		json_decref(backends);
-		json_decref(zones);
-		json_decref(subnets);
-		json_decref(groups);
-		json_decref(policies);
-		resp_error(rq, ERR_INTERNAL, NULL);
-		return NULL;
-	}
 	char *dns = lb_dns_name(rq, lb);
 	char group_name[128];
 	snprintf(group_name, sizeof group_name, "euca-internal-%s-%s",
 	         lb->account_id, lb->name);
-	json_t *j = json_pack(
-	    "{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "LoadBalancerName",
-	    lb->name, "DNSName", dns, "CanonicalHostedZoneName", dns,
-	    "CanonicalHostedZoneNameID", lb_hosted_zone_id(rq),
-	    "ListenerDescriptions", listeners, "Policies", policies,
-	    "BackendServerDescriptions", backends, "AvailabilityZones", zones,
-	    "Subnets", subnets);
+	emit_object(e, "member");
+	emit_string(e, "LoadBalancerName", lb->name);
+	emit_string(e, "DNSName", dns);
+	emit_string(e, "CanonicalHostedZoneName", dns);
+	emit_string(e, "CanonicalHostedZoneNameID", lb_hosted_zone_id(rq));
 	free(dns);
-	if (lb->vpc_id)
-		json_object_set_new(j, "VPCId", json_string(lb->vpc_id));
-	json_t *instances = json_array();
-	json_object_set_new(j, "Instances", instances);
-	if (store_instance_each(rq->db, lb->id, describe_instance, instances) !=
-	    STORE_OK) {
-		json_decref(j);
-		resp_error(rq, ERR_INTERNAL, NULL);
-		return NULL;
+	int rc = describe_listeners(e, pg, lb->id);
+	if (rc >= 0)
+		rc = describe_policies(e, pg, lb->id);
+	if (rc >= 0)
+		rc = describe_backends(e, pg, lb->id);
+	if (rc >= 0)
+		rc = describe_strings(e, pg, LB_PART_ZONES, "AvailabilityZones",
+		                      lb->id);
+	if (rc >= 0)
+		rc =
+		    describe_strings(e, pg, LB_PART_SUBNETS, "Subnets", lb->id);
+	if (rc >= 0 && lb->vpc_id)
+		emit_string(e, "VPCId", lb->vpc_id);
+	if (rc >= 0)
+		rc = describe_instances(e, pg, lb->id);
+	if (rc >= 0 && lb->hc_target)
+		describe_health_check(e, lb);
+	emit_object(e, "SourceSecurityGroup");
+	emit_string(e, "OwnerAlias", rq->config->system_account_id);
+	emit_string(e, "GroupName", group_name);
+	emit_end(e);
+	if (rc >= 0)
+		rc = describe_strings(e, pg, LB_PART_GROUPS, "SecurityGroups",
+		                      lb->id);
+	emit_string(e, "CreatedTime", lb->created_at);
+	emit_string(e, "Scheme", lb->scheme);
+	emit_end(e);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+lb_describe_lbs(struct request *rq, struct emit *e, const struct lb *lbs,
+                size_t n, size_t *bytes)
+{
+	if (n == 0)
+		return 0;
+	const char *region = request_region_key(rq);
+	char *first = store_name_key(region, lbs[0].name);
+	char *last = store_name_key(region, lbs[n - 1].name);
+	/* The load balancers' account: the data plane's request is not. */
+	struct store_page *pg =
+	    store_page_open(rq->db, lbs[0].account_id, region, first, last);
+	free(first);
+	free(last);
+	size_t done = 0;
+	int rc = 0;
+	while (done < n) {
+		struct emit_mark m;
+		emit_mark(e, &m);
+		rc = describe_one(rq, e, pg, &lbs[done]);
+		size_t size = e->bound - m.bound;
+		if (rc < 0)
+			break;
+		if (*bytes && *bytes + size > rq->config->max_response) {
+			emit_rollback(e, &m);
+			break;
+		}
+		*bytes += size;
+		done++;
 	}
-	if (lb->hc_target)
-		json_object_set_new(j, "HealthCheck", lb_health_check_json(lb));
-	json_object_set_new(j, "SourceSecurityGroup",
-	                    json_pack("{s:s,s:s}", "OwnerAlias",
-	                              rq->config->system_account_id,
-	                              "GroupName", group_name));
-	json_object_set_new(j, "SecurityGroups", groups);
-	json_object_set_new(j, "CreatedTime", json_string(lb->created_at));
-	json_object_set_new(j, "Scheme", json_string(lb->scheme));
-	return j;
+	store_page_close(pg);
+	if (rc < 0)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	return (int)done;
+}
+
+json_t *
+lb_describe(struct request *rq, const struct lb *lb)
+{
+	json_t *root = json_object();
+	struct emit e;
+	size_t bytes = 0;
+	emit_tree(&e, root);
+	emit_list(&e, "LoadBalancerDescriptions");
+	int rc = lb_describe_lbs(rq, &e, lb, 1, &bytes);
+	emit_end(&e);
+	json_t *list = json_object_get(root, "LoadBalancerDescriptions");
+	json_t *d = rc == 1 ? json_array_get(list, 0) : NULL;
+	json_incref(d);
+	json_decref(root);
+	return d;
 }
 
 int

@@ -12,8 +12,19 @@
 char *lb_dns_name(const struct request *rq, const struct lb *lb);
 /* CanonicalHostedZoneNameID of the request's region. */
 const char *lb_hosted_zone_id(const struct request *rq);
-/* The LoadBalancerDescriptions member of lb, or NULL (error set on rq). */
+/* The LoadBalancerDescriptions member of lb as a tree (for callers that
+ * extend it), or NULL (error set on rq). */
 json_t *lb_describe(struct request *rq, const struct lb *lb);
+/*
+ * Writes the descriptions of lbs[0..n) as members of the list open in e:
+ * a page of the caller's load balancers in name order, or one. Each
+ * adds its resp_size_bound to *bytes; one that would take *bytes past
+ * --max-response-bytes (unless it is the first of the answer) is not
+ * written, nor any after it. How many were written, or -1 (error set).
+ */
+struct emit;
+int lb_describe_lbs(struct request *rq, struct emit *e, const struct lb *lbs,
+                    size_t n, size_t *bytes);
 json_t *lb_health_check_json(const struct lb *lb);
 /* The full attribute tree of lb, defaults filled in, or NULL. */
 json_t *lb_attributes_json(struct request *rq, const struct lb *lb);

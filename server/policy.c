@@ -1,6 +1,8 @@
 #include "policy.h"
 
 #include <ctype.h>
+#include <openssl/sha.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +56,24 @@ policy_check_reference(struct request *rq, const struct lb *lb,
 	return ok ? 0 : -1;
 }
 
+/*
+ * Per thread, the verdicts on the PublicKey values last checked, by the
+ * SHA-256 of the value. The same certificate is pinned on many load
+ * balancers and ports, and OpenSSL 3.0 sets up its provider decoder for
+ * every certificate it parses (about 120 us, most of a
+ * CreateLoadBalancerPolicy's time); the verdict depends on the value alone.
+ */
+#define POLICY_PEM_SLOTS 16
+
+struct policy_pem_entry {
+	unsigned char hash[SHA256_DIGEST_LENGTH];
+	int used, ok;
+	pem_fingerprint fp;
+	char why[200];
+};
+
+static __thread struct policy_pem_entry policy_pem_cache[POLICY_PEM_SLOTS];
+
 /* Parses value once per request (policy_precheck may have done it). */
 static void
 policy_check_public_key(struct request *rq, const char *value)
@@ -61,8 +81,20 @@ policy_check_public_key(struct request *rq, const char *value)
 	if (rq->pem_value == value)
 		return;
 	rq->pem_value = value;
-	rq->pem_ok = pem_public_key_check(value, rq->pem_fp, NULL, rq->pem_why,
-	                                  sizeof rq->pem_why) == 0;
+	unsigned char hash[SHA256_DIGEST_LENGTH];
+	SHA256((const unsigned char *)value, strlen(value), hash);
+	struct policy_pem_entry *e =
+	    &policy_pem_cache[hash[0] % POLICY_PEM_SLOTS];
+	if (!e->used || memcmp(e->hash, hash, sizeof hash) != 0) {
+		e->fp[0] = e->why[0] = '\0';
+		e->ok = pem_public_key_check(value, e->fp, NULL, e->why,
+		                             sizeof e->why) == 0;
+		memcpy(e->hash, hash, sizeof hash);
+		e->used = 1;
+	}
+	rq->pem_ok = e->ok;
+	memcpy(rq->pem_fp, e->fp, sizeof rq->pem_fp);
+	snprintf(rq->pem_why, sizeof rq->pem_why, "%s", e->why);
 }
 
 void

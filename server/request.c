@@ -31,6 +31,7 @@ request_free(struct request *rq)
 	buf_free(&rq->body);
 	form_free(&rq->params);
 	json_decref(rq->result);
+	buf_free(&rq->stream);
 	free(rq->err_message);
 	free(rq->response_body);
 	free(rq);

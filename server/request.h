@@ -41,10 +41,16 @@ struct request {
 	const char *region;  /* the region it signed for, of config->regions */
 	char auth_service[65]; /* the service its signature is scoped to */
 	struct db *db;
+	int in_read; /* dispatch_prepare left its read transaction open */
 	const struct server_config *config;
 
 	/* response: the Result contents a handler builds, or an error */
 	json_t *result;
+	/* or, when streamed, the answer as text: the envelope's opening
+	 * (stream_head bytes), then those contents (emit.h) */
+	struct buf stream;
+	size_t stream_head;
+	int streamed;
 	int status;
 	enum err_id err;
 	char *err_message;

@@ -18,8 +18,8 @@
 
 #define ELB_XMLNS "http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/"
 
-static void
-xml_escape(struct buf *b, const char *s)
+void
+resp_xml_escape(struct buf *b, const char *s)
 {
 	for (;;) {
 		size_t n = strcspn(s, "&<>\"\r");
@@ -51,7 +51,7 @@ static void
 xml_scalar(struct buf *b, json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_STRING: xml_escape(b, json_string_value(v)); break;
+	case JSON_STRING: resp_xml_escape(b, json_string_value(v)); break;
 	case JSON_INTEGER:
 		buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		break;
@@ -127,6 +127,47 @@ resp_render_xml(struct request *rq, struct buf *b)
 	           rq->request_id, op);
 }
 
+void
+resp_stream_open(struct request *rq)
+{
+	const char *op = rq->action->name;
+	buf_reset(&rq->stream);
+	if (rq->want_json)
+		buf_printf(&rq->stream, "{\"%sResponse\":{\"%sResult\":{", op,
+		           op);
+	else
+		buf_printf(&rq->stream,
+		           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		           "<%sResponse xmlns=\"%s\"><%sResult>",
+		           op, resp_namespace(rq), op);
+	rq->stream_head = rq->stream.len;
+	rq->streamed = 1;
+}
+
+/* The streamed Result's envelope is closed around it, in place: the
+ * answer is not copied again. */
+static void
+resp_render_streamed(struct request *rq, struct buf *b)
+{
+	const char *op = rq->action->name;
+	if (rq->want_json) {
+		buf_printf(b,
+		           "},\"ResponseMetadata\":{\"RequestId\":\"%s\"}}}\n",
+		           rq->request_id);
+		return;
+	}
+	if (b->len == rq->stream_head) { /* nothing in it: <OpResult/> */
+		b->len--;                /* its '>' */
+		buf_puts(b, "/>");
+	} else {
+		buf_printf(b, "</%sResult>", op);
+	}
+	buf_printf(b,
+	           "<ResponseMetadata><RequestId>%s</RequestId>"
+	           "</ResponseMetadata></%sResponse>\n",
+	           rq->request_id, op);
+}
+
 static void
 resp_render_error_xml(struct request *rq, struct buf *b)
 {
@@ -136,7 +177,7 @@ resp_render_error_xml(struct request *rq, struct buf *b)
 	           "<ErrorResponse xmlns=\"%s\"><Error><Type>%s</Type>"
 	           "<Code>%s</Code><Message>",
 	           resp_namespace(rq), e->type, e->code);
-	xml_escape(b, rq->err_message ? rq->err_message : e->message);
+	resp_xml_escape(b, rq->err_message ? rq->err_message : e->message);
 	buf_printf(b,
 	           "</Message></Error><RequestId>%s</RequestId>"
 	           "</ErrorResponse>\n",
@@ -177,7 +218,14 @@ resp_render(struct request *rq)
 		rq->err = ERR_INTERNAL;
 		rq->status = 500;
 	}
-	if (rq->want_json) {
+	if (!is_error && rq->streamed) {
+		buf_free(&b);
+		b = rq->stream;
+		rq->stream = (struct buf)BUF_INIT;
+		resp_render_streamed(rq, &b);
+		rq->content_type =
+		    rq->want_json ? "application/json" : "text/xml";
+	} else if (rq->want_json) {
 		json_t *tree =
 		    is_error ? resp_error_tree(rq) : resp_success_tree(rq);
 		char *s = tree ? json_dumps(tree, JSON_COMPACT) : NULL;
@@ -199,14 +247,20 @@ resp_render(struct request *rq)
 	 * request alive while the text drains. */
 	json_decref(rq->result);
 	rq->result = NULL;
+	buf_free(&rq->stream);
 }
 
-static size_t
+size_t
 resp_string_bound(const char *s)
 {
 	size_t n = 0;
-	for (; *s; s++)
-		n += (unsigned char)*s < 0x20 || strchr("&<>\"\\", *s) ? 6 : 1;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		n += c < 0x20 || c == '&' || c == '<' || c == '>' || c == '"' ||
+		             c == '\\'
+		         ? 6
+		         : 1;
+	}
 	return n;
 }
 

@@ -81,11 +81,49 @@ int store_lb_delete(struct db *db, int64_t lb_id);
 int store_lb_count(struct db *db, const char *account_id, const char *region,
                    long *count);
 int store_lb_set_health_check(struct db *db, const struct lb *lb);
-/* Up to limit load balancers of the account whose name sorts after
- * marker (NULL: from the start), in name order. */
+/* Up to limit load balancers of the account whose key sorts after marker
+ * (NULL: from the start), in key order, into a new array *rows of *n
+ * (store_lb_rows_free). */
 int store_lb_page(struct db *db, const char *account_id, const char *region,
-                  const char *marker, long limit,
-                  int (*fn)(void *ctx, struct lb *lb), void *ctx);
+                  const char *marker, long limit, struct lb **rows, size_t *n);
+void store_lb_rows_free(struct lb *rows, size_t n);
+
+/* The lists of a page of load balancers, as DescribeLoadBalancers reads
+ * them: a page is the account's load balancers of the region whose keys
+ * (store_name_key) lie between first_key and last_key. Each part is one
+ * statement whose rows come in the page's order; walk them in step with
+ * the page: store_page_peek is 1 while the part's next row belongs to
+ * lb_id (its columns then readable until the next peek of that part), 0
+ * when it belongs to a later load balancer or there is none, -1 on error;
+ * store_page_next moves past it. Columns (0 is the load balancer's id):
+ *   ZONES, SUBNETS, GROUPS: 1 value, in order
+ *   LISTENERS: 1 lb_port, 2 protocol, 3 instance_port, 4
+ *     instance_protocol, 5 certificate or NULL, 6 policy name or NULL
+ *     (one row per policy of the listener, in order)
+ *   POLICIES: 1 bucket (0 app cookie, 1 LB cookie, 2 other), 2 id, 3 name,
+ *     4 and 5 attribute name and value of a stickiness policy (or NULL),
+ *     by bucket, then creation, then attribute position
+ *   BACKENDS: 1 instance port, 2 policy name, by port then position
+ *   INSTANCES: 1 instance id, in registration order */
+enum lb_part {
+	LB_PART_ZONES,
+	LB_PART_SUBNETS,
+	LB_PART_GROUPS,
+	LB_PART_LISTENERS,
+	LB_PART_POLICIES,
+	LB_PART_BACKENDS,
+	LB_PART_INSTANCES,
+	LB_PART_COUNT
+};
+struct store_page;
+struct store_page *store_page_open(struct db *db, const char *account_id,
+                                   const char *region, const char *first_key,
+                                   const char *last_key);
+int store_page_peek(struct store_page *p, enum lb_part part, int64_t lb_id);
+void store_page_next(struct store_page *p, enum lb_part part);
+const char *store_page_text(struct store_page *p, enum lb_part part, int col);
+long store_page_int(struct store_page *p, enum lb_part part, int col);
+void store_page_close(struct store_page *p);
 
 /* zones, subnets, security groups: ordered string lists of a load balancer */
 enum lb_list {

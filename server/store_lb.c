@@ -13,8 +13,10 @@ char *
 store_name_key(const char *region, const char *name)
 {
 	struct buf b = BUF_INIT;
-	if (*region)
-		buf_printf(&b, "%s/", region);
+	if (*region) {
+		buf_puts(&b, region);
+		buf_putc(&b, '/');
+	}
 	for (const char *p = name; *p; p++)
 		buf_putc(&b, (char)tolower((unsigned char)*p));
 	return buf_steal(&b);
@@ -117,8 +119,7 @@ store_lb_set_health_check(struct db *db, const struct lb *lb)
 
 int
 store_lb_page(struct db *db, const char *account_id, const char *region,
-              const char *marker, long limit,
-              int (*fn)(void *ctx, struct lb *lb), void *ctx)
+              const char *marker, long limit, struct lb **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LB_PAGE);
 	db_bind_text(st, ":account", account_id);
@@ -126,22 +127,28 @@ store_lb_page(struct db *db, const char *account_id, const char *region,
 	db_bind_text(st, ":marker", marker ? marker : "");
 	db_bind_int(st, ":limit", limit);
 	int rc;
-	/* Rows are copied out before fn runs: fn issues its own queries. */
-	struct lb *rows = NULL;
-	size_t n = 0;
+	/* Copied out: the caller reads the page's lists meanwhile. */
+	*rows = NULL;
+	*n = 0;
 	while ((rc = db_step(db, st)) == SQLITE_ROW) {
-		rows = xrealloc(rows, (n + 1) * sizeof *rows);
-		store_lb_row(st, &rows[n++]);
+		*rows = xrealloc(*rows, (*n + 1) * sizeof **rows);
+		store_lb_row(st, &(*rows)[(*n)++]);
 	}
 	sqlite3_reset(st);
-	int stop = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (rc >= 0 && !stop)
-			stop = fn(ctx, &rows[i]);
+	if (rc >= 0)
+		return STORE_OK;
+	store_lb_rows_free(*rows, *n);
+	*rows = NULL;
+	*n = 0;
+	return STORE_ERROR;
+}
+
+void
+store_lb_rows_free(struct lb *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
 		store_lb_free(&rows[i]);
-	}
 	free(rows);
-	return rc < 0 || stop < 0 ? STORE_ERROR : STORE_OK;
 }
 
 static const enum stmt_id lb_list_add[] = {
