@@ -275,14 +275,19 @@ lb_describe_lbs(struct request *rq, struct emit *e, const struct lb *lbs,
 {
 	if (n == 0)
 		return 0;
-	const char *region = request_region_key(rq);
-	char *first = store_name_key(region, lbs[0].name);
-	char *last = store_name_key(region, lbs[n - 1].name);
-	/* The load balancers' account: the data plane's request is not. */
-	struct store_page *pg =
-	    store_page_open(rq->db, lbs[0].account_id, region, first, last);
-	free(first);
-	free(last);
+	struct store_page *pg;
+	if (n == 1) {
+		pg = store_page_open_one(rq->db, lbs[0].id);
+	} else {
+		const char *region = request_region_key(rq);
+		char *first = store_name_key(region, lbs[0].name);
+		char *last = store_name_key(region, lbs[n - 1].name);
+		/* The load balancers' account: the data plane's is not. */
+		pg = store_page_open(rq->db, lbs[0].account_id, region, first,
+		                     last);
+		free(first);
+		free(last);
+	}
 	size_t done = 0;
 	int rc = 0;
 	while (done < n) {

@@ -119,6 +119,8 @@ struct store_page;
 struct store_page *store_page_open(struct db *db, const char *account_id,
                                    const char *region, const char *first_key,
                                    const char *last_key);
+/* The same for a page of one load balancer, by its id. */
+struct store_page *store_page_open_one(struct db *db, int64_t lb_id);
 int store_page_peek(struct store_page *p, enum lb_part part, int64_t lb_id);
 void store_page_next(struct store_page *p, enum lb_part part);
 const char *store_page_text(struct store_page *p, enum lb_part part, int col);

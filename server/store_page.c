@@ -21,6 +21,16 @@ static const enum stmt_id page_stmt[LB_PART_COUNT] = {
     [LB_PART_INSTANCES] = STMT_PAGE_INSTANCES,
 };
 
+static const enum stmt_id one_stmt[LB_PART_COUNT] = {
+    [LB_PART_ZONES] = STMT_ONE_ZONES,
+    [LB_PART_SUBNETS] = STMT_ONE_SUBNETS,
+    [LB_PART_GROUPS] = STMT_ONE_GROUPS,
+    [LB_PART_LISTENERS] = STMT_ONE_LISTENERS,
+    [LB_PART_POLICIES] = STMT_ONE_POLICIES,
+    [LB_PART_BACKENDS] = STMT_ONE_BACKENDS,
+    [LB_PART_INSTANCES] = STMT_ONE_INSTANCES,
+};
+
 enum page_state { PAGE_STEP, PAGE_ROW, PAGE_DONE };
 
 struct store_page {
@@ -41,6 +51,20 @@ store_page_open(struct db *db, const char *account_id, const char *region,
 		db_bind_text(st, ":region", region);
 		db_bind_text(st, ":first", first_key);
 		db_bind_text(st, ":last", last_key);
+		p->st[i] = st;
+		p->state[i] = PAGE_STEP;
+	}
+	return p;
+}
+
+struct store_page *
+store_page_open_one(struct db *db, int64_t lb_id)
+{
+	struct store_page *p = xcalloc(1, sizeof *p);
+	p->db = db;
+	for (int i = 0; i < LB_PART_COUNT; i++) {
+		sqlite3_stmt *st = db_stmt(db, one_stmt[i]);
+		db_bind_int(st, ":id", lb_id);
 		p->st[i] = st;
 		p->state[i] = PAGE_STEP;
 	}
