@@ -98,8 +98,10 @@ class MutualTlsMixin:
         self.assertIn("error (SignatureDoesNotMatch)", err)
 
 
-@unittest.skipUnless(CURL, "curl is not installed")
-class NativeMutualTlsTest(MutualTlsMixin, unittest.TestCase):
+class NativeTlsCase(unittest.TestCase):
+    """eulbd itself on HTTPS, asking for client certificates (the pki's
+    intermediate CA), one server per class."""
+
     @classmethod
     def setUpClass(cls):
         cls.pki = make_pki()
@@ -110,6 +112,9 @@ class NativeMutualTlsTest(MutualTlsMixin, unittest.TestCase):
         cls.server.close()
         shutil.rmtree(cls.pki, ignore_errors=True)
 
+
+@unittest.skipUnless(CURL, "curl is not installed")
+class NativeMutualTlsTest(MutualTlsMixin, NativeTlsCase):
     def url(self):
         return self.server.root_url
 
@@ -359,17 +364,7 @@ class TlsDescriptorExhaustionTest(unittest.TestCase):
                         "its descriptors exhausted" % used)
 
 
-class ClientAuthUsageTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.pki = make_pki()
-        cls.server = et.Server(*tls_args(cls.pki)).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-        shutil.rmtree(cls.pki, ignore_errors=True)
-
+class ClientAuthUsageTest(NativeTlsCase):
     def handshake(self, name):
         ctx = ssl.create_default_context(
             cafile=os.path.join(self.pki, "root-ca.crt"))
