@@ -7,8 +7,8 @@ import unittest
 import xml.etree.ElementTree as ET
 
 import eulbtest as et
-from test_policies import (PolicyTestCase, cert_arn, https_listener,
-                           setUpModule, tearDownModule)  # noqa: F401
+from policycase import (PolicyTestCase, cert_arn, https_listener,
+                        setUpModule, tearDownModule)  # noqa: F401
 
 IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
 
