@@ -20,18 +20,12 @@ import unittest  # noqa: E402
 from eulbtest import (RUN_TIMEOUT, Creds, ServerTestCase,  # noqa: E402
                       bin_path, check_sanitizers, clean_env, http_listener,
                       listener_params, parse_exports, parse_xml)
+from policycase import PREDEFINED, SSL_NEGOTIATION  # noqa: E402
 from dataplane_util import Servo, have_tools, openssl  # noqa: E402
 
 COOKIE_PERIOD_MAX = 2147483647   # HAProxy: "maximum value is 2147483647 s"
 COOKIE_NAME_MAX = 128
 TOKEN_PUNCT = "!$%&*+-.^_`|~"    # RFC 6265 token, less '#' and "'"
-SSL_NEGOTIATION = "SSLNegotiationPolicyType"
-PREDEFINED = ["ELBSecurityPolicy-2016-08",
-              "ELBSecurityPolicy-TLS-1-2-2017-01",
-              "ELBSecurityPolicy-TLS-1-1-2017-01",
-              "ELBSecurityPolicy-2015-05", "ELBSecurityPolicy-2015-03",
-              "ELBSecurityPolicy-2015-02", "ELBSecurityPolicy-2014-10",
-              "ELBSecurityPolicy-2014-01", "ELBSecurityPolicy-2011-08"]
 
 WORK = None
 
