@@ -87,13 +87,21 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	int n;
 	if (!fmt) /* lets the sanitizer build prove fmt is not NULL */
 		return;
+	/* Straight into the room left, formatting a second time only when
+	 * it did not fit. */
+	size_t room = b->cap - b->len;
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap2);
 	va_end(ap2);
-	if (n < 0)
+	if (n < 0) {
+		if (room)
+			b->data[b->len] = '\0';
 		return;
-	buf_grow(b, (size_t)n);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= room) {
+		buf_grow(b, (size_t)n);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 
@@ -103,6 +111,16 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+buf_cat(struct buf *b, ...)
+{
+	va_list ap;
+	va_start(ap, b);
+	for (const char *s; (s = va_arg(ap, const char *));)
+		buf_puts(b, s);
 	va_end(ap);
 }
 

@@ -57,6 +57,9 @@ void buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+/* Appends each string up to the NULL: "%s%s%s" without a format to
+ * parse, for the pieces every request puts together. */
+void buf_cat(struct buf *b, ...) __attribute__((sentinel));
 void buf_reset(struct buf *b);
 /* Returns the contents (never NULL) and leaves the buffer empty. */
 char *buf_steal(struct buf *b);

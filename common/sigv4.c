@@ -312,7 +312,7 @@ sigv4_canonical_request(const struct sigv4_request *rq, struct buf *out)
 {
 	size_t start = out->len;
 
-	buf_printf(out, "%s\n", rq->method);
+	buf_cat(out, rq->method, "\n", NULL);
 	sigv4_put_uri(out, rq->path);
 	buf_putc(out, '\n');
 	if (sigv4_put_query(out, rq->query) < 0)
@@ -322,7 +322,7 @@ sigv4_canonical_request(const struct sigv4_request *rq, struct buf *out)
 		goto fail;
 	buf_putc(out, '\n');
 	sigv4_put_lower(out, rq->signed_headers, strlen(rq->signed_headers));
-	buf_printf(out, "\n%s", rq->payload_hash ? rq->payload_hash : "");
+	buf_cat(out, "\n", rq->payload_hash ? rq->payload_hash : "", NULL);
 	return 0;
 fail:
 	/* Leave out as the caller handed it over. */
@@ -338,7 +338,8 @@ sigv4_string_to_sign(const char *amz_date, const char *scope,
 	char hash[65];
 
 	sigv4_sha256_hex(canonical_request, strlen(canonical_request), hash);
-	buf_printf(out, SIGV4_ALGORITHM "\n%s\n%s\n%s", amz_date, scope, hash);
+	buf_cat(out, SIGV4_ALGORITHM "\n", amz_date, "\n", scope, "\n", hash,
+	        NULL);
 }
 
 void

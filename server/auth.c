@@ -168,9 +168,14 @@ auth_verify(struct request *rq, const struct auth_parts *p,
 		                "from the request");
 		goto out;
 	}
-	char scope[256];
-	snprintf(scope, sizeof scope, "%s/%s/%s/aws4_request",
-	         p->auth.cred.date, p->auth.cred.region, p->auth.cred.service);
+	/* date/region/service/aws4_request: the credential's fields are
+	 * bounded (8 + 64 + 64), so it fits. */
+	char scope[sizeof p->auth.cred.date + sizeof p->auth.cred.region +
+	           sizeof p->auth.cred.service + sizeof "/aws4_request"];
+	char *end = stpcpy(scope, p->auth.cred.date);
+	end = stpcpy(stpcpy(end, "/"), p->auth.cred.region);
+	end = stpcpy(stpcpy(end, "/"), p->auth.cred.service);
+	stpcpy(end, "/aws4_request");
 	sigv4_string_to_sign(p->amz_date, scope, buf_str(&creq), &sts);
 	char expect[65];
 	sigv4_signature(key, buf_str(&sts), expect);

@@ -106,25 +106,31 @@ resp_namespace(const struct request *rq)
 	return a && a->xmlns ? a->xmlns : ELB_XMLNS;
 }
 
+#define RESP_XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+
+/* The answer's tail: its request id, and the end of <OpResponse>. */
+static void
+resp_metadata_xml(const struct request *rq, struct buf *b)
+{
+	buf_cat(b, "<ResponseMetadata><RequestId>", rq->request_id,
+	        "</RequestId></ResponseMetadata></", rq->action->name,
+	        "Response>\n", NULL);
+}
+
 static void
 resp_render_xml(struct request *rq, struct buf *b)
 {
 	const char *op = rq->action->name;
-	buf_printf(b,
-	           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	           "<%sResponse xmlns=\"%s\">",
-	           op, resp_namespace(rq));
+	buf_cat(b, RESP_XML_DECL "<", op, "Response xmlns=\"",
+	        resp_namespace(rq), "\">", NULL);
 	if (json_object_size(rq->result) == 0) {
-		buf_printf(b, "<%sResult/>", op);
+		buf_cat(b, "<", op, "Result/>", NULL);
 	} else {
-		buf_printf(b, "<%sResult>", op);
+		buf_cat(b, "<", op, "Result>", NULL);
 		xml_object(b, rq->result);
-		buf_printf(b, "</%sResult>", op);
+		buf_cat(b, "</", op, "Result>", NULL);
 	}
-	buf_printf(b,
-	           "<ResponseMetadata><RequestId>%s</RequestId>"
-	           "</ResponseMetadata></%sResponse>\n",
-	           rq->request_id, op);
+	resp_metadata_xml(rq, b);
 }
 
 void
@@ -133,13 +139,11 @@ resp_stream_open(struct request *rq)
 	const char *op = rq->action->name;
 	buf_reset(&rq->stream);
 	if (rq->want_json)
-		buf_printf(&rq->stream, "{\"%sResponse\":{\"%sResult\":{", op,
-		           op);
+		buf_cat(&rq->stream, "{\"", op, "Response\":{\"", op,
+		        "Result\":{", NULL);
 	else
-		buf_printf(&rq->stream,
-		           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		           "<%sResponse xmlns=\"%s\"><%sResult>",
-		           op, resp_namespace(rq), op);
+		buf_cat(&rq->stream, RESP_XML_DECL "<", op, "Response xmlns=\"",
+		        resp_namespace(rq), "\"><", op, "Result>", NULL);
 	rq->stream_head = rq->stream.len;
 	rq->streamed = 1;
 }
@@ -151,21 +155,17 @@ resp_render_streamed(struct request *rq, struct buf *b)
 {
 	const char *op = rq->action->name;
 	if (rq->want_json) {
-		buf_printf(b,
-		           "},\"ResponseMetadata\":{\"RequestId\":\"%s\"}}}\n",
-		           rq->request_id);
+		buf_cat(b, "},\"ResponseMetadata\":{\"RequestId\":\"",
+		        rq->request_id, "\"}}}\n", NULL);
 		return;
 	}
 	if (b->len == rq->stream_head) { /* nothing in it: <OpResult/> */
 		b->len--;                /* its '>' */
 		buf_puts(b, "/>");
 	} else {
-		buf_printf(b, "</%sResult>", op);
+		buf_cat(b, "</", op, "Result>", NULL);
 	}
-	buf_printf(b,
-	           "<ResponseMetadata><RequestId>%s</RequestId>"
-	           "</ResponseMetadata></%sResponse>\n",
-	           rq->request_id, op);
+	resp_metadata_xml(rq, b);
 }
 
 static void
