@@ -71,6 +71,14 @@ buf_grow(struct buf *b, size_t extra)
 }
 
 void
+buf_reserve(struct buf *b, size_t n)
+{
+	buf_grow(b, n);
+	if (b->len == 0)
+		b->data[0] = '\0';
+}
+
+void
 buf_append_grow(struct buf *b, const void *data, size_t len)
 {
 	buf_grow(b, len);
@@ -122,6 +130,26 @@ buf_cat(struct buf *b, ...)
 	for (const char *s; (s = va_arg(ap, const char *));)
 		buf_puts(b, s);
 	va_end(ap);
+}
+
+size_t
+str_cat(char *dst, size_t size, ...)
+{
+	size_t len = 0;
+	va_list ap;
+	va_start(ap, size);
+	for (const char *s; (s = va_arg(ap, const char *));) {
+		size_t n = strlen(s);
+		if (len < size) {
+			size_t fit = size - 1 - len;
+			memcpy(dst + len, s, n < fit ? n : fit);
+		}
+		len += n;
+	}
+	va_end(ap);
+	if (size)
+		dst[len < size ? len : size - 1] = '\0';
+	return len;
 }
 
 void

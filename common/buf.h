@@ -24,6 +24,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/* Makes room for n more bytes now: one allocation where appending
+ * would grow a buffer step by step. */
+void buf_reserve(struct buf *b, size_t n);
 /* Grows b and appends: buf_append's slow path. */
 void buf_append_grow(struct buf *b, const void *data, size_t len);
 
@@ -61,6 +64,10 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
  * parse, for the pieces every request puts together. */
 void buf_cat(struct buf *b, ...) __attribute__((sentinel));
 void buf_reset(struct buf *b);
+/* The strings up to the NULL, one after another, into dst (cut to fit
+ * size, always terminated); returns the length they have whole, as
+ * snprintf would, so that len >= size means cut. */
+size_t str_cat(char *dst, size_t size, ...) __attribute__((sentinel));
 /* Returns the contents (never NULL) and leaves the buffer empty. */
 char *buf_steal(struct buf *b);
 void buf_free(struct buf *b);

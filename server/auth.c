@@ -168,14 +168,10 @@ auth_verify(struct request *rq, const struct auth_parts *p,
 		                "from the request");
 		goto out;
 	}
-	/* date/region/service/aws4_request: the credential's fields are
-	 * bounded (8 + 64 + 64), so it fits. */
-	char scope[sizeof p->auth.cred.date + sizeof p->auth.cred.region +
-	           sizeof p->auth.cred.service + sizeof "/aws4_request"];
-	char *end = stpcpy(scope, p->auth.cred.date);
-	end = stpcpy(stpcpy(end, "/"), p->auth.cred.region);
-	end = stpcpy(stpcpy(end, "/"), p->auth.cred.service);
-	stpcpy(end, "/aws4_request");
+	char scope[256];
+	str_cat(scope, sizeof scope, p->auth.cred.date, "/",
+	        p->auth.cred.region, "/", p->auth.cred.service, "/aws4_request",
+	        NULL);
 	sigv4_string_to_sign(p->amz_date, scope, buf_str(&creq), &sts);
 	char expect[65];
 	sigv4_signature(key, buf_str(&sts), expect);
@@ -219,9 +215,10 @@ auth_signing_key(const struct auth_parts *p, const char *sealed,
 {
 	const struct sigv4_credential *c = &p->auth.cred;
 	char id[AUTH_CACHE_ID];
-	int n = snprintf(id, sizeof id, "%s/%s/%s/%s/%s", c->akid, c->date,
-	                 c->region, c->service, sealed);
-	size_t len = n > 0 && (size_t)n < sizeof id ? (size_t)n : 0;
+	size_t len = str_cat(id, sizeof id, c->akid, "/", c->date, "/",
+	                     c->region, "/", c->service, "/", sealed, NULL);
+	if (len >= sizeof id)
+		len = 0;
 	unsigned h = 0;
 	for (size_t i = 0; i < len; i++)
 		h = h * 31 + (unsigned char)id[i];
@@ -319,8 +316,8 @@ auth_check(struct request *rq)
 	free(sealed);
 	rc = auth_verify(rq, &p, key);
 	OPENSSL_cleanse(key, sizeof key);
-	snprintf(rq->auth_service, sizeof rq->auth_service, "%s",
-	         p.auth.cred.service);
+	str_cat(rq->auth_service, sizeof rq->auth_service, p.auth.cred.service,
+	        NULL);
 	if (rc < 0)
 		rq->account_id[0] = '\0';
 	return rc;

@@ -231,8 +231,8 @@ describe_one(struct request *rq, struct emit *e, struct store_page *pg,
 {
 	char *dns = lb_dns_name(rq, lb);
 	char group_name[128];
-	snprintf(group_name, sizeof group_name, "euca-internal-%s-%s",
-	         lb->account_id, lb->name);
+	str_cat(group_name, sizeof group_name, "euca-internal-", lb->account_id,
+	        "-", lb->name, NULL);
 	emit_object(e, "member");
 	emit_string(e, "LoadBalancerName", lb->name);
 	emit_string(e, "DNSName", dns);

@@ -138,6 +138,8 @@ resp_stream_open(struct request *rq)
 {
 	const char *op = rq->action->name;
 	buf_reset(&rq->stream);
+	/* What one load balancer's description takes, at once. */
+	buf_reserve(&rq->stream, 4096);
 	if (rq->want_json)
 		buf_cat(&rq->stream, "{\"", op, "Response\":{\"", op,
 		        "Result\":{", NULL);

@@ -49,8 +49,8 @@ store_account_insert(struct db *db, const char *id, const char *name)
 static void
 store_account_row(sqlite3_stmt *st, struct account *a)
 {
-	snprintf(a->id, sizeof a->id, "%s",
-	         (const char *)sqlite3_column_text(st, 0));
+	str_cat(a->id, sizeof a->id, (const char *)sqlite3_column_text(st, 0),
+	        NULL);
 	a->name = db_col_dup(st, 1);
 	a->may_delegate = sqlite3_column_int(st, 2);
 }
@@ -150,8 +150,8 @@ store_key_lookup_sealed(struct db *db, const char *akid, char account_id[13],
 	db_bind_text(st, ":akid", akid);
 	int rc = db_step(db, st);
 	if (rc == SQLITE_ROW) {
-		snprintf(account_id, 13, "%s",
-		         (const char *)sqlite3_column_text(st, 0));
+		str_cat(account_id, 13,
+		        (const char *)sqlite3_column_text(st, 0), NULL);
 		*sealed = db_col_dup(st, 1);
 	}
 	sqlite3_reset(st);

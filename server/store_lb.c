@@ -26,8 +26,8 @@ static void
 store_lb_row(sqlite3_stmt *st, struct lb *lb)
 {
 	lb->id = sqlite3_column_int64(st, 0);
-	snprintf(lb->account_id, sizeof lb->account_id, "%s",
-	         (const char *)sqlite3_column_text(st, 1));
+	str_cat(lb->account_id, sizeof lb->account_id,
+	        (const char *)sqlite3_column_text(st, 1), NULL);
 	lb->name = db_col_dup(st, 2);
 	lb->scheme = db_col_dup(st, 3);
 	lb->created_at = db_col_dup(st, 4);
@@ -192,11 +192,11 @@ static void
 store_listener_row(sqlite3_stmt *st, struct listener *l)
 {
 	l->lb_port = sqlite3_column_int(st, 0);
-	snprintf(l->protocol, sizeof l->protocol, "%s",
-	         (const char *)sqlite3_column_text(st, 1));
+	str_cat(l->protocol, sizeof l->protocol,
+	        (const char *)sqlite3_column_text(st, 1), NULL);
 	l->instance_port = sqlite3_column_int(st, 2);
-	snprintf(l->instance_protocol, sizeof l->instance_protocol, "%s",
-	         (const char *)sqlite3_column_text(st, 3));
+	str_cat(l->instance_protocol, sizeof l->instance_protocol,
+	        (const char *)sqlite3_column_text(st, 3), NULL);
 	l->ssl_certificate_id = db_col_dup(st, 4);
 }
 
