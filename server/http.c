@@ -293,11 +293,11 @@ static void
 http_log_request(const struct request *rq, const char *ms)
 {
 	const struct err_info *e = rq->status >= 300 ? err_info(rq->err) : NULL;
-	log_info("%s %s %s account=%s status=%d%s%s %sms%s%s", rq->method,
-	         rq->raw_path, rq->action ? rq->action->name : "-",
-	         rq->account_id[0] ? rq->account_id : "-", rq->status,
-	         e ? " " : "", e ? e->code : "", ms,
-	         rq->client_subject[0] ? " client=" : "", rq->client_subject);
+	log_access("%s %s %s account=%s status=%d%s%s %sms%s%s", rq->method,
+	           rq->raw_path, rq->action ? rq->action->name : "-",
+	           rq->account_id[0] ? rq->account_id : "-", rq->status,
+	           e ? " " : "", e ? e->code : "", ms,
+	           rq->client_subject[0] ? " client=" : "", rq->client_subject);
 }
 
 static enum MHD_Result

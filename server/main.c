@@ -399,6 +399,7 @@ serve(struct server_config *c)
 	/* Blocked before any thread starts, so only sigwait sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	log_buffer_access();
 	ensure_parent_dir(c->db_path);
 	if (lock_db(c->db_path, "eulbd") < 0)
 		fatal("cannot serve %s", c->db_path);
@@ -419,6 +420,7 @@ serve(struct server_config *c)
 	db_shutdown();
 	secret_shutdown();
 	log_info("stopped");
+	log_flush();
 	return 0;
 }
 

@@ -417,6 +417,28 @@ class Server:
         with self._log_lock:
             return "\n".join(self.log[since:])
 
+    def wait_log(self, text, since=0, timeout=5):
+        """The log from since, once it holds text: eulbd writes access
+        lines in batches, a few milliseconds after the answer."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.log_text(since)
+            if text in got:
+                return got
+            if time.monotonic() > deadline:
+                raise AssertionError("no %r in the eulbd log after %.1f s:"
+                                     "\n%s" % (text, timeout, got))
+            time.sleep(0.02)
+
+    def log_sync(self, since=0):
+        """The log from since up to the line of a request of our own sent
+        now: it then holds the lines of the requests answered before."""
+        self._log_syncs = getattr(self, "_log_syncs", 0) + 1
+        path = "/eulb-log-sync-%d" % self._log_syncs
+        self.raw(method="GET", path=path, sign=False)
+        got = self.wait_log(" %s " % path, since)
+        return got[:got.index(" %s " % path)]
+
     # -- addresses
 
     @property

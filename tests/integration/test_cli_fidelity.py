@@ -223,7 +223,7 @@ class UsageTest(ServerTestCase):
         rc, out, err = self.server.cli(cmd, *args, env={"COLUMNS": columns})
         self.assertEqual((rc, out), (2, ""), err)
         self.assertEqual(err, want)
-        self.assertNotIn(" account=", self.server.log_text(mark))
+        self.assertNotIn(" account=", self.server.log_sync(mark))
 
     def test_missing_required_option_one_at_a_time(self):
         # 2.7 names the first missing option only; 3.x would say "the

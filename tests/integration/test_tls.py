@@ -126,11 +126,7 @@ class NativeMutualTlsTest(MutualTlsMixin, NativeTlsCase):
         rc, _, err = self.curl(*self.client("client"), "-d",
                                "Action=DescribeLoadBalancers", self.url())
         self.assertEqual(rc, 0, err)
-        deadline = time.monotonic() + 5
-        while "client=/CN=scanner" not in self.server.log_text(mark):
-            self.assertLess(time.monotonic(), deadline,
-                            self.server.log_text(mark))
-            time.sleep(0.05)
+        self.server.wait_log("client=/CN=scanner", mark)
 
     def test_the_cli_verifies_the_server_certificate(self):
         cert = ["--client-cert", os.path.join(self.pki, "client.crt"),
@@ -257,8 +253,7 @@ class HaproxyFrontTest(MutualTlsMixin, unittest.TestCase):
             "--client-cert", os.path.join(self.pki, "client.crt"),
             "--client-key", os.path.join(self.pki, "client.key"))
         self.assertEqual(rc, 0, err)
-        self.assertIn("client=/CN=haproxy-front",
-                      self.server.log_text(mark))
+        self.server.wait_log("client=/CN=haproxy-front", mark)
 
     def test_eulbd_refuses_a_client_that_bypasses_haproxy_without_cert(self):
         r = subprocess.run([CURL, "-sS", "--max-time", "10", "--cacert",
