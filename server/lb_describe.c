@@ -276,15 +276,18 @@ lb_describe_lbs(struct request *rq, struct emit *e, const struct lb *lbs,
 	if (n == 0)
 		return 0;
 	struct store_page *pg;
+	unsigned lists = 0;
+	for (size_t i = 0; i < n; i++)
+		lists |= lbs[i].lists;
 	if (n == 1) {
-		pg = store_page_open_one(rq->db, lbs[0].id);
+		pg = store_page_open_one(rq->db, lbs[0].id, lists);
 	} else {
 		const char *region = request_region_key(rq);
 		char *first = store_name_key(region, lbs[0].name);
 		char *last = store_name_key(region, lbs[n - 1].name);
 		/* The load balancers' account: the data plane's is not. */
 		pg = store_page_open(rq->db, lbs[0].account_id, region, first,
-		                     last);
+		                     last, lists);
 		free(first);
 		free(last);
 	}

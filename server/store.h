@@ -67,6 +67,8 @@ struct lb {
 	char *vpc_id;
 	char *hc_target; /* NULL until a health check exists */
 	long hc_interval, hc_timeout, hc_unhealthy, hc_healthy;
+	/* LB_PART_BIT of each list with rows (schema/0010) */
+	unsigned lists;
 };
 void store_lb_free(struct lb *lb);
 /* Load balancers belong to an account and a region: region is the
@@ -90,7 +92,9 @@ void store_lb_rows_free(struct lb *rows, size_t n);
 
 /* The lists of a page of load balancers, as DescribeLoadBalancers reads
  * them: a page is the account's load balancers of the region whose keys
- * (store_name_key) lie between first_key and last_key. Each part is one
+ * (store_name_key) lie between first_key and last_key; lists is the
+ * LB_PART_BITs of any of them (struct lb), and a part without its bit is
+ * not read at all: every load balancer's is empty. Each part is one
  * statement whose rows come in the page's order; walk them in step with
  * the page: store_page_peek is 1 while the part's next row belongs to
  * lb_id (its columns then readable until the next peek of that part), 0
@@ -115,12 +119,14 @@ enum lb_part {
 	LB_PART_INSTANCES,
 	LB_PART_COUNT
 };
+#define LB_PART_BIT(part) (1u << (part))
 struct store_page;
 struct store_page *store_page_open(struct db *db, const char *account_id,
                                    const char *region, const char *first_key,
-                                   const char *last_key);
+                                   const char *last_key, unsigned lists);
 /* The same for a page of one load balancer, by its id. */
-struct store_page *store_page_open_one(struct db *db, int64_t lb_id);
+struct store_page *store_page_open_one(struct db *db, int64_t lb_id,
+                                       unsigned lists);
 int store_page_peek(struct store_page *p, enum lb_part part, int64_t lb_id);
 void store_page_next(struct store_page *p, enum lb_part part);
 const char *store_page_text(struct store_page *p, enum lb_part part, int col);

@@ -37,6 +37,7 @@ store_lb_row(sqlite3_stmt *st, struct lb *lb)
 	lb->hc_timeout = sqlite3_column_int(st, 8);
 	lb->hc_unhealthy = sqlite3_column_int(st, 9);
 	lb->hc_healthy = sqlite3_column_int(st, 10);
+	lb->lists = (unsigned)sqlite3_column_int(st, 11);
 }
 
 void

@@ -39,35 +39,47 @@ struct store_page {
 	enum page_state state[LB_PART_COUNT];
 };
 
-struct store_page *
-store_page_open(struct db *db, const char *account_id, const char *region,
-                const char *first_key, const char *last_key)
+/* A page whose statements are taken, their parameters bound, by bind. */
+static struct store_page *
+store_page_new(struct db *db, const enum stmt_id stmt[LB_PART_COUNT],
+               unsigned lists)
 {
 	struct store_page *p = xcalloc(1, sizeof *p);
 	p->db = db;
 	for (int i = 0; i < LB_PART_COUNT; i++) {
-		sqlite3_stmt *st = db_stmt(db, page_stmt[i]);
-		db_bind_text(st, ":account", account_id);
-		db_bind_text(st, ":region", region);
-		db_bind_text(st, ":first", first_key);
-		db_bind_text(st, ":last", last_key);
-		p->st[i] = st;
-		p->state[i] = PAGE_STEP;
+		/* Empty for every load balancer of the page: a step through
+		 * SQLite saved (schema/0010). */
+		p->state[i] = lists & LB_PART_BIT(i) ? PAGE_STEP : PAGE_DONE;
+		if (p->state[i] == PAGE_STEP)
+			p->st[i] = db_stmt(db, stmt[i]);
 	}
 	return p;
 }
 
 struct store_page *
-store_page_open_one(struct db *db, int64_t lb_id)
+store_page_open(struct db *db, const char *account_id, const char *region,
+                const char *first_key, const char *last_key, unsigned lists)
 {
-	struct store_page *p = xcalloc(1, sizeof *p);
-	p->db = db;
+	struct store_page *p = store_page_new(db, page_stmt, lists);
 	for (int i = 0; i < LB_PART_COUNT; i++) {
-		sqlite3_stmt *st = db_stmt(db, one_stmt[i]);
-		db_bind_int(st, ":id", lb_id);
-		p->st[i] = st;
-		p->state[i] = PAGE_STEP;
+		sqlite3_stmt *st = p->st[i];
+		if (!st)
+			continue;
+		db_bind_text(st, ":account", account_id);
+		db_bind_text(st, ":region", region);
+		db_bind_text(st, ":first", first_key);
+		db_bind_text(st, ":last", last_key);
 	}
+	return p;
+}
+
+struct store_page *
+store_page_open_one(struct db *db, int64_t lb_id, unsigned lists)
+{
+	struct store_page *p = store_page_new(db, one_stmt, lists);
+	for (int i = 0; i < LB_PART_COUNT; i++)
+		if (p->st[i])
+			db_bind_int(p->st[i], ":id", lb_id);
 	return p;
 }
 
@@ -110,6 +122,7 @@ store_page_close(struct store_page *p)
 	if (!p)
 		return;
 	for (int i = 0; i < LB_PART_COUNT; i++)
-		sqlite3_reset(p->st[i]);
+		if (p->st[i])
+			sqlite3_reset(p->st[i]);
 	free(p);
 }

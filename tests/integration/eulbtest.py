@@ -49,6 +49,12 @@ SANITIZER = re.compile(r"AddressSanitizer|LeakSanitizer|"
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ONE_MIB = 1024 * 1024
+# A load balancer's lists bits (schema/0010), computed from its rows.
+LIST_TABLES = ("lb_zones", "lb_subnets", "lb_security_groups", "listeners",
+               "policies", "backend_policies", "instances")
+LISTS_WANT = " | ".join(
+    "(EXISTS (SELECT 1 FROM %s WHERE lb_id = b.id) << %d)" % (t, i)
+    for i, t in enumerate(LIST_TABLES))
 
 
 class Creds:
@@ -667,6 +673,19 @@ class Server:
                                  % (status, body[:500]))
         return without_request_id(body)
 
+    def lists_mismatches(self):
+        """[(name, lists, want)] of the load balancers whose lists bits
+        (schema/0010) do not say which of their lists have rows."""
+        con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True,
+                              timeout=10)
+        try:
+            return con.execute(
+                "SELECT name, lists, want FROM (SELECT b.name, b.lists, %s "
+                "AS want FROM load_balancers b) WHERE lists != want"
+                % LISTS_WANT).fetchall()
+        finally:
+            con.close()
+
     def row_counts(self):
         """{table: row count} of the database, read-only."""
         con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True,
@@ -765,6 +784,10 @@ class ServerTestCase(unittest.TestCase):
 
     def tearDown(self):
         outcome = getattr(self, "_outcome", None)
+        if outcome is not None and outcome.success and \
+                os.path.exists(self.server.db):
+            # Whatever the test did, describes may trust the bits.
+            self.assertEqual(self.server.lists_mismatches(), [])
         if outcome is not None and not outcome.success:
             sys.stderr.write("\n--- eulbd log during %s ---\n%s\n--- end ---\n"
                              % (self.id(), self.server.log_text(

@@ -7,11 +7,14 @@ One server per TestCase class. Run from this folder:
 
 import json
 import re
+import sqlite3
+import subprocess
 import unittest
 
 from eulbtest import (ACCOUNT_ID, ISO_MS, ServerTestCase, http_listener,
                       lb_names, listener_params, members, next_marker,
-                      parse_xml, split_braces, split_fields)
+                      parse_xml, policy_params, split_braces,
+                      split_fields)
 from lbcase import (ApiBadInputCase, ApiCliCase, BOTOCORE_PAGES,
                     DEFAULT_ATTRS, DEFAULT_HC, EMPTY_LONG_FIELDS, L_HTTP,
                     L_TCP, LbAwsCliCase, LbBadInputCase, LbCliCase,
@@ -405,6 +408,78 @@ class PersistenceTest(ServerTestCase):
         self.assertEqual(after[3], before[3])
         # Still writable after the restart.
         self.assertOk(s.call("CreateLoadBalancer", create_params("p-three")))
+
+
+class ListsBitsTest(ApiCliCase):
+    """load_balancers.lists (schema/0010) says which lists have rows, so
+    that describes skip the others; every ServerTestCase checks the bits
+    after each test, this one the values and the migration that sets them
+    for load balancers made before it."""
+
+    def lists(self):
+        con = sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True)
+        try:
+            return dict(con.execute("SELECT name, lists FROM load_balancers"))
+        finally:
+            con.close()
+
+    @staticmethod
+    def public_key():
+        """A fresh EC public key: the body of its PEM on one line."""
+        key = subprocess.run(["openssl", "genpkey", "-algorithm", "EC",
+                              "-pkeyopt", "ec_paramgen_curve:P-256"],
+                             capture_output=True, check=True).stdout
+        pem = subprocess.run(["openssl", "pkey", "-pubout"], input=key,
+                             capture_output=True, check=True).stdout
+        return "".join(l for l in pem.decode().splitlines()
+                       if l and not l.startswith("-----"))
+
+    def test_bits_follow_the_rows_and_the_migration_sets_them(self):
+        s = self.server
+        self.create_lb("bits-zoned", listeners=[{
+            "Protocol": "TCP", "LoadBalancerPort": 443,
+            "InstancePort": 8443, "InstanceProtocol": "SSL"}])
+        self.create_lb("bits-vpc", subnets=["subnet-1a2b3c4d"],
+                       groups=["sg-12345678"])
+        self.drop_lb_after("bits-zoned", "bits-vpc")
+        self.register("bits-zoned", "i-12345678")
+        self.ok(s.call("CreateLoadBalancerPolicy", policy_params(
+            "bits-zoned", "bits-key", "PublicKeyPolicyType",
+            ("PublicKey", self.public_key()))))
+        self.ok(s.call("CreateLoadBalancerPolicy", policy_params(
+            "bits-zoned", "bits-auth", "BackendServerAuthenticationPolicyType",
+            ("PublicKeyPolicyName", "bits-key"))))
+        self.ok(s.call("SetLoadBalancerPoliciesForBackendServer", [
+            ("LoadBalancerName", "bits-zoned"), ("InstancePort", "8443"),
+            ("PolicyNames.member.1", "bits-auth")]))
+        # zones 1, subnets 2, groups 4, listeners 8, policies 16,
+        # backend-port policies 32, instances 64
+        self.assertEqual(self.lists(), {"bits-zoned": 121, "bits-vpc": 14})
+        self.ok(s.call("DeregisterInstancesFromLoadBalancer", [
+            ("LoadBalancerName", "bits-zoned")] +
+            instance_params(["i-12345678"])))
+        self.ok(s.call("SetLoadBalancerPoliciesForBackendServer", [
+            ("LoadBalancerName", "bits-zoned"), ("InstancePort", "8443"),
+            ("PolicyNames", "")]))
+        self.assertEqual(self.lists()["bits-zoned"], 1 | 8 | 16)
+        self.register("bits-zoned", "i-12345678")
+        before = s.snapshot()
+
+        # The database as schema 0009 left it, then eulbd migrates it.
+        s.stop()
+        con = sqlite3.connect(s.db)
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE "
+                                   "name LIKE 'lists\\_%' ESCAPE '\\'"
+                                   ).fetchall():
+            con.execute('DROP TRIGGER "%s"' % name)
+        con.execute("ALTER TABLE load_balancers DROP COLUMN lists")
+        con.execute("PRAGMA user_version = 9")
+        con.commit()
+        con.close()
+        s.start()
+        self.assertEqual(self.lists(), {"bits-zoned": 1 | 8 | 16 | 64,
+                                        "bits-vpc": 14})
+        self.assertEqual(s.snapshot(), before)
 
 
 if __name__ == "__main__":
