@@ -144,6 +144,7 @@ db_init(const char *path)
 	 * nothing (SQLITE_MISUSE), which is harmless. */
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	db_mem_install();
 	sqlite3 *conn = db_connect(path);
 	if (!conn)
 		return -1;
@@ -228,6 +229,7 @@ db_shutdown(void)
 	db_current = NULL;
 	free(db_path);
 	db_path = NULL;
+	db_mem_release();
 }
 
 static int

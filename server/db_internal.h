@@ -44,4 +44,9 @@ db_row_rc(int rc)
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
+/* SQLite's allocator (db_mem.c): installed by db_init before SQLite
+ * starts; db_mem_release frees what the calling thread keeps cached. */
+void db_mem_install(void);
+void db_mem_release(void);
+
 #endif
