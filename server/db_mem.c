@@ -62,8 +62,9 @@ db_mem_header(void *p)
 static size_t
 db_mem_round(size_t n)
 {
-	return n <= DB_MEM_SMALL ? (n + DB_MEM_STEP - 1) & ~(size_t)(DB_MEM_STEP - 1)
-	                         : n;
+	return n <= DB_MEM_SMALL
+	           ? (n + DB_MEM_STEP - 1) & ~(size_t)(DB_MEM_STEP - 1)
+	           : n;
 }
 
 static void
@@ -114,8 +115,8 @@ db_mem_malloc(int n)
 	size_t size = db_mem_round((size_t)n);
 	if (size <= DB_MEM_SMALL) {
 		struct db_mem_cache *c = db_mem_mine;
-		struct db_mem_header *h = c ? c->free[size / DB_MEM_STEP - 1]
-		                            : NULL;
+		struct db_mem_header *h =
+		    c ? c->free[size / DB_MEM_STEP - 1] : NULL;
 		if (h) {
 			c->free[size / DB_MEM_STEP - 1] = h->next;
 			c->bytes -= size;
@@ -137,8 +138,7 @@ db_mem_free(void *p)
 		return;
 	struct db_mem_header *h = db_mem_header(p);
 	size_t size = h->size;
-	struct db_mem_cache *c =
-	    size <= DB_MEM_SMALL ? db_mem_cache() : NULL;
+	struct db_mem_cache *c = size <= DB_MEM_SMALL ? db_mem_cache() : NULL;
 	if (!c || c->bytes + size > DB_MEM_CACHE_BYTES) {
 		free(h);
 		return;
@@ -196,7 +196,7 @@ void
 db_mem_install(void)
 {
 	static const sqlite3_mem_methods methods = {
-	    db_mem_malloc, db_mem_free,     db_mem_realloc, db_mem_size,
+	    db_mem_malloc,  db_mem_free, db_mem_realloc,  db_mem_size,
 	    db_mem_roundup, db_mem_init, db_mem_shutdown, NULL,
 	};
 	sqlite3_config(SQLITE_CONFIG_MALLOC, &methods);

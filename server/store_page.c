@@ -39,7 +39,8 @@ struct store_page {
 	enum page_state state[LB_PART_COUNT];
 };
 
-/* A page whose statements are taken, their parameters bound, by bind. */
+/* A page with the statements of the parts in lists; the caller binds
+ * them. */
 static struct store_page *
 store_page_new(struct db *db, const enum stmt_id stmt[LB_PART_COUNT],
                unsigned lists)
