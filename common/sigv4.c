@@ -37,11 +37,24 @@ sigv4_hex(const unsigned char *d, size_t n, char *out)
  */
 static EVP_MD *sigv4_md;
 static pthread_once_t sigv4_md_once = PTHREAD_ONCE_INIT;
+/* A context per thread, kept: a new one per digest cost four allocations
+ * (the context and the provider's state, each made and freed). */
+static pthread_key_t sigv4_ctx_key;
+static __thread EVP_MD_CTX *sigv4_ctx;
+
+static void
+sigv4_ctx_free(void *ctx)
+{
+	EVP_MD_CTX_free(ctx);
+	sigv4_ctx = NULL;
+}
 
 static void
 sigv4_md_fetch(void)
 {
 	sigv4_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (pthread_key_create(&sigv4_ctx_key, sigv4_ctx_free) != 0)
+		fatal("SHA-256: no thread key");
 }
 
 static void
@@ -50,12 +63,16 @@ sigv4_digest(const void *a, size_t alen, const void *b, size_t blen,
 {
 	unsigned int mdlen = 0;
 	pthread_once(&sigv4_md_once, sigv4_md_fetch);
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	if (!sigv4_ctx) {
+		sigv4_ctx = EVP_MD_CTX_new();
+		if (sigv4_ctx)
+			pthread_setspecific(sigv4_ctx_key, sigv4_ctx);
+	}
+	EVP_MD_CTX *c = sigv4_ctx;
 	if (!sigv4_md || !c || !EVP_DigestInit_ex(c, sigv4_md, NULL) ||
 	    !EVP_DigestUpdate(c, a, alen) || !EVP_DigestUpdate(c, b, blen) ||
 	    !EVP_DigestFinal_ex(c, md, &mdlen) || mdlen != 32)
 		fatal("SHA-256 failed");
-	EVP_MD_CTX_free(c);
 }
 
 /* HMAC-SHA256 as RFC 2104 defines it, over sigv4_digest. */
