@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "check_run.h"
 
 START_TEST(table_is_sorted_and_unique)
 {
@@ -80,9 +81,5 @@ main(void)
 	tcase_add_test(tc, required_lists_are_well_formed);
 	tcase_add_test(tc, foundation_actions_present);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "check_run.h"
 
 START_TEST(test_printf_fits_and_grows)
 {
@@ -77,9 +78,5 @@ main(void)
 	tcase_add_test(tc, test_cat);
 	tcase_add_test(tc, test_str_cat);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

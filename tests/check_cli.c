@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "form.h"
 #include "output.h"
+#include "check_run.h"
 
 #define MAX_ARGS 32
 
@@ -1105,9 +1106,5 @@ cli_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(cli_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(cli_suite());
 }

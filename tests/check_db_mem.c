@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db_internal.h"
+#include "check_run.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -102,9 +103,5 @@ main(void)
 	tcase_add_test(tc, test_freed_small_block_is_handed_out_again);
 	tcase_add_test(tc, test_threads_caches_go_with_them);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "form.h"
+#include "check_run.h"
 
 /* Parses s, which must succeed. */
 static void
@@ -366,11 +367,5 @@ form_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(form_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(form_suite());
 }

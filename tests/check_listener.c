@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "listener.h"
+#include "check_run.h"
 
 /* Parses s, expecting success; the caller frees *l. */
 static void
@@ -334,9 +335,5 @@ listener_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(listener_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(listener_suite());
 }

@@ -16,6 +16,7 @@
 #include "render.h"
 #include "report.h"
 #include "util.h"
+#include "check_run.h"
 
 #define STATE "/state"
 
@@ -798,9 +799,5 @@ servo_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(servo_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(servo_suite());
 }

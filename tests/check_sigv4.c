@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "sigv4.h"
+#include "check_run.h"
 
 #define SUITE_DIR "sigv4-testsuite/aws-sig-v4-test-suite"
 #define MIN_CASES 25
@@ -803,16 +804,10 @@ sigv4_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	find_cases();
-	sr = srunner_create(sigv4_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int rc = check_run(sigv4_suite());
 	for (size_t i = 0; i < ncases; i++)
 		free(cases[i]);
 	free(cases);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }
