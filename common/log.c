@@ -37,6 +37,14 @@ static char *log_pending = log_bufs[0];
 static size_t log_pending_len;
 static int log_flusher_running;
 
+/* What snprintf's result n adds to a line with room bytes left: all of
+ * it, or what it could write when cut (nothing on error). */
+static size_t
+log_written(int n, size_t room)
+{
+	return n < 0 ? 0 : (size_t)n < room ? (size_t)n : room - 1;
+}
+
 /* One line with its timestamp and level, newline included; returns its
  * length (cut to fit size). */
 static size_t
@@ -61,15 +69,12 @@ log_format(char *line, size_t size, enum log_level level, const char *func,
 	size_t room = size - 1; /* for the newline */
 	int n = snprintf(line, room, "%s.%03ldZ %s ", stamp,
 	                 ts.tv_nsec / 1000000, names[level]);
-	size_t off = n < 0 ? 0 : (size_t)n < room ? (size_t)n : room - 1;
-	if (func) {
-		n = snprintf(line + off, room - off, "%s: ", func);
-		off += n < 0                    ? 0
-		       : (size_t)n < room - off ? (size_t)n
-		                                : room - off - 1;
-	}
-	n = vsnprintf(line + off, room - off, fmt, ap);
-	off += n < 0 ? 0 : (size_t)n < room - off ? (size_t)n : room - off - 1;
+	size_t off = log_written(n, room);
+	if (func)
+		off += log_written(
+		    snprintf(line + off, room - off, "%s: ", func), room - off);
+	off +=
+	    log_written(vsnprintf(line + off, room - off, fmt, ap), room - off);
 	line[off++] = '\n';
 	return off;
 }
@@ -82,10 +87,11 @@ log_write(const char *a, size_t alen, const char *b, size_t blen)
 		return; /* nowhere left to say so */
 }
 
-/* Writes what is pending, then line; the caller holds log_write_lock. */
+/* Writes what is pending, then line (may be empty). */
 static void
 log_write_after_pending(const char *line, size_t len)
 {
+	pthread_mutex_lock(&log_write_lock);
 	pthread_mutex_lock(&log_lock);
 	char *out = log_pending;
 	size_t out_len = log_pending_len;
@@ -93,6 +99,7 @@ log_write_after_pending(const char *line, size_t len)
 	log_pending_len = 0;
 	pthread_mutex_unlock(&log_lock);
 	log_write(out, out_len, line, len);
+	pthread_mutex_unlock(&log_write_lock);
 }
 
 static void *
@@ -106,9 +113,7 @@ log_flusher(void *arg)
 		pthread_mutex_unlock(&log_lock);
 		struct timespec gather = {0, LOG_BATCH_MS * 1000000L};
 		nanosleep(&gather, NULL);
-		pthread_mutex_lock(&log_write_lock);
-		log_write_after_pending("", 0);
-		pthread_mutex_unlock(&log_write_lock);
+		log_flush();
 	}
 	return NULL;
 }
@@ -129,9 +134,7 @@ log_buffer_access(void)
 void
 log_flush(void)
 {
-	pthread_mutex_lock(&log_write_lock);
 	log_write_after_pending("", 0);
-	pthread_mutex_unlock(&log_write_lock);
 }
 
 void
@@ -144,9 +147,7 @@ log_msg(enum log_level level, const char *func, const char *fmt, ...)
 	va_start(ap, fmt);
 	size_t len = log_format(line, sizeof line, level, func, fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&log_write_lock);
 	log_write_after_pending(line, len);
-	pthread_mutex_unlock(&log_write_lock);
 }
 
 void
@@ -174,9 +175,7 @@ log_access(const char *fmt, ...)
 			return;
 	}
 	/* No flusher, or the disk is behind: written now, as other lines. */
-	pthread_mutex_lock(&log_write_lock);
 	log_write_after_pending(line, len);
-	pthread_mutex_unlock(&log_write_lock);
 }
 
 void

@@ -67,6 +67,13 @@ db_mem_round(size_t n)
 	           : n;
 }
 
+/* The free list of a small size (a multiple of DB_MEM_STEP). */
+static struct db_mem_header **
+db_mem_list(struct db_mem_cache *c, size_t size)
+{
+	return &c->free[size / DB_MEM_STEP - 1];
+}
+
 static void
 db_mem_drain(struct db_mem_cache *c)
 {
@@ -115,10 +122,9 @@ db_mem_malloc(int n)
 	size_t size = db_mem_round((size_t)n);
 	if (size <= DB_MEM_SMALL) {
 		struct db_mem_cache *c = db_mem_mine;
-		struct db_mem_header *h =
-		    c ? c->free[size / DB_MEM_STEP - 1] : NULL;
+		struct db_mem_header *h = c ? *db_mem_list(c, size) : NULL;
 		if (h) {
-			c->free[size / DB_MEM_STEP - 1] = h->next;
+			*db_mem_list(c, size) = h->next;
 			c->bytes -= size;
 			DB_MEM_UNPOISON(h + 1, size);
 			return h + 1;
@@ -144,8 +150,8 @@ db_mem_free(void *p)
 		return;
 	}
 	DB_MEM_POISON(p, size);
-	h->next = c->free[size / DB_MEM_STEP - 1];
-	c->free[size / DB_MEM_STEP - 1] = h;
+	h->next = *db_mem_list(c, size);
+	*db_mem_list(c, size) = h;
 	c->bytes += size;
 }
 

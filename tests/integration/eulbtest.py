@@ -673,18 +673,21 @@ class Server:
                                  % (status, body[:500]))
         return without_request_id(body)
 
-    def lists_mismatches(self):
-        """[(name, lists, want)] of the load balancers whose lists bits
-        (schema/0010) do not say which of their lists have rows."""
+    def read_db(self, sql, *args):
+        """The rows of one query on the database, read-only."""
         con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True,
                               timeout=10)
         try:
-            return con.execute(
-                "SELECT name, lists, want FROM (SELECT b.name, b.lists, %s "
-                "AS want FROM load_balancers b) WHERE lists != want"
-                % LISTS_WANT).fetchall()
+            return con.execute(sql, args).fetchall()
         finally:
             con.close()
+
+    def lists_mismatches(self):
+        """[(name, lists, want)] of the load balancers whose lists bits
+        (schema/0010) do not say which of their lists have rows."""
+        return self.read_db(
+            "SELECT name, lists, want FROM (SELECT b.name, b.lists, %s AS "
+            "want FROM load_balancers b) WHERE lists != want" % LISTS_WANT)
 
     def row_counts(self):
         """{table: row count} of the database, read-only."""

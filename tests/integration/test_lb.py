@@ -417,11 +417,8 @@ class ListsBitsTest(ApiCliCase):
     for load balancers made before it."""
 
     def lists(self):
-        con = sqlite3.connect("file:%s?mode=ro" % self.server.db, uri=True)
-        try:
-            return dict(con.execute("SELECT name, lists FROM load_balancers"))
-        finally:
-            con.close()
+        return dict(self.server.read_db(
+            "SELECT name, lists FROM load_balancers"))
 
     @staticmethod
     def public_key():
