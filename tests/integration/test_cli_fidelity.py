@@ -219,6 +219,9 @@ class UsageTest(ServerTestCase):
     """Usage errors, byte for byte, and that nothing reaches eulbd."""
 
     def usage_error(self, want, cmd, *args, columns="80"):
+        # The lines of earlier tests' requests may still be on their way
+        # (the access log is written in batches): wait for them first.
+        self.server.log_sync()
         mark = self.server.log_mark()
         rc, out, err = self.server.cli(cmd, *args, env={"COLUMNS": columns})
         self.assertEqual((rc, out), (2, ""), err)
