@@ -35,6 +35,11 @@ static const char *const txn_sql[TXN_COUNT] = {
 struct db {
 	sqlite3 *conn;
 	int writing; /* holds db_write_lock */
+	/* Held by the owning thread from db_begin to the end of the
+	 * transaction; another thread takes it to end a stale kept read. */
+	pthread_mutex_t use;
+	int in_use; /* this thread holds use */
+	struct db_keep keep;
 	sqlite3_stmt *stmts[STMT_COUNT];
 	sqlite3_stmt *txn[TXN_COUNT];
 	struct db *next; /* registry of all connections, for shutdown */
@@ -167,6 +172,7 @@ db_finalize(struct db *db)
 		sqlite3_finalize(db->txn[i]);
 	if (sqlite3_close(db->conn) != SQLITE_OK)
 		log_error("close: %s", sqlite3_errmsg(db->conn));
+	pthread_mutex_destroy(&db->use);
 	free(db);
 }
 
@@ -174,8 +180,10 @@ static struct db *
 db_open_thread(void)
 {
 	struct db *db = xcalloc(1, sizeof *db);
+	pthread_mutex_init(&db->use, NULL);
 	db->conn = db_connect(db_path);
 	if (!db->conn) {
+		pthread_mutex_destroy(&db->use);
 		free(db);
 		return NULL;
 	}
@@ -251,17 +259,56 @@ db_txn(struct db *db, enum txn_id id)
  * commands, a second eulbd). */
 static pthread_mutex_t db_write_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static void
+db_take(struct db *db)
+{
+	pthread_mutex_lock(&db->use);
+	db->in_use = 1;
+}
+
+static void
+db_give(struct db *db)
+{
+	if (db->in_use) {
+		db->in_use = 0;
+		pthread_mutex_unlock(&db->use);
+	}
+}
+
+/* Ends a kept read. ROLLBACK: it wrote nothing, and unlike COMMIT it
+ * cannot fail and leave the connection inside a transaction. */
+static void
+db_end_kept(struct db *db)
+{
+	db->keep.open = 0;
+	db_txn(db, TXN_ROLLBACK);
+}
+
 int
 db_begin(struct db *db, int write)
 {
-	if (!write)
-		return db_txn(db, TXN_BEGIN);
+	db_take(db);
+	if (db->keep.open) {
+		if (!write && db_keep_current(&db->keep)) {
+			db->keep.open = 0;
+			return 0; /* the kept read still sees the last commit */
+		}
+		db_end_kept(db);
+	}
+	if (!write) {
+		db_keep_note(&db->keep);
+		if (db_txn(db, TXN_BEGIN) == 0)
+			return 0;
+		db_give(db);
+		return -1;
+	}
 	pthread_mutex_lock(&db_write_lock);
 	db->writing = 1;
 	if (db_txn(db, TXN_BEGIN_WRITE) == 0)
 		return 0;
 	db->writing = 0;
 	pthread_mutex_unlock(&db_write_lock);
+	db_give(db);
 	return -1;
 }
 
@@ -274,13 +321,45 @@ db_end_write(struct db *db)
 	}
 }
 
+/* A read that took its snapshot (or none yet) may stay open for the
+ * thread's next read (db_keep.c). */
+static int
+db_keepable(struct db *db)
+{
+	int state = sqlite3_txn_state(db->conn, "main");
+	return !db->writing &&
+	       (state == SQLITE_TXN_READ || state == SQLITE_TXN_NONE) &&
+	       db_keep_map(&db->keep, db->conn) == 0;
+}
+
 int
 db_commit(struct db *db)
 {
+	if (db_keepable(db)) {
+		db->keep.open = 1;
+		db_give(db);
+		return 0;
+	}
 	int rc = db_txn(db, TXN_COMMIT);
-	if (rc == 0)
+	if (rc == 0) {
 		db_end_write(db);
+		db_give(db);
+	}
 	return rc;
+}
+
+void
+db_release_stale(void)
+{
+	pthread_mutex_lock(&db_registry_lock);
+	for (struct db *db = db_registry; db; db = db->next) {
+		if (pthread_mutex_trylock(&db->use) != 0)
+			continue; /* in use: its next db_begin looks itself */
+		if (db->keep.open && !db_keep_current(&db->keep))
+			db_end_kept(db);
+		pthread_mutex_unlock(&db->use);
+	}
+	pthread_mutex_unlock(&db_registry_lock);
 }
 
 int
@@ -305,9 +384,11 @@ db_savepoint_rollback(struct db *db)
 void
 db_rollback(struct db *db)
 {
+	db->keep.open = 0;
 	if (!sqlite3_get_autocommit(db->conn))
 		db_txn(db, TXN_ROLLBACK);
 	db_end_write(db);
+	db_give(db);
 }
 
 sqlite3_stmt *

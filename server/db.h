@@ -23,6 +23,10 @@ void db_shutdown(void);
 int db_begin(struct db *db, int write);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* Ends the kept read transactions (db_keep.c) of other threads that a
+ * commit has made stale, so that checkpoints can copy back the whole
+ * WAL; one in use is left to its thread. */
+void db_release_stale(void);
 /* Inside a transaction: one request's share of it (dispatch_run_batch). */
 int db_savepoint(struct db *db);
 void db_savepoint_release(struct db *db);

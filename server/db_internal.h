@@ -49,4 +49,19 @@ db_row_rc(int rc)
 void db_mem_install(void);
 void db_mem_release(void);
 
+/* A read transaction kept open between read requests (db_keep.c). */
+#define DB_KEEP_HDR 48 /* bytes of the WAL-index header */
+struct db_keep {
+	const volatile unsigned char *hdr; /* the header, in the -shm map */
+	unsigned char seen[DB_KEEP_HDR];   /* as it was when the read began */
+	int open;                          /* a kept read transaction is open */
+	int unmappable;                    /* no -shm map: never keep */
+};
+/* Finds the header of conn's WAL index: 0, or -1 (then nothing is kept). */
+int db_keep_map(struct db_keep *k, sqlite3 *conn);
+/* Copies the header to seen; call before the snapshot is taken. */
+void db_keep_note(struct db_keep *k);
+/* 1 if the header still reads as seen: no commit since. */
+int db_keep_current(const struct db_keep *k);
+
 #endif

@@ -311,9 +311,10 @@ dispatch_prepare(struct request *rq)
 	if (dispatch_parse(rq) < 0)
 		return -1;
 	/* The checks read in one transaction that a read's handler then
-	 * shares: each transaction costs SQLite a WAL read lock taken and
-	 * dropped, a tenth of a small read's time. A write runs later, in
-	 * the writer's transaction. */
+	 * shares (and that may go on from the thread's last read, see
+	 * db_keep.c): each new transaction costs SQLite a WAL read lock
+	 * taken and dropped, a tenth of a small read's time. A write runs
+	 * later, in the writer's transaction. */
 	if (db_begin(rq->db, 0) < 0)
 		return resp_error(rq, ERR_SERVICE_UNAVAILABLE,
 		                  "The database is busy; retry the request");

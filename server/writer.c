@@ -1,7 +1,9 @@
 #include "writer.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "buf.h"
 #include "db.h"
@@ -11,6 +13,9 @@
 /* Enough to share one fsync among every connection of a busy server,
  * small enough that the first of a batch waits little for the last. */
 #define WRITER_BATCH 64
+/* How often an idle writer ends kept reads made stale by other processes
+ * (db_release_stale), so that their commits can be checkpointed too. */
+#define WRITER_SWEEP_SECONDS 1
 
 struct writer {
 	pthread_t thread;
@@ -41,12 +46,23 @@ writer_main(void *arg)
 	struct request *batch[WRITER_BATCH];
 	for (;;) {
 		pthread_mutex_lock(&w->lock);
-		while (!w->head && !w->stopping)
-			pthread_cond_wait(&w->wake, &w->lock);
+		int timed_out = 0;
+		while (!w->head && !w->stopping && !timed_out) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += WRITER_SWEEP_SECONDS;
+			timed_out = pthread_cond_timedwait(&w->wake, &w->lock,
+			                                   &until) == ETIMEDOUT;
+		}
 		size_t n = writer_take(w, batch);
+		int stopping = w->stopping;
 		pthread_mutex_unlock(&w->lock);
-		if (n == 0)
-			break; /* stopping, and nothing left */
+		if (n == 0) {
+			if (stopping)
+				break; /* and nothing left */
+			db_release_stale();
+			continue;
+		}
 		struct db *db = db_thread();
 		if (db)
 			dispatch_run_batch(batch, n, db);
@@ -58,6 +74,8 @@ writer_main(void *arg)
 			/* Not touched after this: the connection may end. */
 			w->done(batch[i], batch[i]->queue_token);
 		}
+		if (db)
+			db_release_stale();
 	}
 	return NULL;
 }

@@ -563,7 +563,7 @@ class Server:
     def raw(self, params=None, method="POST", path="/", headers=None,
             sign=True, creds=None, date=None, accept_json=False,
             region=None, content_sha256=None, allow_5xx=False,
-            service="elasticloadbalancing"):
+            service="elasticloadbalancing", conn=None):
         """Sends one request; returns (status, headers, body).
 
         params: a dict or a list of (key, value) pairs (form-encoded into
@@ -572,6 +572,8 @@ class Server:
         content_sha256: True to send and sign X-Amz-Content-SHA256 of the
         body, or a string to send (and sign) that value instead.
         service: the SigV4 scope service ("iam" for the IAM actions).
+        conn: an http.client.HTTPConnection to send it on and leave open
+        (keep-alive), instead of a connection of its own.
         A 5xx answer fails the test unless allow_5xx."""
         creds = creds or self.admin
         region = region or self.region
@@ -612,16 +614,20 @@ class Server:
         for k, v in (headers or {}).items():
             send[k.lower()] = v
         status, resp_headers, resp_body = self._exchange(method, target,
-                                                         send, body)
+                                                         send, body, conn)
         if status >= 500 and not allow_5xx:
             raise AssertionError("server answered %d to %s %s:\n%r"
                                  % (status, method, target[:200],
                                     resp_body[:1000]))
         return status, resp_headers, resp_body
 
-    def _exchange(self, method, target, headers, body):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port,
+    def keep_alive(self):
+        """A connection for raw(conn=...); the caller closes it."""
+        return http.client.HTTPConnection("127.0.0.1", self.port,
                                           timeout=HTTP_TIMEOUT)
+
+    def _exchange(self, method, target, headers, body, kept=None):
+        conn = kept or self.keep_alive()
         try:
             conn.putrequest(method, target, skip_host=True,
                             skip_accept_encoding=True)
@@ -638,7 +644,8 @@ class Server:
             return (resp.status,
                     {k.lower(): v for k, v in resp.getheaders()}, data)
         finally:
-            conn.close()
+            if not kept:
+                conn.close()
 
     # -- shorthands over raw()
 
