@@ -144,6 +144,13 @@ act_create_load_balancer(struct request *rq)
 	if (validate_lb_name(rq, name) < 0 || lb_read_scheme(rq, &scheme) < 0 ||
 	    lb_check_placement(rq, &in_vpc) < 0 || lb_check_quota(rq) < 0)
 		return -1;
+	/* AWS: internal is for a VPC's load balancers (InvalidScheme);
+	 * Eucalyptus refuses it on EC2-Classic too. */
+	if (!in_vpc && strcmp(scheme, "internal") == 0)
+		return resp_error(rq, ERR_INVALID_SCHEME,
+		                  "The internal scheme is only for a load "
+		                  "balancer in a VPC; give Subnets instead of "
+		                  "AvailabilityZones, or leave Scheme out");
 	struct listener_set set;
 	if (listener_set_read(rq, &set) < 0)
 		return -1;
@@ -286,8 +293,25 @@ act_describe_account_limits(struct request *rq)
 	    {"classic-listeners", rq->config->max_listeners},
 	    {"classic-registered-instances", rq->config->max_registered},
 	};
+	const size_t count = sizeof limits / sizeof limits[0];
+	/* Pages as DescribeLoadBalancers does: the marker is the last name
+	 * of the page before. */
+	const char *marker = param_get(rq, "Marker");
+	size_t first = 0;
+	if (marker && *marker) {
+		while (first < count && strcmp(limits[first].name, marker) != 0)
+			first++;
+		if (first == count)
+			return resp_error(rq, ERR_VALIDATION,
+			                  "Marker '%s' is not a NextMarker of "
+			                  "DescribeAccountLimits",
+			                  marker);
+		first++;
+	}
 	json_t *out = json_array();
-	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+	size_t end =
+	    first + (size_t)page < count ? first + (size_t)page : count;
+	for (size_t i = first; i < end; i++) {
 		char max[32];
 		snprintf(max, sizeof max, "%ld", limits[i].max);
 		json_array_append_new(
@@ -295,5 +319,8 @@ act_describe_account_limits(struct request *rq)
 		    json_pack("{s:s,s:s}", "Name", limits[i].name, "Max", max));
 	}
 	json_object_set_new(rq->result, "Limits", out);
+	if (end < count)
+		json_object_set_new(rq->result, "NextMarker",
+		                    json_string(limits[end - 1].name));
 	return 0;
 }

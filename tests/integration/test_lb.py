@@ -217,6 +217,22 @@ class VpcAndHostedZoneTest(ApiCliCase):
         self.assertEqual(f[8], "vpc-11111111")
         self.assertEqual(f[16], "{sg-12345678}")
 
+    def test_internal_scheme_is_for_a_vpc(self):
+        status, _, body = self.server.call(
+            "CreateLoadBalancer",
+            create_params("c-internal-zoned") + [("Scheme", "internal")])
+        self.assertEqual(status, 400, body)
+        self.assertEqual(parse_xml(body).findtext(".//Code"), "InvalidScheme")
+        self.assertEqual(self.server.describe("c-internal-zoned")[0], 400)
+        rc, out, err = self.server.cli(
+            "create-lb", "-l", "protocol=HTTP,lb-port=80,instance-port=8080",
+            "-s", "subnet-1a2b3c4d", "-g", "sg-12345678", "-i", "internal",
+            "c-internal")
+        self.assertEqual((rc, err), (0, ""), out)
+        self.drop_lb_after("c-internal")
+        self.assertRegex(out, r"^DNS_NAME\tinternal-c-internal-\d{12}\.")
+        self.assertEqual(self.long_fields("c-internal")[-1], "internal")
+
     def test_recreated_lb_starts_clean(self):
         self.create_lb("c-again", zones=("one", "two"), tags=[("a", "b")])
         self.register("c-again", "i-12345678")

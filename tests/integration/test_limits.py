@@ -337,6 +337,39 @@ class PerLoadBalancerLimitsTest(LimitsTestCase):
                                   "classic-listeners": "100",
                                   "classic-registered-instances": "1000"})
 
+    def test_account_limits_page_like_describe_load_balancers(self):
+        pages, marker = [], None
+        for _ in range(4):
+            body = self.ok(self.server.call(
+                "DescribeAccountLimits", [("PageSize", "2")] +
+                ([("Marker", marker)] if marker else [])))
+            pages.append([m.findtext("Name") for m in
+                          parse_xml(body).findall(".//Limits/member")])
+            marker = next_marker(body)
+            if not marker:
+                break
+        self.assertEqual(pages, [["classic-load-balancers",
+                                  "classic-listeners"],
+                                 ["classic-registered-instances"]])
+        status, _, body = self.server.call("DescribeAccountLimits",
+                                           [("Marker", "no-such-limit")])
+        self.assertEqual(status, 400, body)
+        self.assertEqual(parse_xml(body).findtext(".//Code"),
+                         "ValidationError")
+        # awscli hands NextMarker back (PageSize is the operation's own
+        # parameter there), and takes it as --marker.
+        rc, doc, err = self.server.aws("describe-account-limits",
+                                       "--page-size", "1")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(doc["NextMarker"], "classic-load-balancers")
+        rc, doc, err = self.server.aws("describe-account-limits",
+                                       "--marker", doc["NextMarker"])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([l["Name"] for l in doc["Limits"]],
+                         ["classic-listeners",
+                          "classic-registered-instances"])
+        self.assertNotIn("NextMarker", doc)
+
     def test_repeated_public_key_reference(self):
         self.ok(self.create_lb("bsa"))
         try:
