@@ -111,6 +111,33 @@ class BadInputTest(ApiBadInputCase):
         self.assertEqual(self.tags("tag-bounds"),
                          {"tag-bounds": [("k" * 128, "v" * 256)]})
 
+    def test_tag_length_counts_characters(self):
+        # The bounds count characters, not bytes: "é" is two bytes in
+        # UTF-8, so these are 256 and 512 bytes.
+        key, value = "é" * 128, "é" * 256
+        self.create_lb("tag-chars")
+        self.add_tags("tag-chars", (key, value))
+        self.assertEqual(self.tags("tag-chars"),
+                         {"tag-chars": [(key, value)]})
+        # CreateLoadBalancer checks its tags the same way.
+        self.create_lb("tag-chars-create", tags=[(key, value)])
+        self.assertEqual(self.tags("tag-chars-create"),
+                         {"tag-chars-create": [(key, value)]})
+        for bad in (("é" * 129, "x"), ("k", "é" * 257)):
+            with self.subTest(key=len(bad[0]), value=len(bad[1])):
+                with self.assertNothingChanges("tag-chars"):
+                    self.refused(400, "ValidationError", "AddTags",
+                                 [("LoadBalancerNames.member.1",
+                                   "tag-chars")] +
+                                 tag_params(("fine", "1"), bad))
+                with self.assertNothingChanges():
+                    self.refused(400, "ValidationError",
+                                 "CreateLoadBalancer",
+                                 [("LoadBalancerName", "tag-chars-bad")] +
+                                 listener_params(http_listener()) +
+                                 members("AvailabilityZones", ["one"]) +
+                                 tag_params(bad))
+
     # -- tags
 
     def test_eleventh_tag(self):
