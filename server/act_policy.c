@@ -141,6 +141,31 @@ act_delete_load_balancer_policy(struct request *rq)
 
 /* --- describing ------------------------------------------------------ */
 
+/* Eucalyptus's two sample stickiness policies, listed before the security
+ * policies when no load balancer is named (elb-api.md, "Sample
+ * policies"). AWS's two ELBSample cipher policies are not here: no
+ * source gives their attributes. */
+static const struct {
+	const char *name, *type, *attr, *value;
+} sample_policies[] = {
+    {"ELBSample-AppCookieStickinessPolicy", POLICY_APP_COOKIE, "CookieName",
+     "ELBSampleCookie"},
+    {"ELBSample-LBCookieStickinessPolicy", POLICY_LB_COOKIE,
+     "CookieExpirationPeriod", "100"},
+};
+#define SAMPLE_POLICY_COUNT (sizeof sample_policies / sizeof sample_policies[0])
+
+static json_t *
+describe_sample(size_t i)
+{
+	json_t *attrs = json_array();
+	policy_attr_json(attrs, sample_policies[i].attr,
+	                 sample_policies[i].value);
+	return json_pack("{s:s,s:s,s:o}", "PolicyName", sample_policies[i].name,
+	                 "PolicyTypeName", sample_policies[i].type,
+	                 "PolicyAttributeDescriptions", attrs);
+}
+
 static json_t *
 describe_predefined(const struct predefined_policy *pp)
 {
@@ -195,6 +220,9 @@ describe_named_policy(struct describe_all *d, const struct lb *lb,
                       const char *name)
 {
 	if (!lb) {
+		for (size_t i = 0; i < SAMPLE_POLICY_COUNT; i++)
+			if (strcmp(sample_policies[i].name, name) == 0)
+				return describe_add(d, describe_sample(i));
 		const struct predefined_policy *pp =
 		    predefined_policy_find(name);
 		if (!pp)
@@ -228,6 +256,8 @@ describe_policies(struct request *rq, const struct lb *lb, json_t *out)
 		return rc;
 	if (!lb) {
 		/* A fixed set of about 90 KB: never over the bound. */
+		for (size_t i = 0; i < SAMPLE_POLICY_COUNT; i++)
+			json_array_append_new(out, describe_sample(i));
 		for (size_t i = 0; i < predefined_policy_count; i++)
 			json_array_append_new(
 			    out, describe_predefined(&predefined_policies[i]));

@@ -21,6 +21,12 @@ PREDEFINED = ["ELBSecurityPolicy-2016-08",
               "ELBSecurityPolicy-2015-05", "ELBSecurityPolicy-2015-03",
               "ELBSecurityPolicy-2015-02", "ELBSecurityPolicy-2014-10",
               "ELBSecurityPolicy-2014-01", "ELBSecurityPolicy-2011-08"]
+# Eucalyptus's sample stickiness policies, listed first without a load
+# balancer: (name, type, attribute, value).
+SAMPLES = [("ELBSample-AppCookieStickinessPolicy", APP_COOKIE, "CookieName",
+            "ELBSampleCookie"),
+           ("ELBSample-LBCookieStickinessPolicy", LB_COOKIE,
+            "CookieExpirationPeriod", "100")]
 IN_USE = ("You cannot delete policy [%s] since it is enabled or referred "
           "by other enabled policy.")
 

@@ -22,7 +22,7 @@ from eulbtest import (ACCOUNT_ID, ISO_MS, ServerTestCase,  # noqa: E402
                       policy_params, split_braces, split_fields)
 from lbcase import ApiBadInputCase  # noqa: E402
 from policycase import (APP_COOKIE, AWS_DEFAULT_SSL,  # noqa: E402,F401
-                        BACKEND_AUTH, IN_USE, LB_COOKIE, PREDEFINED,
+                        BACKEND_AUTH, IN_USE, LB_COOKIE, PREDEFINED, SAMPLES,
                         PROXY_PROTOCOL, PUBLIC_KEY, SSL_NEGOTIATION,
                         PolicyTestCase, cert_arn, cert_path, https_listener,
                         names_params, pem_base64, public_key_base64,
@@ -259,6 +259,7 @@ class CliPolicyTest(PolicyTestCase):
         rc, out, err = self.server.cli("describe-lb-policies")
         self.assertEqual((rc, err), (0, ""))
         self.assertEqual(out.splitlines(),
+                         ["POLICY\t%s\t%s" % (n, t) for n, t, _, _ in SAMPLES] +
                          ["POLICY\t%s\tSSLNegotiationPolicyType" % n
                           for n in PREDEFINED])
         rc, out, err = self.server.cli(
@@ -590,9 +591,16 @@ class CatalogueTest(PolicyTestCase):
     def test_predefined_policies(self):
         doc = self.aws_ok("describe-load-balancer-policies")
         got = [p["PolicyName"] for p in doc["PolicyDescriptions"]]
-        self.assertEqual(got, PREDEFINED)
-        for p in doc["PolicyDescriptions"]:
+        self.assertEqual(got, [s[0] for s in SAMPLES] + PREDEFINED)
+        for p in doc["PolicyDescriptions"][len(SAMPLES):]:
             self.assertEqual(p["PolicyTypeName"], SSL_NEGOTIATION)
+        for name, type_name, attr, value in SAMPLES:
+            doc = self.aws_ok("describe-load-balancer-policies",
+                              "--policy-names", name)
+            self.assertEqual(doc["PolicyDescriptions"], [{
+                "PolicyName": name, "PolicyTypeName": type_name,
+                "PolicyAttributeDescriptions": [
+                    {"AttributeName": attr, "AttributeValue": value}]}])
         doc = self.aws_ok("describe-load-balancer-policies",
                           "--policy-names",
                           "ELBSecurityPolicy-TLS-1-2-2017-01")
