@@ -1,5 +1,6 @@
 /* Policy actions: create, delete, describe, and attach to listeners and
  * back-end ports. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,12 @@ int
 act_create_lb_cookie_stickiness_policy(struct request *rq)
 {
 	const char *period = param_get(rq, "CookieExpirationPeriod");
+	long n;
+	/* The operation's own Long parameter: not a number is a 400, as for
+	 * any other; a number HAProxy cannot take is the policy's 409. */
+	if (period && *period &&
+	    param_int(rq, &n, LONG_MIN, LONG_MAX, "CookieExpirationPeriod") < 0)
+		return -1;
 	return policy_create_one(rq, POLICY_LB_COOKIE, "CookieExpirationPeriod",
 	                         period && *period ? period : NULL);
 }

@@ -754,6 +754,16 @@ class BadInputTest(PolicyTestCase):
                 names_params("PolicyNames", names)),
             status, code, message_part, self.other)
 
+    def test_cookie_expiration_period_not_a_number(self):
+        for period in ("abc", "60s", "1.5", "99999999999999999999"):
+            with self.subTest(period=period):
+                self.refused(lambda: self.server.call(
+                    "CreateLBCookieStickinessPolicy",
+                    [("LoadBalancerName", "keep"), ("PolicyName", "lbc"),
+                     ("CookieExpirationPeriod", period)]),
+                    400, "ValidationError", "must be an integer",
+                    self.other)
+
     # -- CreateLoadBalancerPolicy
 
     def test_unknown_policy_type(self):
