@@ -38,8 +38,8 @@ db_keep_map(struct db_keep *k, sqlite3 *conn)
 		return k->hdr ? 0 : -1;
 	/* Region 0 is mapped by the connection's first read in WAL mode and
 	 * stays mapped until the connection closes; this only looks it up. */
-	if (sqlite3_file_control(conn, "main", SQLITE_FCNTL_FILE_POINTER,
-	                         &f) != SQLITE_OK ||
+	if (sqlite3_file_control(conn, "main", SQLITE_FCNTL_FILE_POINTER, &f) !=
+	        SQLITE_OK ||
 	    !f || !f->pMethods || f->pMethods->iVersion < 2 ||
 	    !f->pMethods->xShmMap ||
 	    f->pMethods->xShmMap(f, 0, DB_KEEP_SHM_REGION, 0, &p) !=
