@@ -257,33 +257,40 @@ account_cmd_servo(struct db *db)
 	return rc;
 }
 
-static int
-account_usage(void)
+void
+account_usage(FILE *f)
 {
 	fprintf(
-	    stderr,
-	    "usage: eulbd account create NAME [--may-delegate] [--db FILE]\n"
-	    "       eulbd account create-key NAME [--db FILE]\n"
-	    "       eulbd account delegation NAME on|off [--db FILE]\n"
-	    "       eulbd account list [--db FILE]\n");
-	return 2;
+	    f, "usage: eulbd account create NAME [--may-delegate] [--db FILE]\n"
+	       "       eulbd account create-key NAME [--db FILE]\n"
+	       "       eulbd account delegation NAME on|off [--db FILE]\n"
+	       "       eulbd account list [--db FILE]\n"
+	       "       eulbd servo-credentials [--db FILE]\n");
+}
+
+int
+account_args_ok(int argc, char **argv)
+{
+	const char *sub = argc > 0 ? argv[0] : "";
+	int create = strcmp(sub, "create") == 0;
+	int may_delegate =
+	    create && argc == 3 && strcmp(argv[2], "--may-delegate") == 0;
+	return (strcmp(sub, "list") == 0 && argc == 1) ||
+	       (strcmp(sub, "servo-credentials") == 0 && argc == 1) ||
+	       ((create || strcmp(sub, "create-key") == 0) &&
+	        (argc == 2 || may_delegate) && *argv[1]) ||
+	       (strcmp(sub, "delegation") == 0 && argc == 3 && *argv[1]);
 }
 
 int
 account_command(int argc, char **argv, const char *db_path)
 {
-	const char *sub = argc > 0 ? argv[0] : "";
+	const char *sub = argv[0];
 	int list = strcmp(sub, "list") == 0;
 	int servo = strcmp(sub, "servo-credentials") == 0;
-	int create = strcmp(sub, "create") == 0;
 	int key = strcmp(sub, "create-key") == 0;
 	int delegation = strcmp(sub, "delegation") == 0;
-	int may_delegate =
-	    create && argc == 3 && strcmp(argv[2], "--may-delegate") == 0;
-	if (!list && !servo &&
-	    !((create || key) && (argc == 2 || may_delegate) && *argv[1]) &&
-	    !(delegation && argc == 3 && *argv[1]))
-		return account_usage();
+	int may_delegate = argc == 3 && !delegation;
 	struct db *db = db_thread();
 	if (!db || db_begin(db, !list) < 0)
 		return 1;

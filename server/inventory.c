@@ -6,10 +6,10 @@
 #include "db.h"
 #include "store.h"
 
-static void
-inventory_usage(void)
+void
+inventory_usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 	        "usage: eulbd instance add ACCOUNT INSTANCE_ID ADDRESS [ZONE] "
 	        "[--db FILE]\n"
 	        "       eulbd instance remove ACCOUNT INSTANCE_ID [--db FILE]\n"
@@ -70,7 +70,7 @@ inventory_run(struct db *db, const char *what, int argc, char **argv)
 	return rc == STORE_OK ? 0 : -1;
 }
 
-static int
+int
 inventory_args_ok(const char *what, int argc, char **argv)
 {
 	if (argc < 1)
@@ -85,12 +85,8 @@ inventory_args_ok(const char *what, int argc, char **argv)
 }
 
 int
-inventory_command(const char *what, int argc, char **argv, const char *db_path)
+inventory_command(const char *what, int argc, char **argv)
 {
-	if (!inventory_args_ok(what, argc, argv)) {
-		inventory_usage();
-		return 2;
-	}
 	struct db *db = db_thread();
 	if (!db || db_begin(db, 1) < 0)
 		return 1;

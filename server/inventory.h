@@ -3,8 +3,12 @@
 #ifndef EULB_INVENTORY_H
 #define EULB_INVENTORY_H
 
-/* Returns the exit code. */
-int inventory_command(const char *what, int argc, char **argv,
-                      const char *db_path);
+#include <stdio.h>
+
+/* 1 if argv (after "instance" or "subnet") is a command line it runs. */
+int inventory_args_ok(const char *what, int argc, char **argv);
+void inventory_usage(FILE *f);
+/* Runs a command line inventory_args_ok accepts; returns the exit code. */
+int inventory_command(const char *what, int argc, char **argv);
 
 #endif

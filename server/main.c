@@ -368,6 +368,28 @@ run_admin(const char *what, int argc, char **argv, const char *db_path)
 			rest[n++] = argv[i];
 	}
 	int rotating = strcmp(what, "rotate-master-key") == 0;
+	int account = strcmp(what, "account") == 0;
+	/* Usage before anything is opened: asking for it, or a mistyped
+	 * command, creates no database and no master key. */
+	int help = 0;
+	for (int i = 0; i < n; i++)
+		help |= strcmp(rest[i], "--help") == 0 ||
+		        strcmp(rest[i], "-h") == 0;
+	int ok = rotating  ? n == 0
+	         : account ? account_args_ok(n, rest)
+	                   : inventory_args_ok(what, n, rest);
+	if (help || !ok) {
+		FILE *f = help ? stdout : stderr;
+		if (rotating)
+			fprintf(f, "usage: eulbd rotate-master-key [--db FILE] "
+			           "[--master-key FILE]\n");
+		else if (account)
+			account_usage(f);
+		else
+			inventory_usage(f);
+		free(rest);
+		return help ? 0 : 2;
+	}
 	if ((rotating && lock_db(db_path, what) < 0) ||
 	    open_store(db_path, key_flag) < 0) {
 		free(rest);
@@ -375,14 +397,13 @@ run_admin(const char *what, int argc, char **argv, const char *db_path)
 	}
 	if (rotating) {
 		free(rest);
-		int rc = n ? 2 : rotate_master_key();
+		int rc = rotate_master_key();
 		db_shutdown();
 		secret_shutdown();
 		return rc;
 	}
-	int rc = strcmp(what, "account") == 0
-	             ? account_command(n, rest, db_path)
-	             : inventory_command(what, n, rest, db_path);
+	int rc = account ? account_command(n, rest, db_path)
+	                 : inventory_command(what, n, rest);
 	free(rest);
 	db_shutdown();
 	secret_shutdown();

@@ -13,7 +13,8 @@ import tempfile
 import unittest
 
 import eulbtest as et
-from eulbtest import (REPO, Creds, ServerTestCase, bin_path, clean_env,
+from eulbtest import (REPO, RUN_TIMEOUT, Creds, ServerTestCase, bin_path,
+                      check_sanitizers, clean_env,
                       http_listener, lb_names, listener_params, make_pki,
                       parse_error, parse_xml)
 from lbcase import (LbBadInputCase, create_params, health_check_params,
@@ -96,6 +97,42 @@ class SignatureAndIsolationTest(LbBadInputCase):
 
 
 # ---------------------------------------------------------------------------
+class AdminUsageTest(unittest.TestCase):
+    """`eulbd account|instance|subnet|rotate-master-key` print their usage
+    before opening anything: asking for it, or a mistyped command, leaves
+    no database or master key behind (in var/, the default)."""
+
+    def run_in_empty_dir(self, *args):
+        d = tempfile.mkdtemp(prefix="eulb-usage-")
+        self.addCleanup(shutil.rmtree, d, ignore_errors=True)
+        r = subprocess.run([bin_path("eulbd")] + list(args),
+                           capture_output=True, timeout=RUN_TIMEOUT, cwd=d,
+                           env=clean_env(d), stdin=subprocess.DEVNULL)
+        err = r.stderr.decode()
+        check_sanitizers("eulbd " + " ".join(args), err)
+        return r.returncode, r.stdout.decode(), err, os.listdir(d)
+
+    def test_help_and_mistakes_open_nothing(self):
+        for args, want in ((("instance", "--help"), "eulbd instance add"),
+                           (("subnet", "-h"), "eulbd subnet add"),
+                           (("account", "--help"), "eulbd account create"),
+                           (("servo-credentials", "--help"),
+                            "eulbd servo-credentials"),
+                           (("rotate-master-key", "--help"),
+                            "eulbd rotate-master-key")):
+            with self.subTest(args=args):
+                rc, out, err, files = self.run_in_empty_dir(*args)
+                self.assertEqual((rc, err, files), (0, "", []))
+                self.assertIn(want, out)
+        for args in (("instance",), ("instance", "add", "a"),
+                     ("account", "bogus"), ("account", "list", "extra"),
+                     ("subnet", "list"), ("rotate-master-key", "now")):
+            with self.subTest(args=args):
+                rc, out, err, files = self.run_in_empty_dir(*args)
+                self.assertEqual((rc, out, files), (2, "", []))
+                self.assertTrue(err.startswith("usage: eulbd "), err)
+
+
 class DelegationTest(ServerTestCase):
     """DelegateAccount (euca2ools' --as-account): the cloud administrator
     acts as another account; nobody else may."""
