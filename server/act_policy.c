@@ -204,11 +204,12 @@ describe_add(struct describe_all *d, json_t *j)
 	size_t size = resp_size_bound("member", j);
 	if (d->bytes && d->bytes + size > d->rq->config->max_response) {
 		json_decref(j);
-		return resp_error(d->rq, ERR_VALIDATION,
-		                  "The policy descriptions would exceed %zu "
-		                  "bytes, the most one answer holds; name "
-		                  "fewer policies in PolicyNames",
-		                  d->rq->config->max_response);
+		return resp_error(
+		    d->rq, ERR_VALIDATION,
+		    "The descriptions would exceed %zu bytes, the "
+		    "most one answer holds; name fewer in "
+		    "PolicyNames or PolicyTypeNames",
+		    d->rq->config->max_response);
 	}
 	d->bytes += size;
 	json_array_append_new(d->out, j);
@@ -318,6 +319,8 @@ act_describe_load_balancer_policy_types(struct request *rq)
 {
 	json_t *out = json_array();
 	json_object_set_new(rq->result, "PolicyTypeDescriptions", out);
+	/* PolicyTypeNames may repeat a name: bounded like the policies. */
+	struct describe_all d = {rq, out, 0};
 	unsigned *idx = NULL;
 	int n = param_list(rq, "PolicyTypeNames", &idx);
 	int rc = n < 0 ? -1 : 0;
@@ -328,7 +331,7 @@ act_describe_load_balancer_policy_types(struct request *rq)
 		if (!name)
 			rc = -1;
 		else if (t)
-			json_array_append_new(out, describe_type(t));
+			rc = describe_add(&d, describe_type(t));
 		else
 			rc = resp_error(rq, ERR_POLICY_TYPE_NOT_FOUND,
 			                "There is no policy type %s", name);
