@@ -382,9 +382,10 @@ http_refuse_size(struct MHD_Connection *conn, struct request *rq,
 }
 
 /* How a body is framed: Content-Length headers seen, whether they all
- * agree, and whether Transfer-Encoding is present too. */
+ * agree, and the Transfer-Encoding headers, and whether each is exactly
+ * chunked (the one coding MHD decodes). */
 struct http_framing {
-	int lengths, differ, chunked;
+	int lengths, differ, codings, other_coding;
 	const char *first;
 };
 
@@ -393,8 +394,10 @@ http_add_framing(void *cls, enum MHD_ValueKind kind, const char *key,
                  const char *value)
 {
 	struct http_framing *f = cls;
-	if (strcasecmp(key, "Transfer-Encoding") == 0)
-		f->chunked = 1;
+	if (strcasecmp(key, "Transfer-Encoding") == 0) {
+		f->codings++;
+		f->other_coding |= !value || strcasecmp(value, "chunked") != 0;
+	}
 	if (strcasecmp(key, "Content-Length") != 0)
 		return MHD_YES;
 	if (f->lengths++ && strcmp(f->first, value ? value : "") != 0)
@@ -413,9 +416,14 @@ http_framing_error(struct MHD_Connection *conn)
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_add_framing, &f);
 	if (f.differ)
 		return "The request has Content-Length headers that disagree";
-	if (f.lengths && f.chunked)
+	if (f.lengths && f.codings)
 		return "The request has both Content-Length and "
 		       "Transfer-Encoding";
+	/* MHD decodes chunked alone and would wait for the end of any
+	 * other body until the connection timed out, with no answer. */
+	if (f.codings > 1 || f.other_coding)
+		return "The request's Transfer-Encoding is not supported; send "
+		       "Content-Length, or Transfer-Encoding: chunked alone";
 	return NULL;
 }
 

@@ -373,6 +373,25 @@ class FramingTest(ServerTestCase):
         self.assertEqual(st, 400, got[:300])
         self.assertIn(b"BadRequest", got)
 
+    def test_transfer_codings_other_than_chunked_are_400(self):
+        # MHD decodes chunked alone: these hung, unanswered, for the 30 s
+        # connection timeout.
+        for te in (b"gzip", b"identity", b"chunked, chunked",
+                   b"gzip, chunked", b"chunked;q=1", b"chunked\r\n"
+                   b"Transfer-Encoding: gzip", b"gzip\r\n"
+                   b"Transfer-Encoding: chunked"):
+            with self.subTest(te=te):
+                t0 = time.monotonic()
+                st, got = self.post(b"Transfer-Encoding: " + te + b"\r\n")
+                self.assertLess(time.monotonic() - t0, 3)
+                self.assertEqual(st, 400, got[:300])
+                self.assertIn(b"Transfer-Encoding", got)
+                self.assertIn(b"Connection: close", got)
+        # chunked alone is read (then refused as unsigned).
+        st, got = self.post(b"Transfer-Encoding: chunked\r\n",
+                            b"1c\r\nAction=DescribeLoadBalancers\r\n0\r\n\r\n")
+        self.assertEqual(st, 403, got[:300])
+
     def test_a_repeated_equal_content_length_is_read(self):
         st, got = self.post(b"Content-Length: 28\r\nContent-Length: 28\r\n")
         self.assertEqual(st, 403, got[:300])  # parsed, then unsigned
