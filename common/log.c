@@ -45,6 +45,37 @@ log_written(int n, size_t room)
 	return n < 0 ? 0 : (size_t)n < room ? (size_t)n : room - 1;
 }
 
+/* Control characters in line[from, len) as \xHH, within size: a request
+ * path (or any other text a client chose) must not end a log line early
+ * or send escape sequences to the terminal that tails it. Returns the new
+ * length. */
+static size_t
+log_escape_controls(char *line, size_t from, size_t len, size_t size)
+{
+	size_t i = from;
+	while (i < len && (unsigned char)line[i] >= 0x20 && line[i] != 0x7f)
+		i++;
+	if (i == len)
+		return len; /* the usual case: nothing to do */
+	char tail[2048];
+	size_t n = len - i < sizeof tail ? len - i : sizeof tail;
+	memcpy(tail, line + i, n);
+	for (size_t j = 0; j < n; j++) {
+		unsigned char c = (unsigned char)tail[j];
+		if (c >= 0x20 && c != 0x7f) {
+			if (i + 1 > size)
+				break;
+			line[i++] = (char)c;
+		} else {
+			if (i + 4 > size)
+				break;
+			snprintf(line + i, 5, "\\x%02x", c);
+			i += 4;
+		}
+	}
+	return i;
+}
+
 /* One line with its timestamp and level, newline included; returns its
  * length (cut to fit size). */
 static size_t
@@ -73,8 +104,10 @@ log_format(char *line, size_t size, enum log_level level, const char *func,
 	if (func)
 		off += log_written(
 		    snprintf(line + off, room - off, "%s: ", func), room - off);
+	size_t text = off;
 	off +=
 	    log_written(vsnprintf(line + off, room - off, fmt, ap), room - off);
+	off = log_escape_controls(line, text, off, room);
 	line[off++] = '\n';
 	return off;
 }

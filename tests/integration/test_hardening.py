@@ -1317,6 +1317,21 @@ class HostileInputTest(HardeningCase):
                         self.assertTrue(400 <= status < 500, raw[:300])
                     self.assertAlive()
 
+    def test_a_request_path_cannot_forge_log_lines(self):
+        # The path went into the access line byte for byte: a CR and an
+        # escape sequence showed a terminal tailing the log a forged line.
+        forged = (b"/x\r2026-12-06T00:00:00.000Z info POST / "
+                  b"CreateLoadBalancer account=000000000000 status=200 "
+                  b"0.1ms\x1b[K")
+        mark = self.server.log_mark()
+        exchange_raw(self.server.port, b"GET " + forged + b" HTTP/1.1\r\n"
+                     b"Host: x\r\nConnection: close\r\n\r\n", timeout=4)
+        got = self.server.wait_log("/x\\x0d2026-12-06T00:00:00.000Z", mark)
+        self.assertIn("0.1ms\\x1b[K", got)
+        self.assertNotIn("\r", got)
+        self.assertNotIn("\x1b", got)
+        self.assertAlive()
+
     def test_garbage_bytes(self):
         rnd = random.Random(11)
         cases = {
