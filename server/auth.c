@@ -9,6 +9,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "log.h"
+#include "parse.h"
 #include "store.h"
 
 /* Where the signature parts came from: the header or the presigned query. */
@@ -72,8 +73,8 @@ auth_from_query(struct request *rq, struct auth_parts *p)
 		                  "malformed");
 	strcpy(p->auth.signed_headers, sh);
 	strcpy(p->auth.signature, sig);
-	p->expires = exp ? strtol(exp, NULL, 10) : 0;
-	if (exp && (p->expires < 1 || p->expires > 604800))
+	p->expires = 0;
+	if (exp && parse_number(exp, 1, 604800, &p->expires) < 0)
 		return resp_error(rq, ERR_INCOMPLETE_SIGNATURE,
 		                  "X-Amz-Expires must be between 1 and 604800 "
 		                  "seconds");

@@ -21,6 +21,22 @@ from lbcase import (LbBadInputCase, create_params, health_check_params,
                     key_body)
 
 
+# Prints a DescribeLoadBalancers URL presigned by botocore for 300 s.
+PRESIGN = """
+import os
+from botocore.auth import SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+e = os.environ
+r = AWSRequest(method="GET", url=e["ELB_URL"],
+               params={"Action": "DescribeLoadBalancers",
+                       "Version": "2012-06-01"})
+SigV4QueryAuth(Credentials(e["ACCESS_KEY"], e["SECRET_KEY"]),
+               "elasticloadbalancing", e["REGION"], expires=300).add_auth(r)
+print(r.prepare().url)
+"""
+
+
 class SignatureAndIsolationTest(LbBadInputCase):
     def test_wrong_signature(self):
         wrong = Creds(self.server.admin.access_key, "x" * 40, self.acct)
@@ -36,6 +52,24 @@ class SignatureAndIsolationTest(LbBadInputCase):
             with self.subTest(minutes=minutes):
                 self.refused(self.probe(), 400, "RequestExpired",
                              date=now + datetime.timedelta(minutes=minutes))
+
+    def test_presigned_query(self):
+        rc, url, err = self.server.botocore(PRESIGN)
+        self.assertEqual(rc, 0, err)
+        target = url.strip().split("/", 3)[3]
+        self.assertIn("X-Amz-Expires=300&", target)
+
+        def get(t):
+            return et.raw_exchange(self.server.port, (
+                "GET /%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: "
+                "close\r\n\r\n" % (t, self.server.port)).encode())
+        status, got = get(target)
+        self.assertEqual(status, 200, got[:400])
+        # Expires is a whole number of seconds: "300x" was read as 300.
+        status, got = get(target.replace("X-Amz-Expires=300&",
+                                         "X-Amz-Expires=300x&"))
+        self.assertEqual(status, 400, got[:400])
+        self.assertIn(b"X-Amz-Expires", got)
 
     def test_missing_authentication(self):
         self.refused(self.probe(), 403, "MissingAuthenticationToken",
