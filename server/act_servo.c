@@ -231,6 +231,24 @@ act_describe_load_balancers_by_servo(struct request *rq)
 	return rc;
 }
 
+#define SERVO_REASON_MAX 64
+#define SERVO_DESCRIPTION_MAX 1024
+
+/* s, or its first size - 1 bytes or fewer (a whole UTF-8 character at the
+ * end) copied into buf. */
+static char *
+servo_cut(char *s, char *buf, size_t size)
+{
+	if (!s || strlen(s) < size)
+		return s;
+	size_t n = size - 1;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--; /* s[n] would start the next character: cut before it */
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 static int
 servo_state_one(struct request *rq, const struct lb *lb, unsigned n)
 {
@@ -252,6 +270,12 @@ servo_state_one(struct request *rq, const struct lb *lb, unsigned n)
 	    (char *)param_get(rq, "Instances.member.%u.ReasonCode", n);
 	i.description =
 	    (char *)param_get(rq, "Instances.member.%u.Description", n);
+	/* Stored, and shown to the tenant by DescribeInstanceHealth: cut to
+	 * a bound even from the trusted servo (AWS's are a word and a
+	 * sentence), at a character boundary. */
+	char reason[SERVO_REASON_MAX + 1], desc[SERVO_DESCRIPTION_MAX + 1];
+	i.reason_code = servo_cut(i.reason_code, reason, sizeof reason);
+	i.description = servo_cut(i.description, desc, sizeof desc);
 	int rc = store_instance_set_state(rq->db, lb->id, &i);
 	/* Deregistered since the worker looked: nothing to update. */
 	if (rc == STORE_NOT_FOUND)

@@ -18,7 +18,7 @@ from eulbtest import (REPO, RUN_TIMEOUT, Creds, ServerTestCase, bin_path,
                       http_listener, lb_names, listener_params, make_pki,
                       parse_error, parse_xml)
 from lbcase import (LbBadInputCase, create_params, health_check_params,
-                    key_body)
+                    instance_params, key_body, run_eulbd)
 
 
 # Prints a DescribeLoadBalancers URL presigned by botocore for 300 s.
@@ -385,6 +385,33 @@ class ServoCredentialTest(ServerTestCase):
             ("LoadBalancerName", "none"),
             ("AccountId", "000000000000")], creds=self.servo)
         self.assertNotEqual(resp[0], 403, resp[2])
+
+    def test_reported_states_are_cut_to_a_bound(self):
+        # The servo's words reach the tenant (DescribeInstanceHealth):
+        # 900 KB of Description were stored as sent.
+        s = self.server
+        run_eulbd(s, "instance", "add", "admin", "i-0badc0de", "10.0.0.9",
+                  "one")
+        self.assertOk(s.call("CreateLoadBalancer", create_params("cut")))
+        self.addCleanup(s.call, "DeleteLoadBalancer",
+                        [("LoadBalancerName", "cut")])
+        self.assertOk(s.call("RegisterInstancesWithLoadBalancer",
+                             [("LoadBalancerName", "cut")] +
+                             instance_params(["i-0badc0de"])))
+        self.assertOk(s.call("PutServoStates", [
+            ("LoadBalancerName", "cut"), ("AccountId", s.admin.account_id),
+            ("Instances.member.1.InstanceId", "i-0badc0de"),
+            ("Instances.member.1.State", "OutOfService"),
+            ("Instances.member.1.ReasonCode", "R" * 100),
+            ("Instances.member.1.Description", "x" + "\u00e9" * 600)],
+            creds=self.servo))
+        m = parse_xml(self.assertOk(s.call(
+            "DescribeInstanceHealth", [("LoadBalancerName", "cut")]))).find(
+                ".//InstanceStates/member")
+        self.assertEqual(m.findtext("State"), "OutOfService")
+        self.assertEqual(m.findtext("ReasonCode"), "R" * 64)
+        # 1,024 bytes would end inside a two-byte character.
+        self.assertEqual(m.findtext("Description"), "x" + "\u00e9" * 511)
 
 
 class ServoResponseBoundTest(ServoCredentialTest):
