@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "dispatch.h"
 #include "params.h"
 #include "pem.h"
@@ -58,62 +59,154 @@ iam_metadata(const struct server_cert *c)
 	                 c->expiration);
 }
 
+/*
+ * Far above a real chain (the intermediates between leaf and root: one to
+ * three), far below the 1 MiB body (1263 small self-signed certificates):
+ * each one is parsed and loaded into a TLS context before the upload is
+ * accepted, and stored with it.
+ */
+#define IAM_MAX_CHAIN 10
+
+/* The PEM blocks of chain, counted without parsing any (and no further
+ * than one past the cap): the cap holds before the costly checks. */
 static int
-iam_check_upload(struct request *rq, struct server_cert *c)
+iam_chain_blocks(const char *chain)
+{
+	int n = 0;
+	const char *p = chain;
+	while (n <= IAM_MAX_CHAIN && (p = strstr(p, "-----BEGIN ")) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* The costly part of an upload, once per request: OpenSSL parses body,
+ * key and chain and loads them into a TLS context. The verdict goes to
+ * rq->pem_*, from iam_precheck before the write queue. */
+static void
+iam_check_pems(struct request *rq, const char *body, const char *key,
+               const char *chain)
 {
 	struct pem_cert_info info;
-	char why[256];
-	int mismatch = 0;
-	if (pem_server_certificate_check(c->body, c->private_key, c->chain,
-	                                 &info, &mismatch, why, sizeof why) < 0)
-		return resp_error(rq,
-		                  mismatch ? ERR_KEY_PAIR_MISMATCH
-		                           : ERR_MALFORMED_CERTIFICATE,
-		                  "Server certificate '%s' is not accepted: %s",
-		                  c->name, why);
-	c->expiration = xstrdup(info.not_after);
+	if (rq->pem_value == body)
+		return;
+	rq->pem_value = body;
+	rq->pem_ok = rq->pem_mismatch = 0;
+	if (chain && iam_chain_blocks(chain) > IAM_MAX_CHAIN) {
+		snprintf(rq->pem_why, sizeof rq->pem_why,
+		         "CertificateChain holds more than %d certificates; "
+		         "give only the intermediates between the "
+		         "certificate and its root",
+		         IAM_MAX_CHAIN);
+		return;
+	}
+	rq->pem_ok = pem_server_certificate_check(
+	                 body, key, chain, &info, &rq->pem_mismatch,
+	                 rq->pem_why, sizeof rq->pem_why) == 0;
+	if (rq->pem_ok)
+		snprintf(rq->pem_not_after, sizeof rq->pem_not_after, "%s",
+		         info.not_after);
+}
+
+static const char *
+iam_chain_param(struct request *rq)
+{
+	const char *chain = param_get(rq, "CertificateChain");
+	return chain && *chain ? chain : NULL;
+}
+
+void
+iam_precheck(struct request *rq)
+{
+	const char *body = param_get(rq, "CertificateBody");
+	const char *key = param_get(rq, "PrivateKey");
+	if (body && key) /* dispatch_required saw both */
+		iam_check_pems(rq, body, key, iam_chain_param(rq));
+}
+
+/* The verdict iam_precheck left (or, without one, found now). */
+static int
+iam_check_upload(struct request *rq, const char *name, const char *body,
+                 const char *key, const char *chain)
+{
+	iam_check_pems(rq, body, key, chain);
+	if (rq->pem_ok)
+		return 0;
+	return resp_error(rq,
+	                  rq->pem_mismatch ? ERR_KEY_PAIR_MISMATCH
+	                                   : ERR_MALFORMED_CERTIFICATE,
+	                  "Server certificate '%s' is not accepted: %s", name,
+	                  rq->pem_why);
+}
+
+/* LimitExceeded once the account holds --max-server-certificates. A name
+ * it holds is not counted: uploading it again is EntityAlreadyExists. */
+static int
+iam_check_quota(struct request *rq, const char *name)
+{
+	long n = 0;
+	if (store_cert_count_others(rq->db, rq->account_id, name, &n) !=
+	    STORE_OK)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	if (n >= rq->config->max_server_certificates)
+		return resp_error(rq, ERR_LIMIT_EXCEEDED,
+		                  "Cannot exceed quota for "
+		                  "ServerCertificatesPerAccount: %ld; delete a "
+		                  "server certificate first",
+		                  rq->config->max_server_certificates);
 	return 0;
 }
 
+/* Names and stores c, checked. */
+static int
+iam_insert(struct request *rq, struct server_cert *c)
+{
+	char id[22] = "ASCA", now[32];
+	struct buf arn = BUF_INIT;
+	if (rand_chars(id + 4, 17, RAND_UPPER_DIGITS) < 0)
+		return resp_error(rq, ERR_INTERNAL, NULL);
+	store_now(now);
+	buf_printf(&arn, "arn:aws:iam::%s:server-certificate%s%s",
+	           rq->account_id, c->path, c->name);
+	c->certificate_id = xstrdup(id);
+	c->arn = buf_steal(&arn);
+	c->upload_date = xstrdup(now);
+	c->expiration = xstrdup(rq->pem_not_after);
+	int s = store_cert_insert(rq->db, c);
+	if (s == STORE_CONFLICT)
+		return resp_error(rq, ERR_ENTITY_EXISTS,
+		                  "The Server Certificate with name %s already "
+		                  "exists; delete it first or choose another "
+		                  "name",
+		                  c->name);
+	return s == STORE_OK ? 0 : resp_error(rq, ERR_INTERNAL, NULL);
+}
+
+/* In the writer's transaction: the PEMs were checked before (iam_precheck),
+ * so only the cheap checks and the insert hold the write lock. */
 int
 act_upload_server_certificate(struct request *rq)
 {
 	struct server_cert c = {0};
 	const char *name = param_get(rq, "ServerCertificateName");
 	const char *path = param_get(rq, "Path");
-	const char *chain = param_get(rq, "CertificateChain");
+	const char *body = param_get(rq, "CertificateBody");
+	const char *key = param_get(rq, "PrivateKey");
+	const char *chain = iam_chain_param(rq);
 	if (!path || !*path)
 		path = "/";
-	if (iam_check_name(rq, name) < 0 || iam_check_path(rq, path) < 0)
+	if (iam_check_name(rq, name) < 0 || iam_check_path(rq, path) < 0 ||
+	    iam_check_upload(rq, name, body, key, chain) < 0 ||
+	    iam_check_quota(rq, name) < 0)
 		return -1;
 	memcpy(c.account_id, rq->account_id, sizeof c.account_id);
 	c.name = xstrdup(name);
 	c.path = xstrdup(path);
-	c.body = xstrdup(param_get(rq, "CertificateBody"));
-	c.private_key = xstrdup(param_get(rq, "PrivateKey"));
-	c.chain = chain && *chain ? xstrdup(chain) : NULL;
-	char id[22] = "ASCA", now[32];
-	struct buf arn = BUF_INIT;
-	int rc = iam_check_upload(rq, &c);
-	if (rc == 0 && rand_chars(id + 4, 17, RAND_UPPER_DIGITS) < 0)
-		rc = resp_error(rq, ERR_INTERNAL, NULL);
-	if (rc == 0) {
-		store_now(now);
-		buf_printf(&arn, "arn:aws:iam::%s:server-certificate%s%s",
-		           rq->account_id, path, name);
-		c.certificate_id = xstrdup(id);
-		c.arn = buf_steal(&arn);
-		c.upload_date = xstrdup(now);
-		int s = store_cert_insert(rq->db, &c);
-		if (s == STORE_CONFLICT)
-			rc = resp_error(rq, ERR_ENTITY_EXISTS,
-			                "The Server Certificate with name %s "
-			                "already exists; delete it first or "
-			                "choose another name",
-			                name);
-		else if (s != STORE_OK)
-			rc = resp_error(rq, ERR_INTERNAL, NULL);
-	}
+	c.body = xstrdup(body);
+	c.private_key = xstrdup(key);
+	c.chain = chain ? xstrdup(chain) : NULL;
+	int rc = iam_insert(rq, &c);
 	if (rc == 0)
 		json_object_set_new(rq->result, "ServerCertificateMetadata",
 		                    iam_metadata(&c));

@@ -24,6 +24,8 @@ config_defaults(struct server_config *c)
 	    /* AWS publishes neither number. */
 	    .max_policies = 100,
 	    .max_zones = 20,
+	    /* IAM's "server certificates stored in IAM per account". */
+	    .max_server_certificates = 20,
 	    /* Above the largest load balancer the limits above allow
 	     * (about 3 MB, README), so one always fits a page. */
 	    .max_response = 4 << 20,

@@ -50,6 +50,8 @@ struct server_config {
 	 * not reported by DescribeAccountLimits. */
 	long max_policies; /* per load balancer */
 	long max_zones;    /* zones or subnets per load balancer */
+	/* IAM's quota, not ELB's: DescribeAccountLimits does not report it. */
+	long max_server_certificates; /* per account */
 	/* What one describe may render: a page of DescribeLoadBalancers
 	 * ends early (with a NextMarker) rather than grow past it. */
 	size_t max_response;

@@ -329,8 +329,15 @@ dispatch_prepare(struct request *rq)
 		return 0;
 	}
 	db_rollback(rq->db);
-	if (rq->action->flags & ACT_PEM)
-		policy_precheck(rq);
+	/* Here, not on the writer, whose one thread would stall every
+	 * tenant's writes while OpenSSL parses: a policy's PublicKey, or an
+	 * uploaded server certificate (the one IAM action with PEMs). */
+	if (rq->action->flags & ACT_PEM) {
+		if (rq->action->flags & ACT_IAM)
+			iam_precheck(rq);
+		else
+			policy_precheck(rq);
+	}
 	return 0;
 }
 

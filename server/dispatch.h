@@ -10,7 +10,7 @@ enum action_flags {
 	ACT_WRITE = 1 << 0, /* BEGIN IMMEDIATE, commit on success */
 	ACT_IAM = 1 << 1,   /* an IAM 2010-05-08 action */
 	ACT_SERVO = 1 << 2, /* only for the servo credential (system account) */
-	ACT_PEM = 1 << 3,   /* PublicKey parsed before the write queue */
+	ACT_PEM = 1 << 3,   /* PEMs parsed before the write queue */
 };
 
 typedef int (*action_handler)(struct request *rq);
@@ -28,6 +28,9 @@ struct action {
 #define X(name, handler, flags, required) int handler(struct request *rq);
 #include "actions.def"
 #undef X
+/* UploadServerCertificate's ACT_PEM: checks certificate, key and chain
+ * into rq->pem_* for the handler (act_iam.c). */
+void iam_precheck(struct request *rq);
 
 extern const struct action action_table[];
 extern const size_t action_count;

@@ -39,6 +39,7 @@ usage(FILE *f)
 	    "             [--max-load-balancers N] [--max-listeners N]\n"
 	    "             [--max-registered-instances N]\n"
 	    "             [--max-policies N] [--max-zones N]\n"
+	    "             [--max-server-certificates N]\n"
 	    "             [--max-response-bytes BYTES]\n"
 	    "             [--tls-cert FILE --tls-key FILE [--client-ca FILE\n"
 	    "              [--client-ca-root FILE]]]\n"
@@ -87,7 +88,8 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		O_CONNS_PER_IP,
 		O_MAX_POLICIES,
 		O_MAX_ZONES,
-		O_MAX_RESPONSE
+		O_MAX_RESPONSE,
+		O_MAX_CERTS
 	};
 	static const struct option opts[] = {
 	    {"listen", required_argument, NULL, O_LISTEN},
@@ -108,6 +110,7 @@ parse_flags(int argc, char **argv, struct server_config *c)
 	    {"max-policies", required_argument, NULL, O_MAX_POLICIES},
 	    {"max-zones", required_argument, NULL, O_MAX_ZONES},
 	    {"max-response-bytes", required_argument, NULL, O_MAX_RESPONSE},
+	    {"max-server-certificates", required_argument, NULL, O_MAX_CERTS},
 	    {"tls-cert", required_argument, NULL, O_TLS_CERT},
 	    {"tls-key", required_argument, NULL, O_TLS_KEY},
 	    {"client-ca", required_argument, NULL, O_CLIENT_CA},
@@ -176,6 +179,10 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		case O_MAX_ZONES:
 			c->max_zones =
 			    flag_number("--max-zones", optarg, 1, 1000);
+			break;
+		case O_MAX_CERTS:
+			c->max_server_certificates = flag_number(
+			    "--max-server-certificates", optarg, 1, 10000);
 			break;
 		case O_MAX_RESPONSE:
 			c->max_response = (size_t)flag_number(

@@ -58,12 +58,16 @@ struct request {
 	size_t response_len;
 	const char *content_type;
 
-	/* A PublicKey checked before the write queue (policy_precheck):
-	 * the value checked, its verdict and fingerprint or reason. */
+	/* PEMs checked before the write queue (ACT_PEM): the value checked
+	 * (a policy's PublicKey, an upload's CertificateBody), its verdict
+	 * and fingerprint or reason; for an upload, whether the reason is
+	 * only that key and certificate differ, and the expiration. */
 	const char *pem_value;
 	int pem_ok;
+	int pem_mismatch;
 	char pem_fp[65];
-	char pem_why[200];
+	char pem_why[256];
+	char pem_not_after[32];
 
 	/* group commit (writer.c) */
 	struct request *queue_next;

@@ -233,6 +233,10 @@ int store_cert_each(struct db *db, const char *account_id,
                     int (*fn)(void *ctx, const struct server_cert *c),
                     void *ctx);
 int store_cert_delete(struct db *db, int64_t id);
+/* How many certificates the account holds under names other than name:
+ * how many an upload of name would add to (--max-server-certificates). */
+int store_cert_count_others(struct db *db, const char *account_id,
+                            const char *name, long *count);
 /* Gives c a new name, path and ARN, and moves the listeners that use it
  * to the new ARN. STORE_CONFLICT if the account has that name already. */
 int store_cert_rename(struct db *db, const struct server_cert *c,

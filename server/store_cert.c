@@ -126,6 +126,16 @@ store_cert_each(struct db *db, const char *account_id,
 }
 
 int
+store_cert_count_others(struct db *db, const char *account_id, const char *name,
+                        long *count)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_CERT_COUNT_OTHERS);
+	db_bind_text(st, ":account", account_id);
+	db_bind_text(st, ":name", name);
+	return db_scalar(db, st, count);
+}
+
+int
 store_cert_delete(struct db *db, int64_t id)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_CERT_DELETE);

@@ -1,14 +1,18 @@
 """IAM server certificates beyond upload: UpdateServerCertificate (rename
 and path change, as `aws iam update-server-certificate` and
-euare-servercertmod send it) and IAM's own XML namespace on every IAM
-error (issue 12)."""
+euare-servercertmod send it), IAM's own XML namespace on every IAM
+error (issue 12), and what bounds the certificates an account stores:
+IAM's quota of 20 per account (--max-server-certificates, LimitExceeded)
+and at most 10 certificates in a CertificateChain (MalformedCertificate,
+counted before anything is parsed)."""
 
 import unittest
 import xml.etree.ElementTree as ET
 
 import eulbtest as et
 from policycase import (PolicyTestCase, cert_arn, https_listener,
-                        setUpModule, tearDownModule)  # noqa: F401
+                        read_cert, setUpModule,
+                        tearDownModule)  # noqa: F401
 
 IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
 
@@ -103,6 +107,99 @@ class IamNamespaceTest(PolicyTestCase):
                                            sign=False)
         self.assertEqual(status, 403)
         self.assertIn("elasticloadbalancing", error_namespace(body))
+
+
+class CertificateQuotaTest(PolicyTestCase):
+    """IAM's "server certificates per account: 20", by default."""
+
+    QUOTA = 20
+
+    def upload_params(self, name):
+        return [("ServerCertificateName", name),
+                ("CertificateBody", read_cert("backend.crt")),
+                ("PrivateKey", read_cert("backend.key"))]
+
+    def refused(self, name, status, code, part, *accounts):
+        with self.assertUnchanged(*accounts):
+            self.assertError(self.server.iam_call(
+                "UploadServerCertificate", self.upload_params(name)),
+                status, code, part)
+
+    def test_the_21st_certificate_is_refused(self):
+        other = self.server.create_account("quota-other")
+        for i in range(self.QUOTA):
+            self.upload("quota%d" % i)
+        self.refused("quota%d" % self.QUOTA, 409, "LimitExceeded",
+                     "ServerCertificatesPerAccount: %d" % self.QUOTA, other)
+        # At the quota a name the account holds is still a clash.
+        self.refused("quota0", 409, "EntityAlreadyExists", "quota0", other)
+        # The quota is the account's: another one still uploads.
+        self.upload("quota%d" % self.QUOTA, creds=other)
+        # Deleting one makes room for one.
+        self.ok(self.server.iam_call("DeleteServerCertificate",
+                                     [("ServerCertificateName", "quota0")]))
+        self.upload("quota%d" % self.QUOTA)
+        self.refused("quota%d" % (self.QUOTA + 1), 409, "LimitExceeded",
+                     "ServerCertificatesPerAccount", other)
+
+
+class CertificateQuotaFlagTest(CertificateQuotaTest):
+    """The same quota set by --max-server-certificates."""
+
+    server_args = ("--max-server-certificates", "2")
+    QUOTA = 2
+
+
+class CertificateChainTest(PolicyTestCase):
+    """CertificateChain holds at most 10 certificates: each is parsed and
+    loaded into a TLS context, so a 1 MiB chain of a thousand certificates
+    would hold a thread for a third of a second and its copies would grow
+    the database without bound."""
+
+    MAX = 10
+
+    def chain(self, n):
+        """n certificates: server.crt's issuer and its root, in turn."""
+        certs = [read_cert("intermediate-ca.crt"), read_cert("root-ca.crt")]
+        return "".join(certs[i % 2] for i in range(n))
+
+    def upload_chain(self, name, chain):
+        return self.server.iam_call("UploadServerCertificate", [
+            ("ServerCertificateName", name),
+            ("CertificateBody", read_cert("server.crt")),
+            ("PrivateKey", read_cert("server.key")),
+            ("CertificateChain", chain)])
+
+    def assertNoCertificate(self, name):
+        self.assertError(self.server.iam_call(
+            "GetServerCertificate", [("ServerCertificateName", name)]),
+            404, "NoSuchEntity")
+
+    def test_the_longest_chain_is_accepted(self):
+        chain = self.chain(self.MAX)
+        self.assertEqual(chain.count("BEGIN CERTIFICATE"), self.MAX)
+        self.ok(self.upload_chain("longest", chain))
+        body = self.ok(self.server.iam_call(
+            "GetServerCertificate", [("ServerCertificateName", "longest")]))
+        got = ET.fromstring(body).find(".//{*}CertificateChain").text
+        self.assertEqual(got.count("BEGIN CERTIFICATE"), self.MAX)
+
+    def test_a_longer_chain_is_refused(self):
+        for n in (self.MAX + 1, 500):
+            with self.subTest(certificates=n), self.assertUnchanged():
+                self.assertError(self.upload_chain("long", self.chain(n)),
+                                 400, "MalformedCertificate",
+                                 "more than %d certificates" % self.MAX)
+            self.assertNoCertificate("long")
+
+    def test_the_count_comes_before_parsing(self):
+        # A broken 11th block would be refused as broken once parsed.
+        broken = self.chain(self.MAX) + read_cert("root-ca.crt")[:-60]
+        with self.assertUnchanged():
+            self.assertError(self.upload_chain("broken", broken), 400,
+                             "MalformedCertificate",
+                             "more than %d certificates" % self.MAX)
+        self.assertNoCertificate("broken")
 
 
 if __name__ == "__main__":
