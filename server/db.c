@@ -56,6 +56,31 @@ static pthread_mutex_t db_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct db *db_registry;
 static __thread struct db *db_current;
 
+/* SQLite checkpoints inside COMMIT once the WAL holds 1,000 frames
+ * (its default). Kept reads would stop that checkpoint at their
+ * snapshots, so eulbd's connections only note the need here and
+ * db_maintain checkpoints after the stale reads are ended. */
+#define DB_CHECKPOINT_FRAMES 1000
+static int db_checkpoint_wanted;
+static int db_checkpoint_deferred;
+
+static int
+db_wal_hook(void *arg, sqlite3 *conn, const char *name, int frames)
+{
+	(void)arg;
+	(void)conn;
+	(void)name;
+	if (frames >= DB_CHECKPOINT_FRAMES)
+		__atomic_store_n(&db_checkpoint_wanted, 1, __ATOMIC_RELAXED);
+	return SQLITE_OK;
+}
+
+void
+db_defer_checkpoints(void)
+{
+	db_checkpoint_deferred = 1;
+}
+
 static int
 db_exec(sqlite3 *conn, const char *sql)
 {
@@ -207,6 +232,8 @@ db_open_thread(void)
 			return NULL;
 		}
 	}
+	if (db_checkpoint_deferred)
+		sqlite3_wal_hook(db->conn, db_wal_hook, NULL);
 	pthread_mutex_lock(&db_registry_lock);
 	db->next = db_registry;
 	db_registry = db;
@@ -348,18 +375,35 @@ db_commit(struct db *db)
 	return rc;
 }
 
-void
+/* Ends the kept reads of other threads that a commit has made stale; one
+ * in use is left to its thread (its next db_begin looks itself). */
+static void
 db_release_stale(void)
 {
 	pthread_mutex_lock(&db_registry_lock);
 	for (struct db *db = db_registry; db; db = db->next) {
 		if (pthread_mutex_trylock(&db->use) != 0)
-			continue; /* in use: its next db_begin looks itself */
+			continue;
 		if (db->keep.open && !db_keep_current(&db->keep))
 			db_end_kept(db);
 		pthread_mutex_unlock(&db->use);
 	}
 	pthread_mutex_unlock(&db_registry_lock);
+}
+
+void
+db_maintain(int idle)
+{
+	db_release_stale();
+	int wanted =
+	    __atomic_exchange_n(&db_checkpoint_wanted, 0, __ATOMIC_RELAXED);
+	struct db *db = db_thread();
+	/* PASSIVE: never waits for a reader or a writer. Idle, it also
+	 * finishes what other processes' commits left (their own
+	 * checkpoint stopped at this process's kept reads). */
+	if (db && (wanted || idle))
+		sqlite3_wal_checkpoint_v2(
+		    db->conn, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
 int

@@ -23,10 +23,14 @@ void db_shutdown(void);
 int db_begin(struct db *db, int write);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
-/* Ends the kept read transactions (db_keep.c) of other threads that a
- * commit has made stale, so that checkpoints can copy back the whole
- * WAL; one in use is left to its thread. */
-void db_release_stale(void);
+/* The server's connections leave WAL checkpoints to db_maintain (call
+ * before any connection opens). */
+void db_defer_checkpoints(void);
+/* For the writer thread, after each batch and, idle, once a second: ends
+ * the kept read transactions (db_keep.c) that commits made stale, then
+ * checkpoints if the WAL has grown past SQLite's threshold (or, idle,
+ * whatever is left). */
+void db_maintain(int idle);
 /* Inside a transaction: one request's share of it (dispatch_run_batch). */
 int db_savepoint(struct db *db);
 void db_savepoint_release(struct db *db);

@@ -431,6 +431,7 @@ serve(struct server_config *c)
 	ensure_parent_dir(c->db_path);
 	if (lock_db(c->db_path, "eulbd") < 0)
 		fatal("cannot serve %s", c->db_path);
+	db_defer_checkpoints(); /* the writer runs them (db_maintain) */
 	if (open_store(c->db_path, c->master_key) < 0 ||
 	    account_bootstrap(c) < 0)
 		fatal("cannot prepare the database %s", c->db_path);

@@ -14,7 +14,7 @@
  * small enough that the first of a batch waits little for the last. */
 #define WRITER_BATCH 64
 /* How often an idle writer ends kept reads made stale by other processes
- * (db_release_stale), so that their commits can be checkpointed too. */
+ * and checkpoints (db_maintain). */
 #define WRITER_SWEEP_SECONDS 1
 
 struct writer {
@@ -60,7 +60,7 @@ writer_main(void *arg)
 		if (n == 0) {
 			if (stopping)
 				break; /* and nothing left */
-			db_release_stale();
+			db_maintain(1);
 			continue;
 		}
 		struct db *db = db_thread();
@@ -75,7 +75,7 @@ writer_main(void *arg)
 			w->done(batch[i], batch[i]->queue_token);
 		}
 		if (db)
-			db_release_stale();
+			db_maintain(0);
 	}
 	return NULL;
 }
