@@ -17,16 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acceptor.h"
 #include "buf.h"
 #include "log.h"
 #include "pem.h"
 
 #define TLS_HANDSHAKE_MS 10000
 #define TLS_MAX_FD 65536
-/* After accept() fails for lack of descriptors or memory, wait this long
- * before trying again instead of spinning on a listen socket that stays
- * readable. */
-#define TLS_ACCEPT_BACKOFF_MS 100
 
 struct tls_conn;
 
@@ -35,10 +32,7 @@ struct tls_front {
 	unsigned max_conns, max_per_ip;
 	X509 *client_ca; /* the CA a client's chain must pass through */
 	struct MHD_Daemon *daemon;
-	int listen_fd;
-	int wake[2]; /* tells the accept thread to stop */
-	pthread_t acceptor;
-	int accepting;
+	struct acceptor *acceptor;
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
 	unsigned active;            /* connection threads alive */
@@ -110,7 +104,6 @@ struct tls_front *
 tls_create(const struct server_config *c)
 {
 	struct tls_front *t = xcalloc(1, sizeof *t);
-	t->wake[0] = t->wake[1] = -1;
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->idle, NULL);
 	t->max_conns = c->max_connections;
@@ -422,64 +415,33 @@ tls_spawn(struct tls_front *t, struct tls_conn *c)
 	pthread_attr_destroy(&attr);
 }
 
-static void *
-tls_accept_loop(void *arg)
+static void
+tls_take(void *ctx, int fd, const struct sockaddr_storage *addr,
+         socklen_t addrlen)
 {
-	struct tls_front *t = arg;
-	int backoff = 0;
-	for (;;) {
-		struct pollfd p[2] = {{t->listen_fd, backoff ? 0 : POLLIN, 0},
-		                      {t->wake[0], POLLIN, 0}};
-		int n = poll(p, 2, backoff ? TLS_ACCEPT_BACKOFF_MS : -1);
-		if (n < 0 && errno != EINTR)
-			break;
-		if (p[1].revents)
-			break;
-		backoff = 0; /* a back-off ends with the poll's timeout */
-		if (n <= 0 || !(p[0].revents & POLLIN))
-			continue;
-		struct tls_conn *c = xcalloc(1, sizeof *c);
-		c->t = t;
-		c->addrlen = sizeof c->addr;
-		c->fd = accept4(t->listen_fd, (struct sockaddr *)&c->addr,
-		                &c->addrlen, SOCK_CLOEXEC);
-		if (c->fd < 0) {
-			int e = errno;
-			free(c);
-			if (e == EMFILE || e == ENFILE || e == ENOBUFS ||
-			    e == ENOMEM) {
-				log_warn("tls: cannot accept: %s; backing off",
-				         strerror(e));
-				backoff = 1;
-			}
-			continue;
-		}
-		tls_spawn(t, c);
-	}
-	return NULL;
+	struct tls_conn *c = xcalloc(1, sizeof *c);
+	c->t = ctx;
+	c->fd = fd;
+	c->addr = *addr;
+	c->addrlen = addrlen;
+	tls_spawn(c->t, c);
 }
 
 int
 tls_start(struct tls_front *t, int listen_fd, struct MHD_Daemon *d)
 {
-	t->listen_fd = listen_fd;
 	t->daemon = d;
-	if (pipe2(t->wake, O_CLOEXEC) < 0 ||
-	    pthread_create(&t->acceptor, NULL, tls_accept_loop, t) != 0)
-		return -1;
-	t->accepting = 1;
-	return 0;
+	t->acceptor = acceptor_start(listen_fd, tls_take, NULL, t);
+	return t->acceptor ? 0 : -1;
 }
 
 void
 tls_stop_accepting(struct tls_front *t)
 {
-	if (!t || !t->accepting)
+	if (!t)
 		return;
-	if (write(t->wake[1], "x", 1) < 0)
-		log_warn("cannot wake the TLS accept thread");
-	pthread_join(t->acceptor, NULL);
-	t->accepting = 0;
+	acceptor_stop(t->acceptor);
+	t->acceptor = NULL;
 }
 
 void
@@ -494,10 +456,6 @@ tls_free(struct tls_front *t)
 	pthread_mutex_unlock(&t->lock);
 	for (int i = 0; i < TLS_MAX_FD; i++)
 		free(t->subjects[i]);
-	if (t->wake[0] >= 0)
-		close(t->wake[0]);
-	if (t->wake[1] >= 0)
-		close(t->wake[1]);
 	X509_free(t->client_ca);
 	SSL_CTX_free(t->ctx);
 	pthread_mutex_destroy(&t->lock);
