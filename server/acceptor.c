@@ -11,17 +11,16 @@
 #include "buf.h"
 #include "log.h"
 
-/* After accept() fails for lack of descriptors or memory, or while the
- * taker is at its limit, wait this long before looking again instead of
- * spinning on a listen socket that stays readable. */
-#define ACCEPTOR_BACKOFF_MS 10
+/* After accept() fails for lack of descriptors or memory, wait this long
+ * before trying again instead of spinning on a listen socket that stays
+ * readable. */
+#define ACCEPTOR_BACKOFF_MS 100
 
 struct acceptor {
 	int listen_fd;
 	int wake[2]; /* a byte stops the thread */
 	pthread_t thread;
 	acceptor_take_fn take;
-	acceptor_ready_fn ready;
 	void *ctx;
 };
 
@@ -31,15 +30,15 @@ acceptor_one(struct acceptor *a)
 {
 	struct sockaddr_storage addr;
 	socklen_t len = sizeof addr;
-	int fd = accept4(a->listen_fd, (struct sockaddr *)&addr, &len,
-	                 SOCK_CLOEXEC);
+	int fd =
+	    accept4(a->listen_fd, (struct sockaddr *)&addr, &len, SOCK_CLOEXEC);
 	if (fd >= 0) {
 		a->take(a->ctx, fd, &addr, len);
 		return 0;
 	}
 	int e = errno;
 	if (e != EMFILE && e != ENFILE && e != ENOBUFS && e != ENOMEM)
-		return 0; /* the client went away, or a signal: go on */
+		return 0; /* the client went away, a signal, EAGAIN: go on */
 	log_warn("cannot accept: %s; backing off", strerror(e));
 	return 1;
 }
@@ -50,12 +49,15 @@ acceptor_main(void *arg)
 	struct acceptor *a = arg;
 	int backoff = 0;
 	for (;;) {
-		int hold = backoff || (a->ready && !a->ready(a->ctx));
-		struct pollfd p[2] = {{a->listen_fd, hold ? 0 : POLLIN, 0},
+		struct pollfd p[2] = {{a->listen_fd, backoff ? 0 : POLLIN, 0},
 		                      {a->wake[0], POLLIN, 0}};
-		int n = poll(p, 2, hold ? ACCEPTOR_BACKOFF_MS : -1);
-		if (n < 0 && errno != EINTR)
+		int n = poll(p, 2, backoff ? ACCEPTOR_BACKOFF_MS : -1);
+		if (n < 0 && errno != EINTR) {
+			log_error(
+			    "accept thread: poll: %s; no longer accepting",
+			    strerror(errno));
 			break;
+		}
 		if (p[1].revents)
 			break;
 		backoff = 0; /* a back-off ends with the poll's timeout */
@@ -66,15 +68,15 @@ acceptor_main(void *arg)
 }
 
 struct acceptor *
-acceptor_start(int listen_fd, acceptor_take_fn take, acceptor_ready_fn ready,
-               void *ctx)
+acceptor_start(int listen_fd, acceptor_take_fn take, void *ctx)
 {
 	struct acceptor *a = xcalloc(1, sizeof *a);
 	a->listen_fd = listen_fd;
 	a->take = take;
-	a->ready = ready;
 	a->ctx = ctx;
-	if (pipe2(a->wake, O_CLOEXEC) < 0) {
+	int fl = fcntl(listen_fd, F_GETFL);
+	if (fl < 0 || fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+	    pipe2(a->wake, O_CLOEXEC) < 0) {
 		free(a);
 		return NULL;
 	}

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "acceptor.h"
 #include "dispatch.h"
 #include "log.h"
 #include "request.h"
@@ -44,13 +44,9 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	int fd;
 	const struct server_config *config;
-	struct tls_front *tls;     /* NULL for plain HTTP */
-	struct acceptor *acceptor; /* plain HTTP: accepts for MHD's pool */
-	pthread_mutex_t lock;      /* guards conns and the counts */
+	struct tls_front *tls; /* NULL for plain HTTP */
+	pthread_mutex_t lock;  /* guards conns */
 	struct http_conn *conns;
-	unsigned nconns;   /* in conns: started, not yet closed */
-	unsigned starting; /* handed to MHD, not yet started */
-	int added;         /* one was handed to MHD since the reaper looked */
 	pthread_t reaper;
 	int reaper_fd[2];      /* a byte stops the reaper */
 	struct writer *writer; /* runs every write: group commit */
@@ -211,9 +207,6 @@ http_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 		if (s->conns)
 			s->conns->prev = hc;
 		s->conns = hc;
-		s->nconns++;
-		if (s->starting)
-			s->starting--;
 		pthread_mutex_unlock(&s->lock);
 		*socket_context = hc;
 		return;
@@ -227,7 +220,6 @@ http_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 		s->conns = hc->next;
 	if (hc->next)
 		hc->next->prev = hc->prev;
-	s->nconns--;
 	pthread_mutex_unlock(&s->lock);
 	/* MHD dropped a request before the handler ran: no completion. */
 	if (hc->pending)
@@ -251,12 +243,6 @@ http_reaper(void *arg)
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		pthread_mutex_lock(&s->lock);
-		/* A connection MHD took but could not start (out of memory)
-		 * never reports: what is still starting a whole tick after
-		 * the last hand-over is not coming. */
-		if (!s->added)
-			s->starting = 0;
-		s->added = 0;
 		for (struct http_conn *hc = s->conns; hc; hc = hc->next) {
 			long ms =
 			    (now.tv_sec - hc->request_started.tv_sec) * 1000 +
@@ -632,33 +618,42 @@ http_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("libmicrohttpd: %s", msg);
 }
 
+/* No more connections than descriptors can ever be open. */
+static unsigned
+http_fd_limit(void)
+{
+	struct rlimit r;
+	if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur == RLIM_INFINITY ||
+	    r.rlim_cur > 1000000)
+		return 1000000;
+	return (unsigned)r.rlim_cur;
+}
+
 static struct MHD_Daemon *
 http_daemon(struct http_server *s)
 {
 	const struct server_config *c = s->config;
 	/* epoll with a small thread pool: the measured best on 2 cores, and
 	 * free of the single-thread epoll stalls at 128/256 connections.
-	 * Connections arrive through MHD_add_connection (http_take, or the
-	 * TLS front), which spreads them over the pool: with the listen
-	 * socket in every worker's epoll set, a burst of connections often
-	 * all went to the one worker that woke, and stayed there (half the
-	 * cores idle for a keep-alive client's lifetime). */
+	 * With TLS, connections arrive through MHD_add_connection. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	                 MHD_USE_ITC | MHD_USE_ERROR_LOG |
-	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET;
+	                 MHD_ALLOW_SUSPEND_RESUME;
+	if (s->tls)
+		flags |= MHD_USE_NO_LISTEN_SOCKET;
 	struct MHD_OptionItem opts[] = {
 	    /* first, or MHD logs earlier options' messages itself */
 	    {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)http_mhd_log, NULL},
 	    {MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL},
 	    {MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout, NULL},
-	    /* --max-connections is enforced before MHD_add_connection
-	     * (http_ready, the TLS front's admission); MHD's own limit is
-	     * twice that, never reached: in libmicrohttpd 0.9.75 a worker
-	     * that hits it for an added connection locks itself up (its
-	     * cleanup mutex is taken twice), and the limit is split evenly
-	     * over workers that added connections need not fill evenly. */
-	    {MHD_OPTION_CONNECTION_LIMIT, 2 * c->max_connections + c->threads,
-	     NULL},
+	    /* With TLS the front admits connections (--max-connections);
+	     * MHD's own limit must then never be reached: libmicrohttpd
+	     * 0.9.75 locks a worker up when a connection handed to it with
+	     * MHD_add_connection meets that limit (its cleanup mutex taken
+	     * twice: seen with gdb), and MHD splits the limit evenly over
+	     * workers that handed-over connections need not fill evenly. */
+	    {MHD_OPTION_CONNECTION_LIMIT,
+	     s->tls ? http_fd_limit() * c->threads : c->max_connections, NULL},
 	    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->max_connections_per_ip,
 	     NULL},
 	    /* MHD clears the pool for every request: sized to what a
@@ -669,52 +664,14 @@ http_daemon(struct http_server *s)
 	    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)http_connection, s},
 	    {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)http_uri_log, s},
 	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_completed, s},
+	    /* last, so TLS mode can end the list before it */
+	    {MHD_OPTION_LISTEN_SOCKET, s->fd, NULL},
 	    {MHD_OPTION_END, 0, NULL},
 	};
+	if (s->tls)
+		opts[sizeof opts / sizeof opts[0] - 2].option = MHD_OPTION_END;
 	return MHD_start_daemon(flags, 0, NULL, NULL, http_access, s,
 	                        MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-}
-
-/* MHD takes the connection to one of its workers, or closes it (at the
- * per-address limit, for one). */
-static void
-http_take(void *ctx, int fd, const struct sockaddr_storage *addr,
-          socklen_t addrlen)
-{
-	struct http_server *s = ctx;
-	pthread_mutex_lock(&s->lock);
-	s->starting++;
-	s->added = 1;
-	pthread_mutex_unlock(&s->lock);
-	if (MHD_add_connection(s->daemon, fd, (const struct sockaddr *)addr,
-	                       addrlen) == MHD_YES)
-		return;
-	pthread_mutex_lock(&s->lock);
-	if (s->starting)
-		s->starting--;
-	pthread_mutex_unlock(&s->lock);
-}
-
-/* At --max-connections, new connections wait in the kernel's backlog, as
- * they did when MHD accepted them itself. Counted here, not by MHD: its
- * count lags the connections handed to it. */
-static int
-http_ready(void *ctx)
-{
-	struct http_server *s = ctx;
-	pthread_mutex_lock(&s->lock);
-	int ready = s->nconns + s->starting < s->config->max_connections;
-	pthread_mutex_unlock(&s->lock);
-	return ready;
-}
-
-static int
-http_start_accepting(struct http_server *s)
-{
-	if (s->tls)
-		return tls_start(s->tls, s->fd, s->daemon);
-	s->acceptor = acceptor_start(s->fd, http_take, http_ready, s);
-	return s->acceptor ? 0 : -1;
 }
 
 struct http_server *
@@ -734,12 +691,14 @@ http_start(const struct server_config *c, char *url, size_t url_size)
 		s->writer = writer_start(http_write_done);
 	if (s->writer)
 		s->daemon = http_daemon(s);
-	if (s->daemon && http_start_accepting(s) < 0) {
+	if (s->daemon && s->tls && tls_start(s->tls, s->fd, s->daemon) < 0) {
 		MHD_stop_daemon(s->daemon);
 		s->daemon = NULL;
 	}
 	if (s->daemon && (pipe2(s->reaper_fd, O_CLOEXEC) < 0 ||
 	                  pthread_create(&s->reaper, NULL, http_reaper, s))) {
+		/* Nothing may be handed to a stopped MHD. */
+		tls_stop_accepting(s->tls);
 		MHD_stop_daemon(s->daemon);
 		s->daemon = NULL;
 	}
@@ -769,7 +728,6 @@ http_stop(struct http_server *s)
 	 * arrives meanwhile is closed by MHD_stop_daemon. */
 	if (s->tls)
 		tls_stop_accepting(s->tls);
-	acceptor_stop(s->acceptor);
 	/* Writes in flight are run and answered before MHD closes their
 	 * connections (within a bound, for clients that stop reading). */
 	writer_stop(s->writer);

@@ -34,7 +34,9 @@ struct tls_front {
 	struct MHD_Daemon *daemon;
 	struct acceptor *acceptor;
 	pthread_mutex_t lock;
-	pthread_cond_t idle;
+	pthread_cond_t idle;        /* active or handing fell to 0 */
+	int closing;                /* MHD is stopping: hand nothing over */
+	unsigned handing;           /* threads inside MHD_add_connection */
 	unsigned active;            /* connection threads alive */
 	struct tls_conn *conns;     /* those threads' connections */
 	char *subjects[TLS_MAX_FD]; /* by MHD-side fd, for the request log */
@@ -292,6 +294,31 @@ tls_linger_close(int fd)
 		;
 }
 
+/* Gives MHD the plaintext end fd (MHD closes it in any case); 0 if it
+ * was not taken. A handshake can end after http_stop stopped MHD: the
+ * daemon is used only until tls_stop_accepting returns. */
+static int
+tls_hand_over(struct tls_front *t, int fd, const struct tls_conn *c)
+{
+	pthread_mutex_lock(&t->lock);
+	int closing = t->closing;
+	if (!closing)
+		t->handing++;
+	pthread_mutex_unlock(&t->lock);
+	if (closing) {
+		close(fd);
+		return 0;
+	}
+	int added =
+	    MHD_add_connection(t->daemon, fd, (const struct sockaddr *)&c->addr,
+	                       c->addrlen) == MHD_YES;
+	pthread_mutex_lock(&t->lock);
+	if (--t->handing == 0)
+		pthread_cond_broadcast(&t->idle);
+	pthread_mutex_unlock(&t->lock);
+	return added;
+}
+
 static void
 tls_serve(struct tls_conn *c)
 {
@@ -308,13 +335,10 @@ tls_serve(struct tls_conn *c)
 	    sp[0] >= TLS_MAX_FD)
 		goto out;
 	tls_set_subject(t, sp[0], ssl);
-	/* MHD owns sp[0] from here on, and closes it. */
-	if (MHD_add_connection(t->daemon, sp[0], (struct sockaddr *)&c->addr,
-	                       c->addrlen) != MHD_YES) {
-		sp[0] = -1;
+	int added = tls_hand_over(t, sp[0], c);
+	sp[0] = -1; /* MHD's, or closed */
+	if (!added)
 		goto out;
-	}
-	sp[0] = -1;
 	tls_pump(ssl, c->fd, sp[1]);
 	SSL_shutdown(ssl);
 out:
@@ -431,7 +455,7 @@ int
 tls_start(struct tls_front *t, int listen_fd, struct MHD_Daemon *d)
 {
 	t->daemon = d;
-	t->acceptor = acceptor_start(listen_fd, tls_take, NULL, t);
+	t->acceptor = acceptor_start(listen_fd, tls_take, t);
 	return t->acceptor ? 0 : -1;
 }
 
@@ -442,6 +466,11 @@ tls_stop_accepting(struct tls_front *t)
 		return;
 	acceptor_stop(t->acceptor);
 	t->acceptor = NULL;
+	pthread_mutex_lock(&t->lock);
+	t->closing = 1;
+	while (t->handing)
+		pthread_cond_wait(&t->idle, &t->lock);
+	pthread_mutex_unlock(&t->lock);
 }
 
 void
