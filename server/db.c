@@ -309,6 +309,15 @@ db_end_kept(struct db *db)
 {
 	db->keep.open = 0;
 	db_txn(db, TXN_ROLLBACK);
+	if (sqlite3_txn_state(db->conn, "main") == SQLITE_TXN_NONE)
+		return;
+	/* A statement left stepping keeps the snapshot (SQLite downgrades
+	 * the transaction instead of ending it), and the next BEGIN would
+	 * read it as new: reset them, which ends it. */
+	log_warn("a statement was left unfinished; reset");
+	for (sqlite3_stmt *st = NULL; (st = sqlite3_next_stmt(db->conn, st));)
+		if (sqlite3_stmt_busy(st))
+			sqlite3_reset(st);
 }
 
 int
