@@ -57,8 +57,9 @@ db_keep_note(struct db_keep *k)
 {
 	if (!k->hdr)
 		return;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	memcpy(k->seen, (const void *)k->hdr, sizeof k->seen);
+	/* SQLite's own reads of the header (its snapshot) come after. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 }
 
 int
@@ -67,7 +68,7 @@ db_keep_current(const struct db_keep *k)
 	unsigned char now[DB_KEEP_HDR];
 	if (!k->hdr)
 		return 0;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	memcpy(now, (const void *)k->hdr, sizeof now);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return memcmp(now, k->seen, sizeof now) == 0;
 }

@@ -49,7 +49,7 @@ writer_main(void *arg)
 		int timed_out = 0;
 		while (!w->head && !w->stopping && !timed_out) {
 			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
+			clock_gettime(CLOCK_MONOTONIC, &until);
 			until.tv_sec += WRITER_SWEEP_SECONDS;
 			timed_out = pthread_cond_timedwait(&w->wake, &w->lock,
 			                                   &until) == ETIMEDOUT;
@@ -86,7 +86,12 @@ writer_start(writer_done_fn done)
 	struct writer *w = xcalloc(1, sizeof *w);
 	w->done = done;
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->wake, NULL);
+	/* The idle sweep's timer: a wall-clock step must not stretch it. */
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->wake, &ca);
+	pthread_condattr_destroy(&ca);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		log_error("cannot start the writer thread");
 		pthread_mutex_destroy(&w->lock);
