@@ -532,7 +532,10 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	http_conn_deadline(cls, conn, 0);
 	/* Answered on the final call, not the first: a response queued
 	 * before MHD has looked for a body makes it close the connection. */
-	if (strcmp(rq->raw_path, "/healthz") == 0 && strcmp(method, "GET") == 0)
+	/* HEAD too: health checkers (HAProxy's "option httpchk HEAD") ask
+	 * with it; MHD sends the headers alone. */
+	if (strcmp(rq->raw_path, "/healthz") == 0 &&
+	    (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
 		return http_healthz(conn);
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_collect_header,
 	                          rq);

@@ -41,9 +41,15 @@ class WireTest(ServerTestCase):
         self.assertEqual(len(s.eucarc["AWS_SECRET_ACCESS_KEY"]), 40)
 
     def test_healthz_needs_no_authentication(self):
-        status, _, _ = self.server.raw(method="GET", path="/healthz",
-                                       sign=False)
-        self.assertEqual(status, 200)
+        status, _, body = self.server.raw(method="GET", path="/healthz",
+                                          sign=False)
+        self.assertEqual((status, body), (200, b"ok\n"))
+        # Health checkers often ask with HEAD: the status, no body.
+        status, got = raw_exchange(self.server.port, b"HEAD /healthz "
+                                   b"HTTP/1.1\r\nHost: x\r\nConnection: "
+                                   b"close\r\n\r\n")
+        self.assertEqual(status, 200, got[:300])
+        self.assertTrue(got.endswith(b"\r\n\r\n"), got[-100:])
 
     def test_server_timing_header(self):
         for status, headers, body in (self.server.describe("wire"),
