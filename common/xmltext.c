@@ -1,5 +1,7 @@
 #include "xmltext.h"
 
+#include <string.h>
+
 /* Length of the allowed character at s, or 0 if it is not one. */
 static int
 xmltext_char(const unsigned char *s)
@@ -54,4 +56,33 @@ xmltext_sanitize(struct buf *b, const char *s)
 			buf_putc(b, '?');
 		p += n ? n : 1;
 	}
+}
+
+static int
+xmltext_continues(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+size_t
+xmltext_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += !xmltext_continues((unsigned char)*s);
+	return n;
+}
+
+size_t
+xmltext_cut(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return n;
+	/* s[max] would start the next character unless it continues one
+	 * that straddles the cut: then cut before that one. */
+	n = max;
+	while (n > 0 && xmltext_continues((unsigned char)s[n]))
+		n--;
+	return n;
 }

@@ -14,6 +14,12 @@
 /* 1 if all of s is such text; else 0 and *bad_at (if not NULL) is the
  * byte offset of the first offending character. */
 int xmltext_valid(const char *s, size_t *bad_at);
+/* Characters in s, which xmltext_valid accepts (a byte starts one unless
+ * it is a UTF-8 continuation byte, top bits 10). */
+size_t xmltext_chars(const char *s);
+/* The length of s, or, past max bytes, of its longest start of at most
+ * max bytes that ends with a whole character. */
+size_t xmltext_cut(const char *s, size_t max);
 /* Appends s to b with every offending byte replaced by '?': for text that
  * echoes what a client sent (methods, header values) into a response. */
 void xmltext_sanitize(struct buf *b, const char *s);

@@ -15,6 +15,7 @@
 #include "pem.h"
 #include "policy.h"
 #include "policy_types.h"
+#include "xmltext.h"
 
 static int
 servo_lb(struct request *rq, struct lb *lb)
@@ -234,16 +235,16 @@ act_describe_load_balancers_by_servo(struct request *rq)
 #define SERVO_REASON_MAX 64
 #define SERVO_DESCRIPTION_MAX 1024
 
-/* s, or its first size - 1 bytes or fewer (a whole UTF-8 character at the
- * end) copied into buf. */
+/* s, or its start cut to max bytes at a character boundary (in buf, of
+ * max + 1 bytes). */
 static char *
-servo_cut(char *s, char *buf, size_t size)
+servo_cut(char *s, char *buf, size_t max)
 {
-	if (!s || strlen(s) < size)
+	if (!s)
 		return s;
-	size_t n = size - 1;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--; /* s[n] would start the next character: cut before it */
+	size_t n = xmltext_cut(s, max);
+	if (!s[n])
+		return s;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	return buf;
@@ -274,8 +275,8 @@ servo_state_one(struct request *rq, const struct lb *lb, unsigned n)
 	 * a bound even from the trusted servo (AWS's are a word and a
 	 * sentence), at a character boundary. */
 	char reason[SERVO_REASON_MAX + 1], desc[SERVO_DESCRIPTION_MAX + 1];
-	i.reason_code = servo_cut(i.reason_code, reason, sizeof reason);
-	i.description = servo_cut(i.description, desc, sizeof desc);
+	i.reason_code = servo_cut(i.reason_code, reason, SERVO_REASON_MAX);
+	i.description = servo_cut(i.description, desc, SERVO_DESCRIPTION_MAX);
 	int rc = store_instance_set_state(rq->db, lb->id, &i);
 	/* Deregistered since the worker looked: nothing to update. */
 	if (rc == STORE_NOT_FOUND)

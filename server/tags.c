@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "params.h"
+#include "xmltext.h"
 
 #define TAG_MAX_PER_LB 10
 
@@ -21,22 +22,10 @@ tags_text_ok(const char *s)
 	return 1;
 }
 
-/* Length in characters, as the model's min/max count them: a byte is a
- * character's first unless it is a UTF-8 continuation byte (10xxxxxx).
- * dispatch_parse has already refused invalid UTF-8, so this is exact. */
-static size_t
-tags_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 static int
 tags_check(struct request *rq, const char *key, const char *value)
 {
-	if (!*key || tags_chars(key) > 128 || !tags_text_ok(key))
+	if (!*key || xmltext_chars(key) > 128 || !tags_text_ok(key))
 		return resp_error(rq, ERR_VALIDATION,
 		                  "Tag key '%s' must be 1 to 128 letters, "
 		                  "digits, spaces or _.:/=+-@",
@@ -45,7 +34,7 @@ tags_check(struct request *rq, const char *key, const char *value)
 		return resp_error(
 		    rq, ERR_VALIDATION,
 		    "Tag key '%s' uses the reserved prefix aws:", key);
-	if (value && (tags_chars(value) > 256 || !tags_text_ok(value)))
+	if (value && (xmltext_chars(value) > 256 || !tags_text_ok(value)))
 		return resp_error(rq, ERR_VALIDATION,
 		                  "Tag value of '%s' must be at most 256 "
 		                  "letters, digits, spaces or _.:/=+-@",
