@@ -55,6 +55,9 @@ struct server_config {
 	/* What one describe may render: a page of DescribeLoadBalancers
 	 * ends early (with a NextMarker) rather than grow past it. */
 	size_t max_response;
+	/* What queued answers may hold at once (0 until main derives it:
+	 * 64 answers of max_response); see http_hold. */
+	size_t max_response_memory;
 };
 
 /* What eulbd runs with when no flag says otherwise. */

@@ -39,6 +39,9 @@ struct http_conn {
  * parameters (the dispatcher's limit) fits well within it. */
 #define HTTP_MAX_QUERY_BYTES ((size_t)64 * 1024)
 #define HTTP_POOL_BYTES (HTTP_MAX_HEADER_BYTES + HTTP_MAX_QUERY_BYTES + 16384)
+/* Answers up to this size are never held back (see http_hold): every
+ * error and almost every write answer is far smaller. */
+#define HTTP_HOLD_FREE ((size_t)64 * 1024)
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -51,6 +54,7 @@ struct http_server {
 	int reaper_fd[2];      /* a byte stops the reaper */
 	struct writer *writer; /* runs every write: group commit */
 	int writes_in_flight;  /* queued, not yet completed (guarded by lock) */
+	size_t answers_held;   /* bytes of queued answers (guarded by lock) */
 };
 
 /*
@@ -179,9 +183,10 @@ http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	/* The next request on a kept-alive connection gets a new deadline. */
 	http_conn_deadline(s, conn, 1);
 	http_conn_pending(s, conn, NULL);
-	if (rq && rq->queued) {
+	if (rq && (rq->queued || rq->held)) {
 		pthread_mutex_lock(&s->lock);
-		s->writes_in_flight--;
+		s->writes_in_flight -= rq->queued;
+		s->answers_held -= rq->held;
 		pthread_mutex_unlock(&s->lock);
 	}
 	if (rq)
@@ -330,6 +335,36 @@ http_send(struct MHD_Connection *conn, struct request *rq)
 	MHD_destroy_response(resp);
 	http_log_request(rq, ms);
 	return r;
+}
+
+/* An answer stays in memory until the client has read it, so clients
+ * that ask and never read could make eulbd hold --max-connections
+ * answers of --max-response-bytes (4 GB by default). Large answers
+ * therefore count against --max-response-memory from when they are
+ * queued until MHD is done with them; past it, a read answers 503
+ * ServiceUnavailable, which AWS SDKs retry. A write's answer is never
+ * refused: its change is committed, and its answer is small. */
+static void
+http_hold(struct http_server *s, struct request *rq)
+{
+	if (rq->queued || rq->response_len <= HTTP_HOLD_FREE)
+		return;
+	pthread_mutex_lock(&s->lock);
+	/* answers_held never passes the budget: nothing is added past it */
+	if (rq->response_len <=
+	    s->config->max_response_memory - s->answers_held) {
+		s->answers_held += rq->response_len;
+		rq->held = rq->response_len;
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (rq->held)
+		return;
+	free(rq->response_body);
+	rq->response_body = NULL;
+	resp_error(rq, ERR_SERVICE_UNAVAILABLE,
+	           "The server holds too many unread answers "
+	           "(--max-response-memory); retry the request");
+	resp_render(rq);
 }
 
 static enum MHD_Result
@@ -551,6 +586,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		dispatch_run(rq);
 	}
 	resp_render(rq);
+	http_hold(s, rq);
 	return http_send(conn, rq);
 }
 

@@ -41,6 +41,7 @@ usage(FILE *f)
 	    "             [--max-policies N] [--max-zones N]\n"
 	    "             [--max-server-certificates N]\n"
 	    "             [--max-response-bytes BYTES]\n"
+	    "             [--max-response-memory BYTES]\n"
 	    "             [--tls-cert FILE --tls-key FILE [--client-ca FILE\n"
 	    "              [--client-ca-root FILE]]]\n"
 	    "       eulbd account create|create-key NAME [--db FILE]\n"
@@ -89,6 +90,7 @@ parse_flags(int argc, char **argv, struct server_config *c)
 		O_MAX_POLICIES,
 		O_MAX_ZONES,
 		O_MAX_RESPONSE,
+		O_MAX_RESPONSE_MEMORY,
 		O_MAX_CERTS
 	};
 	static const struct option opts[] = {
@@ -110,6 +112,8 @@ parse_flags(int argc, char **argv, struct server_config *c)
 	    {"max-policies", required_argument, NULL, O_MAX_POLICIES},
 	    {"max-zones", required_argument, NULL, O_MAX_ZONES},
 	    {"max-response-bytes", required_argument, NULL, O_MAX_RESPONSE},
+	    {"max-response-memory", required_argument, NULL,
+	     O_MAX_RESPONSE_MEMORY},
 	    {"max-server-certificates", required_argument, NULL, O_MAX_CERTS},
 	    {"tls-cert", required_argument, NULL, O_TLS_CERT},
 	    {"tls-key", required_argument, NULL, O_TLS_KEY},
@@ -188,6 +192,10 @@ parse_flags(int argc, char **argv, struct server_config *c)
 			c->max_response = (size_t)flag_number(
 			    "--max-response-bytes", optarg, 4096, 1L << 30);
 			break;
+		case O_MAX_RESPONSE_MEMORY:
+			c->max_response_memory = (size_t)flag_number(
+			    "--max-response-memory", optarg, 4096, 1L << 40);
+			break;
 		case O_TLS_CERT: c->tls_cert = optarg; break;
 		case O_TLS_KEY: c->tls_key = optarg; break;
 		case O_CLIENT_CA: c->client_ca = optarg; break;
@@ -207,6 +215,12 @@ parse_flags(int argc, char **argv, struct server_config *c)
 	 * shares the proxy's address: raise it (0 lifts it). */
 	c->max_connections_per_ip =
 	    per_ip >= 0 ? (unsigned)per_ip : (c->max_connections + 3) / 4;
+	if (!c->max_response_memory)
+		c->max_response_memory = 64 * c->max_response;
+	if (c->max_response_memory < c->max_response)
+		fatal("--max-response-memory must be at least "
+		      "--max-response-bytes (%zu)",
+		      c->max_response);
 	if (!c->tls_cert != !c->tls_key)
 		fatal("--tls-cert and --tls-key go together");
 	if ((c->client_ca || c->client_ca_root) && !c->tls_cert)

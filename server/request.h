@@ -72,8 +72,9 @@ struct request {
 	/* group commit (writer.c) */
 	struct request *queue_next;
 	void *queue_token;
-	int queued; /* handed to the writer */
-	int ran;    /* the writer has run it: render and send */
+	int queued;  /* handed to the writer */
+	size_t held; /* bytes of its answer counted by http_hold */
+	int ran;     /* the writer has run it: render and send */
 };
 
 /* Frees rq and everything it owns. */

@@ -28,6 +28,7 @@ import http.client  # noqa: E402
 import itertools  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
+import select  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
 import stat  # noqa: E402
@@ -1083,6 +1084,93 @@ class AttributeSizeTest(HardeningCase):
                                    "AppCookieStickinessPolicyType",
                                    ("CookieName", "c" * 65536)),
                      "64 KiB CookieName")
+
+
+class ResponseMemoryTest(HardeningCase):
+    """Clients that ask for large answers and never read them hold those
+    answers in eulbd's memory, beyond what the kernel's send buffer takes
+    (up to 4 MB here): past --max-response-memory, large answers are
+    refused with 503 ServiceUnavailable until the holders read or go;
+    small answers are always served."""
+
+    POLICIES = 700  # 16 KiB PublicKeys: an 11 MB answer
+    server_args = ("--max-policies", str(POLICIES),
+                   "--max-response-bytes", str(16 << 20),
+                   "--max-response-memory", str(24 << 20))
+
+    def setUp(self):
+        super().setUp()
+        self.create_lb("big", {"Protocol": "TCP", "LoadBalancerPort": 1443,
+                               "InstanceProtocol": "SSL",
+                               "InstancePort": 8443})
+        pem = cert_pem(16384 - 400, 16384)
+        conn = self.server.keep_alive()
+        try:
+            for i in range(self.POLICIES):
+                self.ok(self.server.call(
+                    "CreateLoadBalancerPolicy",
+                    policy_params("big", "pk%d" % i, "PublicKeyPolicyType",
+                                  ("PublicKey", pem)), conn=conn))
+        finally:
+            conn.close()
+        self.big = [("Action", "DescribeLoadBalancerPolicies"),
+                    ("Version", "2012-06-01"), ("LoadBalancerName", "big")]
+
+    def unread(self):
+        """A connection that asks for the big answer and reads nothing
+        (a small receive buffer, so the kernel takes little of it)."""
+        body = urllib.parse.urlencode(self.big).encode()
+        date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        h = {"host": "127.0.0.1:%d" % self.server.port, "x-amz-date": date,
+             "content-type": "application/x-www-form-urlencoded"}
+        h["authorization"] = et.sigv4_authorization(
+            "POST", "/", [], h, body, self.server.admin, date,
+            self.server.region)
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", self.server.port))
+        s.sendall(("POST / HTTP/1.1\r\n" + "".join(
+            "%s: %s\r\n" % kv for kv in h.items()) +
+            "content-length: %d\r\n\r\n" % len(body)).encode() + body)
+        # Its answer has started: eulbd has queued (and counted) it.
+        ready, _, _ = select.select([s], [], [], 30)
+        self.assertTrue(ready, "no answer to a big request in 30 s")
+        return s
+
+    def test_unread_answers_are_bounded(self):
+        status, _, body = self.server.raw(self.big)
+        self.assertEqual(status, 200)
+        self.assertGreater(len(body), 10 << 20)
+        holders = [self.unread(), self.unread()]
+        try:
+            # Two answers of 11 MB, most of each still in eulbd, leave
+            # less than one more under the 24 MiB budget.
+            status, _, body = self.server.raw(self.big, allow_5xx=True)
+            self.assertEqual(status, 503, body[:300])
+            self.assertEqual(error_code(body), "ServiceUnavailable")
+            report("a third 11 MB answer beside two unread ones: %d %s",
+                   status, error_code(body))
+            # Small answers need no room.
+            self.ok(self.server.describe("big"))
+        finally:
+            for s in holders:
+                s.close()
+        deadline = time.monotonic() + 10
+        while True:
+            status, _, body = self.server.raw(self.big, allow_5xx=True)
+            if status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertEqual(status, 200, "the budget was not given back once "
+                         "the holders went: %r" % body[:300])
+
+    def test_budget_below_one_answer_is_refused(self):
+        r = subprocess.run([et.bin_path("eulbd"), "--max-response-bytes",
+                            "1000000", "--max-response-memory", "999999"],
+                           capture_output=True, text=True,
+                           timeout=RUN_TIMEOUT)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--max-response-memory", r.stderr)
 
 
 class ConnectionLimitTest(HardeningCase):
