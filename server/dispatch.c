@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "lb_describe.h"
 #include "log.h"
 #include "params.h"
 #include "policy.h"
@@ -283,6 +284,11 @@ dispatch_run_batch(struct request **rqs, size_t n, struct db *db)
 		db_rollback(db);
 		return;
 	}
+	/* The descriptions the batch changed, rendered before they are
+	 * read (schema/0011), and a few that other processes' writes
+	 * cleared. One left out is rendered from the rows when read. */
+	if (write)
+		lb_describe_refresh(db, rqs[0]->config, (long)n + 4);
 	if (db_commit(db) == 0)
 		return;
 	db_rollback(db);

@@ -179,6 +179,14 @@ emit_string(struct emit *e, const char *name, const char *value)
 }
 
 void
+emit_xml_item(struct emit *e, const char *xml, size_t bound)
+{
+	buf_puts(e->b, xml);
+	e->bound += bound;
+	e->lv[e->depth].items++;
+}
+
+void
 emit_int(struct emit *e, const char *name, long long value)
 {
 	if (e->kind == EMIT_TREE) {

@@ -51,6 +51,10 @@ void emit_end(struct emit *e);
 void emit_string(struct emit *e, const char *name, const char *value);
 void emit_int(struct emit *e, const char *name, long long value);
 
+/* XML: an item of the innermost list written before (lb_describe's
+ * stored descriptions), and its resp_size_bound. */
+void emit_xml_item(struct emit *e, const char *xml, size_t bound);
+
 /* A point to come back to: the last item of the innermost container,
  * written since the mark, is taken back. */
 struct emit_mark {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "buf.h"
 #include "emit.h"
 #include "params.h"
 
@@ -269,34 +270,55 @@ describe_one(struct request *rq, struct emit *e, struct store_page *pg,
 	return rc < 0 ? -1 : 0;
 }
 
+/* Whether every one of lbs has its stored description, and e wants XML. */
+static int
+lb_described(const struct emit *e, const struct lb *lbs, size_t n)
+{
+	if (e->kind != EMIT_XML)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!lbs[i].described)
+			return 0;
+	return 1;
+}
+
 int
 lb_describe_lbs(struct request *rq, struct emit *e, const struct lb *lbs,
                 size_t n, size_t *bytes)
 {
 	if (n == 0)
 		return 0;
-	struct store_page *pg;
-	unsigned lists = 0;
-	for (size_t i = 0; i < n; i++)
-		lists |= lbs[i].lists;
-	if (n == 1) {
-		pg = store_page_open_one(rq->db, lbs[0].id, lists);
-	} else {
-		const char *region = request_region_key(rq);
-		char *first = store_name_key(region, lbs[0].name);
-		char *last = store_name_key(region, lbs[n - 1].name);
-		/* The load balancers' account: the data plane's is not. */
-		pg = store_page_open(rq->db, lbs[0].account_id, region, first,
-		                     last, lists);
-		free(first);
-		free(last);
+	/* Stored descriptions are used only when all of the page has
+	 * one: the page's statements walk every load balancer in it. */
+	struct store_page *pg = NULL;
+	if (!lb_described(e, lbs, n)) {
+		unsigned lists = 0;
+		for (size_t i = 0; i < n; i++)
+			lists |= lbs[i].lists;
+		if (n == 1) {
+			pg = store_page_open_one(rq->db, lbs[0].id, lists);
+		} else {
+			const char *region = request_region_key(rq);
+			char *first = store_name_key(region, lbs[0].name);
+			char *last = store_name_key(region, lbs[n - 1].name);
+			/* The load balancers' account: the data plane's is
+			 * not. */
+			pg = store_page_open(rq->db, lbs[0].account_id, region,
+			                     first, last, lists);
+			free(first);
+			free(last);
+		}
 	}
 	size_t done = 0;
 	int rc = 0;
 	while (done < n) {
 		struct emit_mark m;
 		emit_mark(e, &m);
-		rc = describe_one(rq, e, pg, &lbs[done]);
+		if (pg)
+			rc = describe_one(rq, e, pg, &lbs[done]);
+		else
+			emit_xml_item(e, lbs[done].described,
+			              lbs[done].described_bound);
 		size_t size = e->bound - m.bound;
 		if (rc < 0)
 			break;
@@ -311,6 +333,80 @@ lb_describe_lbs(struct request *rq, struct emit *e, const struct lb *lbs,
 	if (rc < 0)
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	return (int)done;
+}
+
+/* Renders lb's description, as a request of its region would, into
+ * schema/0011's column. */
+static int
+lb_describe_store(struct db *db, const struct server_config *c,
+                  const struct lb *lb)
+{
+	struct request rq = {.config = c, .db = db};
+	/* request_region_key tells the home region by its pointer. A
+	 * region no longer served keeps its key; the hosted zone then is
+	 * the home region's, and the description is rendered again (all of
+	 * them are) when the configuration changes. */
+	if (*lb->region) {
+		int i = config_region_index(c, lb->region);
+		rq.region = i >= 0 ? c->regions[i].name : lb->region;
+	}
+	struct buf b = BUF_INIT;
+	struct emit e;
+	emit_text(&e, &b, 0);
+	emit_list(&e, "LoadBalancerDescriptions");
+	size_t at = b.len, bound = e.bound;
+	struct store_page *pg = store_page_open_one(db, lb->id, lb->lists);
+	int rc = describe_one(&rq, &e, pg, lb);
+	store_page_close(pg);
+	if (rc == 0)
+		rc = store_lb_set_described(db, lb->id, b.data + at,
+		                            e.bound - bound) == STORE_OK
+		         ? 0
+		         : -1;
+	buf_free(&b);
+	return rc;
+}
+
+int
+lb_describe_refresh(struct db *db, const struct server_config *c, long limit)
+{
+	struct lb *rows;
+	size_t n;
+	if (store_lb_undescribed(db, limit, &rows, &n) != STORE_OK)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = lb_describe_store(db, c, &rows[i]);
+	store_lb_rows_free(rows, n);
+	return rc < 0 ? -1 : (int)n;
+}
+
+/* What the stored descriptions depend on besides their rows. */
+static char *
+lb_describe_config(const struct server_config *c)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%s %s", c->dns_domain, c->system_account_id);
+	for (size_t i = 0; i < c->nregions; i++)
+		buf_printf(&b, " %s:%s", c->regions[i].name,
+		           c->regions[i].hosted_zone_id);
+	return buf_steal(&b);
+}
+
+int
+lb_describe_check_config(struct db *db, const struct server_config *c)
+{
+	char *want = lb_describe_config(c), *had = NULL;
+	int rc = store_setting_get(db, "described_config", &had);
+	if (rc == STORE_OK && strcmp(had, want) == 0)
+		rc = STORE_OK;
+	else if (rc == STORE_OK || rc == STORE_NOT_FOUND)
+		rc = store_lb_forget_described(db) == STORE_OK
+		         ? store_setting_set(db, "described_config", want)
+		         : STORE_ERROR;
+	free(had);
+	free(want);
+	return rc == STORE_OK ? 0 : -1;
 }
 
 json_t *

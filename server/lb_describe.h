@@ -25,6 +25,14 @@ json_t *lb_describe(struct request *rq, const struct lb *lb);
 struct emit;
 int lb_describe_lbs(struct request *rq, struct emit *e, const struct lb *lbs,
                     size_t n, size_t *bytes);
+/* Renders up to limit of the descriptions the triggers of schema/0011
+ * cleared, in the write transaction that cleared them: how many, or -1. */
+int lb_describe_refresh(struct db *db, const struct server_config *c,
+                        long limit);
+/* Clears every stored description if what they depend on outside the
+ * database (DNS domain, regions and their hosted zones, the system
+ * account) is not what they were rendered with; in a write transaction. */
+int lb_describe_check_config(struct db *db, const struct server_config *c);
 json_t *lb_health_check_json(const struct lb *lb);
 /* The full attribute tree of lb, defaults filled in, or NULL. */
 json_t *lb_attributes_json(struct request *rq, const struct lb *lb);

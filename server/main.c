@@ -18,6 +18,7 @@
 #include "db.h"
 #include "http.h"
 #include "inventory.h"
+#include "lb_describe.h"
 #include "log.h"
 #include "parse.h"
 #include "secret.h"
@@ -273,6 +274,28 @@ finish_rotation(void)
 	return secret_rotate_finish();
 }
 
+/* Stored descriptions rendered under another DNS domain or set of
+ * regions are rendered again (schema/0011), as are those that other
+ * processes' writes or the migration left empty, a transaction per 500:
+ * writes render only their own and a few more. */
+static int
+check_descriptions(const struct server_config *c)
+{
+	struct db *db = db_thread();
+	int done = 500;
+	for (int first = 1; db && done == 500; first = 0) {
+		if (db_begin(db, 1) < 0)
+			return -1;
+		if ((first && lb_describe_check_config(db, c) < 0) ||
+		    (done = lb_describe_refresh(db, c, 500)) < 0 ||
+		    db_commit(db) < 0) {
+			db_rollback(db);
+			return -1;
+		}
+	}
+	return db ? 0 : -1;
+}
+
 /* A new master key next to a database that already holds sealed secrets
  * means the right key is missing: refuse rather than run with secrets
  * nobody can open. */
@@ -447,7 +470,7 @@ serve(struct server_config *c)
 		fatal("cannot serve %s", c->db_path);
 	db_defer_checkpoints(); /* the writer runs them (db_maintain) */
 	if (open_store(c->db_path, c->master_key) < 0 ||
-	    account_bootstrap(c) < 0)
+	    account_bootstrap(c) < 0 || check_descriptions(c) < 0)
 		fatal("cannot prepare the database %s", c->db_path);
 	char url[300];
 	struct http_server *s = http_start(c, url, sizeof url);

@@ -69,8 +69,21 @@ struct lb {
 	long hc_interval, hc_timeout, hc_unhealthy, hc_healthy;
 	/* LB_PART_BIT of each list with rows (schema/0010) */
 	unsigned lists;
+	/* Its DescribeLoadBalancers member as XML, and that text's
+	 * resp_size_bound; NULL when it must be rendered from the rows
+	 * (schema/0011). */
+	char *described;
+	size_t described_bound;
+	char *region; /* its region key */
 };
 void store_lb_free(struct lb *lb);
+/* Up to limit load balancers whose description is to be rendered. */
+int store_lb_undescribed(struct db *db, long limit, struct lb **rows,
+                         size_t *n);
+int store_lb_set_described(struct db *db, int64_t lb_id, const char *text,
+                           size_t bound);
+/* Every description is to be rendered again. */
+int store_lb_forget_described(struct db *db);
 /* Load balancers belong to an account and a region: region is the
  * request's region key ("" for the home region; request_region_key). */
 int store_lb_get(struct db *db, const char *account_id, const char *region,

@@ -38,6 +38,9 @@ store_lb_row(sqlite3_stmt *st, struct lb *lb)
 	lb->hc_unhealthy = sqlite3_column_int(st, 9);
 	lb->hc_healthy = sqlite3_column_int(st, 10);
 	lb->lists = (unsigned)sqlite3_column_int(st, 11);
+	lb->described = db_col_dup(st, 12);
+	lb->described_bound = (size_t)sqlite3_column_int64(st, 13);
+	lb->region = db_col_dup(st, 14);
 }
 
 void
@@ -48,6 +51,8 @@ store_lb_free(struct lb *lb)
 	free(lb->created_at);
 	free(lb->vpc_id);
 	free(lb->hc_target);
+	free(lb->described);
+	free(lb->region);
 	memset(lb, 0, sizeof *lb);
 }
 
@@ -118,17 +123,14 @@ store_lb_set_health_check(struct db *db, const struct lb *lb)
 	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
 }
 
-int
-store_lb_page(struct db *db, const char *account_id, const char *region,
-              const char *marker, long limit, struct lb **rows, size_t *n)
+/* The rows of st, bound but for :limit, copied out: the caller reads
+ * the page's lists meanwhile. */
+static int
+store_lb_rows(struct db *db, sqlite3_stmt *st, long limit, struct lb **rows,
+              size_t *n)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_LB_PAGE);
-	db_bind_text(st, ":account", account_id);
-	db_bind_text(st, ":region", region);
-	db_bind_text(st, ":marker", marker ? marker : "");
 	db_bind_int(st, ":limit", limit);
 	int rc;
-	/* Copied out: the caller reads the page's lists meanwhile. */
 	*rows = NULL;
 	*n = 0;
 	while ((rc = db_step(db, st)) == SQLITE_ROW) {
@@ -142,6 +144,43 @@ store_lb_page(struct db *db, const char *account_id, const char *region,
 	*rows = NULL;
 	*n = 0;
 	return STORE_ERROR;
+}
+
+int
+store_lb_page(struct db *db, const char *account_id, const char *region,
+              const char *marker, long limit, struct lb **rows, size_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LB_PAGE);
+	db_bind_text(st, ":account", account_id);
+	db_bind_text(st, ":region", region);
+	db_bind_text(st, ":marker", marker ? marker : "");
+	return store_lb_rows(db, st, limit, rows, n);
+}
+
+int
+store_lb_undescribed(struct db *db, long limit, struct lb **rows, size_t *n)
+{
+	return store_lb_rows(db, db_stmt(db, STMT_LB_UNDESCRIBED), limit, rows,
+	                     n);
+}
+
+int
+store_lb_set_described(struct db *db, int64_t lb_id, const char *text,
+                       size_t bound)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LB_SET_DESCRIBED);
+	db_bind_text(st, ":text", text);
+	db_bind_int(st, ":bound", (long long)bound);
+	db_bind_int(st, ":id", lb_id);
+	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+int
+store_lb_forget_described(struct db *db)
+{
+	return db_exec_stmt(db, db_stmt(db, STMT_LB_FORGET_DESCRIBED)) == 0
+	           ? STORE_OK
+	           : STORE_ERROR;
 }
 
 void

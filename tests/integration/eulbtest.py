@@ -696,6 +696,34 @@ class Server:
             "SELECT name, lists, want FROM (SELECT b.name, b.lists, %s AS "
             "want FROM load_balancers b) WHERE lists != want" % LISTS_WANT)
 
+    def stale_descriptions(self):
+        """Names of admin's load balancers whose stored description
+        (schema/0011) differs from one rendered from their rows now. The
+        stored ones are cleared to find out: eulbd renders them again
+        with its next writes."""
+        if self.scheme != "http" or not self.read_db(
+                "SELECT 1 FROM load_balancers WHERE described IS NOT NULL "
+                "LIMIT 1"):
+            return []
+        stored = self.snapshot()
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            con.execute("UPDATE load_balancers SET described = NULL")
+            con.commit()
+        finally:
+            con.close()
+        live = self.snapshot()
+        if stored == live:
+            return []
+
+        def members(body):
+            return dict(re.findall(rb"<member><LoadBalancerName>([^<]*)"
+                                   rb"</LoadBalancerName>(.*?)"
+                                   rb"<Scheme>", body))
+        a, b = members(stored), members(live)
+        return sorted(n.decode() for n in set(a) | set(b)
+                      if a.get(n) != b.get(n)) or ["(the answers differ)"]
+
     def row_counts(self):
         """{table: row count} of the database, read-only."""
         con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True,
@@ -796,8 +824,12 @@ class ServerTestCase(unittest.TestCase):
         outcome = getattr(self, "_outcome", None)
         if outcome is not None and outcome.success and \
                 os.path.exists(self.server.db):
-            # Whatever the test did, describes may trust the bits.
+            # Whatever the test did, describes may trust the bits, and
+            # the stored descriptions.
             self.assertEqual(self.server.lists_mismatches(), [])
+            if self.server.proc is not None and \
+                    self.server.proc.poll() is None:
+                self.assertEqual(self.server.stale_descriptions(), [])
         if outcome is not None and not outcome.success:
             sys.stderr.write("\n--- eulbd log during %s ---\n%s\n--- end ---\n"
                              % (self.id(), self.server.log_text(

@@ -428,6 +428,62 @@ class PersistenceTest(ServerTestCase):
         self.assertOk(s.call("CreateLoadBalancer", create_params("p-three")))
 
 
+class StoredDescriptionTest(ServerTestCase):
+    """Each load balancer's description is stored when a write changes it
+    (schema/0011) and copied into DescribeLoadBalancers. Every
+    ServerTestCase compares the stored ones with the rows after each test;
+    this one what is not written through eulbd's API: another process's
+    rows, and the flags the descriptions depend on."""
+
+    def described(self, name):
+        return self.server.read_db("SELECT described IS NOT NULL FROM "
+                                   "load_balancers WHERE name = ?", name)
+
+    def test_a_change_by_another_process_is_described(self):
+        s = self.server
+        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-other")))
+        self.assertEqual(self.described("sd-other"), [(1,)])
+        con = sqlite3.connect(s.db, timeout=10)
+        try:
+            con.execute("INSERT INTO lb_zones (lb_id, zone, position) "
+                        "SELECT id, 'sd-zone', 99 FROM load_balancers "
+                        "WHERE name = 'sd-other'")
+            con.commit()
+        finally:
+            con.close()
+        self.assertEqual(self.described("sd-other"), [(0,)])
+        body = self.assertOk(s.describe("sd-other"))
+        zones = [z.text for z in parse_xml(body).findall(
+            ".//AvailabilityZones/member")]
+        self.assertEqual(zones[-1], "sd-zone")
+        # eulbd's next write stores it again.
+        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-next")))
+        self.assertEqual(self.described("sd-other"), [(1,)])
+        body = self.assertOk(s.describe("sd-other"))
+        self.assertIn(b"<member>sd-zone</member>", body)
+
+    def test_a_new_dns_domain_renders_them_again(self):
+        s = self.server
+        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-dns")))
+
+        def dns():
+            body = self.assertOk(s.describe("sd-dns"))
+            return parse_xml(body).findtext(".//DNSName")
+        self.assertTrue(dns().endswith(".lb.localhost"), dns())
+        s.extra_args = s.extra_args + ["--dns-domain", "elb.example"]
+        try:
+            s.restart()
+            self.assertTrue(dns().endswith(".lb.elb.example"), dns())
+            self.assertOk(s.call("CreateLoadBalancer",
+                                 create_params("sd-dns-2")))
+            self.assertEqual(self.described("sd-dns"), [(1,)])
+            self.assertTrue(dns().endswith(".lb.elb.example"), dns())
+        finally:
+            s.extra_args = s.extra_args[:-2]
+            s.restart()
+        self.assertTrue(dns().endswith(".lb.localhost"), dns())
+
+
 class KeptReadTest(ServerTestCase):
     """A worker thread leaves its read transaction open from one read to
     the next (server/db_keep.c). What another connection or another
@@ -573,14 +629,19 @@ class ListsBitsTest(ApiCliCase):
         self.register("bits-zoned", "i-12345678")
         before = s.snapshot()
 
-        # The database as schema 0009 left it, then eulbd migrates it.
+        # The database as schema 0009 left it, then eulbd migrates it
+        # (and renders the descriptions with its next write).
         s.stop()
         con = sqlite3.connect(s.db)
-        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE "
-                                   "name LIKE 'lists\\_%' ESCAPE '\\'"
-                                   ).fetchall():
+        for (name,) in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND "
+                "(name LIKE 'lists\\_%' ESCAPE '\\' OR name LIKE "
+                "'described\\_%' ESCAPE '\\')").fetchall():
             con.execute('DROP TRIGGER "%s"' % name)
-        con.execute("ALTER TABLE load_balancers DROP COLUMN lists")
+        # and what schema 0011 added on top
+        con.execute("DROP INDEX load_balancers_undescribed")
+        for column in ("lists", "described", "described_bound"):
+            con.execute("ALTER TABLE load_balancers DROP COLUMN " + column)
         con.execute("PRAGMA user_version = 9")
         con.commit()
         con.close()
