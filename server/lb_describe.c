@@ -277,7 +277,7 @@ lb_described(const struct emit *e, const struct lb *lbs, size_t n)
 	if (e->kind != EMIT_XML)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!lbs[i].described)
+		if (!lbs[i].described || !*lbs[i].described)
 			return 0;
 	return 1;
 }
@@ -335,6 +335,13 @@ lb_describe_lbs(struct request *rq, struct emit *e, const struct lb *lbs,
 	return (int)done;
 }
 
+/* A description stored is written again by every write to its load
+ * balancer, in the single writer: one larger than this (a few hundred
+ * instances or policies) is marked '' and read from its rows instead, so
+ * that writes to it cost no more than before (a description may reach
+ * --max-response-bytes). */
+#define LB_DESCRIBED_MAX ((size_t)32 * 1024)
+
 /* Renders lb's description, as a request of its region would, into
  * schema/0011's column. */
 static int
@@ -358,9 +365,11 @@ lb_describe_store(struct db *db, const struct server_config *c,
 	struct store_page *pg = store_page_open_one(db, lb->id, lb->lists);
 	int rc = describe_one(&rq, &e, pg, lb);
 	store_page_close(pg);
+	size_t size = e.bound - bound;
 	if (rc == 0)
-		rc = store_lb_set_described(db, lb->id, b.data + at,
-		                            e.bound - bound) == STORE_OK
+		rc = store_lb_set_described(
+		         db, lb->id, size > LB_DESCRIBED_MAX ? "" : b.data + at,
+		         size) == STORE_OK
 		         ? 0
 		         : -1;
 	buf_free(&b);
@@ -398,12 +407,12 @@ lb_describe_check_config(struct db *db, const struct server_config *c)
 {
 	char *want = lb_describe_config(c), *had = NULL;
 	int rc = store_setting_get(db, "described_config", &had);
-	if (rc == STORE_OK && strcmp(had, want) == 0)
-		rc = STORE_OK;
-	else if (rc == STORE_OK || rc == STORE_NOT_FOUND)
-		rc = store_lb_forget_described(db) == STORE_OK
-		         ? store_setting_set(db, "described_config", want)
-		         : STORE_ERROR;
+	int same = rc == STORE_OK && strcmp(had, want) == 0;
+	/* Those too large may have shrunk since: looked at again. */
+	if (rc == STORE_OK || rc == STORE_NOT_FOUND)
+		rc = store_lb_forget_described(db, !same);
+	if (rc == STORE_OK && !same)
+		rc = store_setting_set(db, "described_config", want);
 	free(had);
 	free(want);
 	return rc == STORE_OK ? 0 : -1;

@@ -31,7 +31,8 @@ int lb_describe_refresh(struct db *db, const struct server_config *c,
                         long limit);
 /* Clears every stored description if what they depend on outside the
  * database (DNS domain, regions and their hosted zones, the system
- * account) is not what they were rendered with; in a write transaction. */
+ * account) is not what they were rendered with, else those marked too
+ * large; in a write transaction. */
 int lb_describe_check_config(struct db *db, const struct server_config *c);
 json_t *lb_health_check_json(const struct lb *lb);
 /* The full attribute tree of lb, defaults filled in, or NULL. */

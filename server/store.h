@@ -82,8 +82,9 @@ int store_lb_undescribed(struct db *db, long limit, struct lb **rows,
                          size_t *n);
 int store_lb_set_described(struct db *db, int64_t lb_id, const char *text,
                            size_t bound);
-/* Every description is to be rendered again. */
-int store_lb_forget_described(struct db *db);
+/* Every description is to be rendered again (all), or those marked too
+ * large to store. */
+int store_lb_forget_described(struct db *db, int all);
 /* Load balancers belong to an account and a region: region is the
  * request's region key ("" for the home region; request_region_key). */
 int store_lb_get(struct db *db, const char *account_id, const char *region,

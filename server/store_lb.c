@@ -176,11 +176,11 @@ store_lb_set_described(struct db *db, int64_t lb_id, const char *text,
 }
 
 int
-store_lb_forget_described(struct db *db)
+store_lb_forget_described(struct db *db, int all)
 {
-	return db_exec_stmt(db, db_stmt(db, STMT_LB_FORGET_DESCRIBED)) == 0
-	           ? STORE_OK
-	           : STORE_ERROR;
+	sqlite3_stmt *st = db_stmt(db, all ? STMT_LB_FORGET_DESCRIBED
+	                                   : STMT_LB_FORGET_TOO_LARGE);
+	return db_exec_stmt(db, st) == 0 ? STORE_OK : STORE_ERROR;
 }
 
 void

@@ -435,9 +435,42 @@ class StoredDescriptionTest(ServerTestCase):
     this one what is not written through eulbd's API: another process's
     rows, and the flags the descriptions depend on."""
 
+    server_args = ("--max-policies", "200")
+
     def described(self, name):
         return self.server.read_db("SELECT described IS NOT NULL FROM "
                                    "load_balancers WHERE name = ?", name)
+
+    def test_a_large_description_is_read_from_its_rows(self):
+        """Past 32 KiB a description is not stored (every write to its
+        load balancer would write it again): marked '', until eulbd
+        starts again and finds it smaller."""
+        s = self.server
+        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-big")))
+
+        def stored():
+            return s.read_db("SELECT described FROM load_balancers WHERE "
+                             "name = 'sd-big'")[0][0]
+
+        def cookie(i):
+            name = "%03d-" % i + "p" * 200
+            self.assertOk(s.call("CreateLBCookieStickinessPolicy", [
+                ("LoadBalancerName", "sd-big"), ("PolicyName", name),
+                ("CookieExpirationPeriod", "60")]))
+            return name
+        names = [cookie(i) for i in range(120)]
+        self.assertEqual(stored(), "")
+        names.append(cookie(120))
+        self.assertEqual(stored(), "")  # not rendered by the write
+        body = self.assertOk(s.describe("sd-big"))
+        self.assertEqual(len(re.findall(rb"<PolicyName>", body)), 121)
+        self.assertIn(names[-1].encode(), body)
+        for name in names[:115]:
+            self.assertOk(s.call("DeleteLoadBalancerPolicy", [
+                ("LoadBalancerName", "sd-big"), ("PolicyName", name)]))
+        self.assertEqual(stored(), "")
+        s.restart()
+        self.assertIn("<PolicyName>%s</PolicyName>" % names[-1], stored())
 
     def test_a_change_by_another_process_is_described(self):
         s = self.server
