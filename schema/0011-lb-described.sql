@@ -15,6 +15,8 @@ CREATE INDEX load_balancers_undescribed ON load_balancers(id)
   WHERE described IS NULL;
 
 -- Every column a description shows (not lists, a cache of its own).
+-- An update clears the load balancer a row leaves as well as the one it
+-- joins (eulbd moves none; another process might).
 CREATE TRIGGER described_load_balancers_update
 AFTER UPDATE OF account_id, name, name_key, scheme, created_at, vpc_id,
   hc_target, hc_interval, hc_timeout, hc_unhealthy, hc_healthy, region
@@ -39,7 +41,7 @@ END;
 CREATE TRIGGER described_lb_zones_update AFTER UPDATE ON lb_zones
 BEGIN
   UPDATE load_balancers SET described = NULL
-    WHERE id = NEW.lb_id AND described != '';
+    WHERE id IN (OLD.lb_id, NEW.lb_id) AND described != '';
 END;
 
 CREATE TRIGGER described_lb_subnets_insert AFTER INSERT ON lb_subnets
@@ -57,7 +59,7 @@ END;
 CREATE TRIGGER described_lb_subnets_update AFTER UPDATE ON lb_subnets
 BEGIN
   UPDATE load_balancers SET described = NULL
-    WHERE id = NEW.lb_id AND described != '';
+    WHERE id IN (OLD.lb_id, NEW.lb_id) AND described != '';
 END;
 
 CREATE TRIGGER described_lb_security_groups_insert AFTER INSERT ON lb_security_groups
@@ -75,7 +77,7 @@ END;
 CREATE TRIGGER described_lb_security_groups_update AFTER UPDATE ON lb_security_groups
 BEGIN
   UPDATE load_balancers SET described = NULL
-    WHERE id = NEW.lb_id AND described != '';
+    WHERE id IN (OLD.lb_id, NEW.lb_id) AND described != '';
 END;
 
 CREATE TRIGGER described_listeners_insert AFTER INSERT ON listeners
@@ -93,7 +95,7 @@ END;
 CREATE TRIGGER described_listeners_update AFTER UPDATE ON listeners
 BEGIN
   UPDATE load_balancers SET described = NULL
-    WHERE id = NEW.lb_id AND described != '';
+    WHERE id IN (OLD.lb_id, NEW.lb_id) AND described != '';
 END;
 
 CREATE TRIGGER described_policies_insert AFTER INSERT ON policies
@@ -111,7 +113,7 @@ END;
 CREATE TRIGGER described_policies_update AFTER UPDATE ON policies
 BEGIN
   UPDATE load_balancers SET described = NULL
-    WHERE id = NEW.lb_id AND described != '';
+    WHERE id IN (OLD.lb_id, NEW.lb_id) AND described != '';
 END;
 
 CREATE TRIGGER described_listener_policies_insert AFTER INSERT ON listener_policies
@@ -129,7 +131,7 @@ END;
 CREATE TRIGGER described_listener_policies_update AFTER UPDATE ON listener_policies
 BEGIN
   UPDATE load_balancers SET described = NULL
-    WHERE id = NEW.lb_id AND described != '';
+    WHERE id IN (OLD.lb_id, NEW.lb_id) AND described != '';
 END;
 
 CREATE TRIGGER described_backend_policies_insert AFTER INSERT ON backend_policies
@@ -147,7 +149,7 @@ END;
 CREATE TRIGGER described_backend_policies_update AFTER UPDATE ON backend_policies
 BEGIN
   UPDATE load_balancers SET described = NULL
-    WHERE id = NEW.lb_id AND described != '';
+    WHERE id IN (OLD.lb_id, NEW.lb_id) AND described != '';
 END;
 
 CREATE TRIGGER described_instances_insert AFTER INSERT ON instances
@@ -166,7 +168,7 @@ END;
 CREATE TRIGGER described_instances_update AFTER UPDATE OF lb_id, instance_id, position ON instances
 BEGIN
   UPDATE load_balancers SET described = NULL
-    WHERE id = NEW.lb_id AND described != '';
+    WHERE id IN (OLD.lb_id, NEW.lb_id) AND described != '';
 END;
 
 CREATE TRIGGER described_policy_attributes_insert AFTER INSERT ON policy_attributes
@@ -186,6 +188,7 @@ END;
 CREATE TRIGGER described_policy_attributes_update AFTER UPDATE ON policy_attributes
 BEGIN
   UPDATE load_balancers SET described = NULL
-    WHERE id = (SELECT lb_id FROM policies WHERE id = NEW.policy_id)
+    WHERE id IN (SELECT lb_id FROM policies
+                 WHERE id IN (OLD.policy_id, NEW.policy_id))
       AND described != '';
 END;

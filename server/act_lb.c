@@ -208,8 +208,8 @@ describe_named(struct request *rq, struct emit *e, unsigned *idx, int n)
 		struct lb lb;
 		if (!name)
 			return -1;
-		int rc = store_lb_get(rq->db, rq->account_id,
-		                      request_region_key(rq), name, &lb);
+		int rc = store_lb_get_described(
+		    rq->db, rq->account_id, request_region_key(rq), name, &lb);
 		if (rc == STORE_NOT_FOUND)
 			return resp_error(rq, ERR_LB_NOT_FOUND,
 			                  "Cannot find Load Balancer %s", name);
@@ -243,8 +243,8 @@ describe_paged(struct request *rq, struct emit *e, char **next)
 	size_t n, bytes = 0;
 	/* The extra row only proves there is a next page. */
 	if (store_lb_page(rq->db, rq->account_id, request_region_key(rq),
-	                  marker && *marker ? marker : NULL, page + 1, &rows,
-	                  &n) != STORE_OK)
+	                  marker && *marker ? marker : NULL, page + 1,
+	                  rq->config->max_response, &rows, &n) != STORE_OK)
 		return resp_error(rq, ERR_INTERNAL, NULL);
 	int done = lb_describe_lbs(rq, e, rows,
 	                           n > (size_t)page ? (size_t)page : n, &bytes);

@@ -1,5 +1,6 @@
 #include "dispatch.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -287,8 +288,10 @@ dispatch_run_batch(struct request **rqs, size_t n, struct db *db)
 	/* The descriptions the batch changed, rendered before they are
 	 * read (schema/0011), and a few that other processes' writes
 	 * cleared. One left out is rendered from the rows when read. */
-	if (write)
-		lb_describe_refresh(db, rqs[0]->config, (long)n + 4);
+	if (write) {
+		int64_t below = INT64_MAX;
+		lb_describe_refresh(db, rqs[0]->config, &below, (long)n + 4);
+	}
 	if (db_commit(db) == 0)
 		return;
 	db_rollback(db);

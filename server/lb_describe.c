@@ -7,6 +7,7 @@
 #include "config.h"
 #include "buf.h"
 #include "emit.h"
+#include "log.h"
 #include "params.h"
 
 char *
@@ -377,17 +378,24 @@ lb_describe_store(struct db *db, const struct server_config *c,
 }
 
 int
-lb_describe_refresh(struct db *db, const struct server_config *c, long limit)
+lb_describe_refresh(struct db *db, const struct server_config *c,
+                    int64_t *below, long limit)
 {
 	struct lb *rows;
 	size_t n;
-	if (store_lb_undescribed(db, limit, &rows, &n) != STORE_OK)
+	if (store_lb_undescribed(db, *below, limit, &rows, &n) != STORE_OK)
 		return -1;
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = lb_describe_store(db, c, &rows[i]);
+	/* One that fails stays NULL (read from its rows); the rest go on. */
+	for (size_t i = 0; i < n; i++) {
+		if (lb_describe_store(db, c, &rows[i]) < 0)
+			log_warn(
+			    "cannot store the description of load balancer "
+			    "%lld; it is read from its rows",
+			    (long long)rows[i].id);
+		*below = rows[i].id;
+	}
 	store_lb_rows_free(rows, n);
-	return rc < 0 ? -1 : (int)n;
+	return (int)n;
 }
 
 /* What the stored descriptions depend on besides their rows. */
@@ -395,7 +403,8 @@ static char *
 lb_describe_config(const struct server_config *c)
 {
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "%s %s", c->dns_domain, c->system_account_id);
+	/* The format's version: a change to describe_one changes it. */
+	buf_printf(&b, "1 %s %s", c->dns_domain, c->system_account_id);
 	for (size_t i = 0; i < c->nregions; i++)
 		buf_printf(&b, " %s:%s", c->regions[i].name,
 		           c->regions[i].hosted_zone_id);

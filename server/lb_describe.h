@@ -3,6 +3,7 @@
 #define EULB_LB_DESCRIBE_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "request.h"
 #include "store.h"
@@ -26,9 +27,12 @@ struct emit;
 int lb_describe_lbs(struct request *rq, struct emit *e, const struct lb *lbs,
                     size_t n, size_t *bytes);
 /* Renders up to limit of the descriptions the triggers of schema/0011
- * cleared, in the write transaction that cleared them: how many, or -1. */
+ * cleared, of load balancers with ids below *below, highest first, in
+ * the write transaction that cleared them; sets *below to the last one
+ * tried. How many were tried (one that fails is logged and left to be
+ * read from its rows), or -1. */
 int lb_describe_refresh(struct db *db, const struct server_config *c,
-                        long limit);
+                        int64_t *below, long limit);
 /* Clears every stored description if what they depend on outside the
  * database (DNS domain, regions and their hosted zones, the system
  * account) is not what they were rendered with, else those marked too

@@ -70,16 +70,18 @@ struct lb {
 	/* LB_PART_BIT of each list with rows (schema/0010) */
 	unsigned lists;
 	/* Its DescribeLoadBalancers member as XML, and that text's
-	 * resp_size_bound; NULL when it must be rendered from the rows
-	 * (schema/0011). */
+	 * resp_size_bound; NULL or "" when it must be rendered from the rows
+	 * (schema/0011), and NULL unless read by store_lb_get_described or
+	 * store_lb_page. */
 	char *described;
 	size_t described_bound;
 	char *region; /* its region key */
 };
 void store_lb_free(struct lb *lb);
-/* Up to limit load balancers whose description is to be rendered. */
-int store_lb_undescribed(struct db *db, long limit, struct lb **rows,
-                         size_t *n);
+/* Up to limit load balancers whose description is to be rendered, with
+ * ids below below, highest first. */
+int store_lb_undescribed(struct db *db, int64_t below, long limit,
+                         struct lb **rows, size_t *n);
 int store_lb_set_described(struct db *db, int64_t lb_id, const char *text,
                            size_t bound);
 /* Every description is to be rendered again (all), or those marked too
@@ -89,6 +91,10 @@ int store_lb_forget_described(struct db *db, int all);
  * request's region key ("" for the home region; request_region_key). */
 int store_lb_get(struct db *db, const char *account_id, const char *region,
                  const char *name, struct lb *out);
+/* The same, with its stored description. */
+int store_lb_get_described(struct db *db, const char *account_id,
+                           const char *region, const char *name,
+                           struct lb *out);
 /* Sets lb->id. STORE_CONFLICT if the account has that name (any case) in
  * the region. */
 int store_lb_insert(struct db *db, const char *region, struct lb *lb);
@@ -99,9 +105,11 @@ int store_lb_count(struct db *db, const char *account_id, const char *region,
 int store_lb_set_health_check(struct db *db, const struct lb *lb);
 /* Up to limit load balancers of the account whose key sorts after marker
  * (NULL: from the start), in key order, into a new array *rows of *n
- * (store_lb_rows_free). */
+ * (store_lb_rows_free), with their stored descriptions up to
+ * described_max bytes in all. */
 int store_lb_page(struct db *db, const char *account_id, const char *region,
-                  const char *marker, long limit, struct lb **rows, size_t *n);
+                  const char *marker, long limit, size_t described_max,
+                  struct lb **rows, size_t *n);
 void store_lb_rows_free(struct lb *rows, size_t n);
 
 /* The lists of a page of load balancers, as DescribeLoadBalancers reads

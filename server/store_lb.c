@@ -38,9 +38,11 @@ store_lb_row(sqlite3_stmt *st, struct lb *lb)
 	lb->hc_unhealthy = sqlite3_column_int(st, 9);
 	lb->hc_healthy = sqlite3_column_int(st, 10);
 	lb->lists = (unsigned)sqlite3_column_int(st, 11);
-	lb->described = db_col_dup(st, 12);
-	lb->described_bound = (size_t)sqlite3_column_int64(st, 13);
-	lb->region = db_col_dup(st, 14);
+	lb->region = db_col_dup(st, 12);
+	int described = sqlite3_column_count(st) > 13; /* a describe's */
+	lb->described = described ? db_col_dup(st, 13) : NULL;
+	lb->described_bound =
+	    described ? (size_t)sqlite3_column_int64(st, 14) : 0;
 }
 
 void
@@ -56,12 +58,12 @@ store_lb_free(struct lb *lb)
 	memset(lb, 0, sizeof *lb);
 }
 
-int
-store_lb_get(struct db *db, const char *account_id, const char *region,
-             const char *name, struct lb *out)
+static int
+store_lb_by_name(struct db *db, enum stmt_id id, const char *account_id,
+                 const char *region, const char *name, struct lb *out)
 {
 	char *key = store_name_key(region, name);
-	sqlite3_stmt *st = db_stmt(db, STMT_LB_GET);
+	sqlite3_stmt *st = db_stmt(db, id);
 	db_bind_text(st, ":account", account_id);
 	db_bind_text(st, ":name_key", key);
 	free(key);
@@ -70,6 +72,21 @@ store_lb_get(struct db *db, const char *account_id, const char *region,
 		store_lb_row(st, out);
 	sqlite3_reset(st);
 	return db_row_rc(rc);
+}
+
+int
+store_lb_get(struct db *db, const char *account_id, const char *region,
+             const char *name, struct lb *out)
+{
+	return store_lb_by_name(db, STMT_LB_GET, account_id, region, name, out);
+}
+
+int
+store_lb_get_described(struct db *db, const char *account_id,
+                       const char *region, const char *name, struct lb *out)
+{
+	return store_lb_by_name(db, STMT_LB_GET_DESCRIBED, account_id, region,
+	                        name, out);
 }
 
 int
@@ -124,18 +141,26 @@ store_lb_set_health_check(struct db *db, const struct lb *lb)
 }
 
 /* The rows of st, bound but for :limit, copied out: the caller reads
- * the page's lists meanwhile. */
+ * the page's lists meanwhile. Stored descriptions past described_max
+ * bytes in all are left out: no answer holds more. */
 static int
-store_lb_rows(struct db *db, sqlite3_stmt *st, long limit, struct lb **rows,
-              size_t *n)
+store_lb_rows(struct db *db, sqlite3_stmt *st, long limit, size_t described_max,
+              struct lb **rows, size_t *n)
 {
 	db_bind_int(st, ":limit", limit);
 	int rc;
+	size_t described = 0;
 	*rows = NULL;
 	*n = 0;
 	while ((rc = db_step(db, st)) == SQLITE_ROW) {
 		*rows = xrealloc(*rows, (*n + 1) * sizeof **rows);
-		store_lb_row(st, &(*rows)[(*n)++]);
+		struct lb *lb = &(*rows)[(*n)++];
+		store_lb_row(st, lb);
+		described += lb->described ? strlen(lb->described) : 0;
+		if (described > described_max) {
+			free(lb->described);
+			lb->described = NULL;
+		}
 	}
 	sqlite3_reset(st);
 	if (rc >= 0)
@@ -148,20 +173,23 @@ store_lb_rows(struct db *db, sqlite3_stmt *st, long limit, struct lb **rows,
 
 int
 store_lb_page(struct db *db, const char *account_id, const char *region,
-              const char *marker, long limit, struct lb **rows, size_t *n)
+              const char *marker, long limit, size_t described_max,
+              struct lb **rows, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LB_PAGE);
 	db_bind_text(st, ":account", account_id);
 	db_bind_text(st, ":region", region);
 	db_bind_text(st, ":marker", marker ? marker : "");
-	return store_lb_rows(db, st, limit, rows, n);
+	return store_lb_rows(db, st, limit, described_max, rows, n);
 }
 
 int
-store_lb_undescribed(struct db *db, long limit, struct lb **rows, size_t *n)
+store_lb_undescribed(struct db *db, int64_t below, long limit, struct lb **rows,
+                     size_t *n)
 {
-	return store_lb_rows(db, db_stmt(db, STMT_LB_UNDESCRIBED), limit, rows,
-	                     n);
+	sqlite3_stmt *st = db_stmt(db, STMT_LB_UNDESCRIBED);
+	db_bind_int(st, ":below", below);
+	return store_lb_rows(db, st, limit, 0, rows, n);
 }
 
 int

@@ -495,6 +495,27 @@ class StoredDescriptionTest(ServerTestCase):
         body = self.assertOk(s.describe("sd-other"))
         self.assertIn(b"<member>sd-zone</member>", body)
 
+    def sql(self, statement):
+        con = sqlite3.connect(self.server.db, timeout=10)
+        try:
+            con.execute(statement)
+            con.commit()
+        finally:
+            con.close()
+
+    def test_a_row_moved_between_load_balancers_leaves_both_described(self):
+        s = self.server
+        for name in ("sd-from", "sd-to"):
+            self.assertOk(s.call("CreateLoadBalancer", create_params(name)))
+        self.sql("INSERT INTO lb_zones (lb_id, zone, position) SELECT id, "
+                 "'sd-move', 99 FROM load_balancers WHERE name = 'sd-from'")
+        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-w")))
+        self.assertEqual(self.described("sd-from"), [(1,)])
+        self.sql("UPDATE lb_zones SET lb_id = (SELECT id FROM load_balancers "
+                 "WHERE name = 'sd-to') WHERE zone = 'sd-move'")
+        self.assertNotIn(b"sd-move", self.assertOk(s.describe("sd-from")))
+        self.assertIn(b"sd-move", self.assertOk(s.describe("sd-to")))
+
     def test_a_new_dns_domain_renders_them_again(self):
         s = self.server
         self.assertOk(s.call("CreateLoadBalancer", create_params("sd-dns")))
