@@ -246,6 +246,7 @@ class Server:
         self._reader = None
         self.eucarc = {}
         self.admin = None
+        self.accounts = []  # what create_account made
 
     # -- lifecycle
 
@@ -484,8 +485,10 @@ class Server:
             if not ex.get(key):
                 raise AssertionError("account create printed no %s:\n%s"
                                      % (key, out))
-        return Creds(ex["AWS_ACCESS_KEY_ID"], ex["AWS_SECRET_ACCESS_KEY"],
-                     ex["EULB_ACCOUNT_ID"], name)
+        creds = Creds(ex["AWS_ACCESS_KEY_ID"], ex["AWS_SECRET_ACCESS_KEY"],
+                      ex["EULB_ACCOUNT_ID"], name)
+        self.accounts.append(creds)
+        return creds
 
     # -- clients
 
@@ -697,32 +700,47 @@ class Server:
             "want FROM load_balancers b) WHERE lists != want" % LISTS_WANT)
 
     def stale_descriptions(self):
-        """Names of admin's load balancers whose stored description
-        (schema/0011) differs from one rendered from their rows now. The
-        stored ones are cleared to find out: eulbd renders them again
-        with its next writes."""
-        if self.scheme != "http" or not self.read_db(
-                "SELECT 1 FROM load_balancers WHERE described IS NOT NULL "
-                "LIMIT 1"):
+        """Names of load balancers whose stored description (schema/0011)
+        differs from one rendered from their rows now, for every account
+        and region this object has credentials for (an account whose
+        describe fails, e.g. its key was rotated, is left out). The stored
+        ones are cleared to find out: eulbd renders them again with its
+        next writes."""
+        if self.scheme != "http":
             return []
-        stored = self.snapshot()
+        creds = {c.account_id: c for c in [self.admin] + self.accounts if c}
+        targets = [(creds[a], r or self.region) for a, r in self.read_db(
+            "SELECT DISTINCT account_id, region FROM load_balancers WHERE "
+            "described != ''") if a in creds]
+
+        def answers():
+            out = {}
+            for c, region in targets:
+                status, _, body = self.describe(creds=c, region=region)
+                if status == 200:
+                    out[c.account_id, region] = without_request_id(body)
+            return out
+        stored = answers()
         con = sqlite3.connect(self.db, timeout=10)
         try:
             con.execute("UPDATE load_balancers SET described = NULL")
             con.commit()
         finally:
             con.close()
-        live = self.snapshot()
-        if stored == live:
-            return []
+        live = answers()
 
         def members(body):
             return dict(re.findall(rb"<member><LoadBalancerName>([^<]*)"
                                    rb"</LoadBalancerName>(.*?)"
                                    rb"<Scheme>", body))
-        a, b = members(stored), members(live)
-        return sorted(n.decode() for n in set(a) | set(b)
-                      if a.get(n) != b.get(n)) or ["(the answers differ)"]
+        stale = []
+        for key in stored:
+            if key in live and stored[key] != live[key]:
+                a, b = members(stored[key]), members(live[key])
+                stale += sorted(n.decode() for n in set(a) | set(b)
+                                if a.get(n) != b.get(n)) or [
+                    "(the answers of %s in %s differ)" % key]
+        return stale
 
     def row_counts(self):
         """{table: row count} of the database, read-only."""
