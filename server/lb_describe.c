@@ -271,6 +271,16 @@ describe_one(struct request *rq, struct emit *e, struct store_page *pg,
 	return rc < 0 ? -1 : 0;
 }
 
+/* The lists lb's description reads: its subnets' zones are its zones. */
+static unsigned
+lb_describe_lists(const struct lb *lb)
+{
+	unsigned lists = lb->lists;
+	if (lists & LB_PART_BIT(LB_PART_SUBNETS))
+		lists |= LB_PART_BIT(LB_PART_ZONES);
+	return lists;
+}
+
 /* Whether every one of lbs has its stored description, and e wants XML. */
 static int
 lb_described(const struct emit *e, const struct lb *lbs, size_t n)
@@ -295,7 +305,7 @@ lb_describe_lbs(struct request *rq, struct emit *e, const struct lb *lbs,
 	if (!lb_described(e, lbs, n)) {
 		unsigned lists = 0;
 		for (size_t i = 0; i < n; i++)
-			lists |= lbs[i].lists;
+			lists |= lb_describe_lists(&lbs[i]);
 		if (n == 1) {
 			pg = store_page_open_one(rq->db, lbs[0].id, lists);
 		} else {
@@ -363,7 +373,8 @@ lb_describe_store(struct db *db, const struct server_config *c,
 	emit_text(&e, &b, 0);
 	emit_list(&e, "LoadBalancerDescriptions");
 	size_t at = b.len, bound = e.bound;
-	struct store_page *pg = store_page_open_one(db, lb->id, lb->lists);
+	struct store_page *pg =
+	    store_page_open_one(db, lb->id, lb_describe_lists(lb));
 	int rc = describe_one(&rq, &e, pg, lb);
 	store_page_close(pg);
 	size_t size = e.bound - bound;

@@ -68,6 +68,9 @@ class CliTest(ApiCliCase):
         self.assertEqual(sorted(self.lb_list("c-attach", "Subnets")),
                          ["subnet-1a2b3c4d", "subnet-2a2b3c4d",
                           "subnet-3a2b3c4d"])
+        # A load balancer in a VPC shows its subnets' zones, as AWS does.
+        self.assertEqual(self.lb_list("c-attach", "AvailabilityZones"),
+                         ["one", "two", "three"])
 
     def test_detach_lb_from_subnets(self):
         self.create_lb("c-detach", subnets=["subnet-1a2b3c4d",
@@ -84,6 +87,8 @@ class CliTest(ApiCliCase):
                        "subnet-1a2b3c4d,subnet-3a2b3c4d", "c-detach")
         self.assertEqual(self.lb_list("c-detach", "Subnets"),
                          ["subnet-1a2b3c4d", "subnet-3a2b3c4d"])
+        self.assertEqual(self.lb_list("c-detach", "AvailabilityZones"),
+                         ["one", "three"])
 
     def test_apply_security_groups_to_lb(self):
         self.create_lb("c-groups", subnets=["subnet-1a2b3c4d"])
