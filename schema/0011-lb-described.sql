@@ -1,10 +1,10 @@
 -- A load balancer's DescribeLoadBalancers <member>, rendered by eulbd
--- when the writer commits a change to it (lb_describe_refresh), so that
+-- when the writer commits a change to it (lb_stored_refresh), so that
 -- a describe copies one column instead of reading eight statements' rows
 -- and writing the XML again. NULL means "render it from the rows": the
 -- triggers below clear it whenever a row it is rendered from changes, in
 -- this process or any other, in the same transaction. '' marks one too
--- large to store (lb_describe.c): read from its rows, and not rendered by
+-- large to store (lb_stored.c): read from its rows, and not rendered by
 -- each write to it. `described_bound` is the emitter's resp_size_bound of
 -- it, what pages are measured in.
 

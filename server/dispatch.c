@@ -7,7 +7,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
-#include "lb_describe.h"
+#include "lb_stored.h"
 #include "log.h"
 #include "params.h"
 #include "policy.h"
@@ -290,7 +290,7 @@ dispatch_run_batch(struct request **rqs, size_t n, struct db *db)
 	 * cleared. One left out is rendered from the rows when read. */
 	if (write) {
 		int64_t below = INT64_MAX;
-		lb_describe_refresh(db, rqs[0]->config, &below, (long)n + 4);
+		lb_stored_refresh(db, rqs[0]->config, &below, (long)n + 4);
 	}
 	if (db_commit(db) == 0)
 		return;

@@ -3,7 +3,6 @@
 #define EULB_LB_DESCRIBE_H
 
 #include <jansson.h>
-#include <stdint.h>
 
 #include "request.h"
 #include "store.h"
@@ -22,22 +21,16 @@ json_t *lb_describe(struct request *rq, const struct lb *lb);
  * adds its resp_size_bound to *bytes; one that would take *bytes past
  * --max-response-bytes (unless it is the first of the answer) is not
  * written, nor any after it. How many were written, or -1 (error set).
+ * When e writes XML and every one of lbs has a stored description
+ * (store_lb_page, store_lb_get_described), those are copied instead.
  */
 struct emit;
 int lb_describe_lbs(struct request *rq, struct emit *e, const struct lb *lbs,
                     size_t n, size_t *bytes);
-/* Renders up to limit of the descriptions the triggers of schema/0011
- * cleared, of load balancers with ids below *below, highest first, in
- * the write transaction that cleared them; sets *below to the last one
- * tried. How many were tried (one that fails is logged and left to be
- * read from its rows), or -1. */
-int lb_describe_refresh(struct db *db, const struct server_config *c,
-                        int64_t *below, long limit);
-/* Clears every stored description if what they depend on outside the
- * database (DNS domain, regions and their hosted zones, the system
- * account) is not what they were rendered with, else those marked too
- * large; in a write transaction. */
-int lb_describe_check_config(struct db *db, const struct server_config *c);
+/* lb's description, as a request of its region would render it, into
+ * the list open in e (lb_stored.c). 0, or -1. */
+int lb_describe_render(const struct server_config *c, struct db *db,
+                       const struct lb *lb, struct emit *e);
 json_t *lb_health_check_json(const struct lb *lb);
 /* The full attribute tree of lb, defaults filled in, or NULL. */
 json_t *lb_attributes_json(struct request *rq, const struct lb *lb);

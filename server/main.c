@@ -18,7 +18,7 @@
 #include "db.h"
 #include "http.h"
 #include "inventory.h"
-#include "lb_describe.h"
+#include "lb_stored.h"
 #include "log.h"
 #include "parse.h"
 #include "secret.h"
@@ -288,8 +288,8 @@ check_descriptions(const struct server_config *c)
 	for (int first = 1; db && tried == 500; first = 0) {
 		if (db_begin(db, 1) < 0)
 			return -1;
-		if ((first && lb_describe_check_config(db, c) < 0) ||
-		    (tried = lb_describe_refresh(db, c, &below, 500)) < 0 ||
+		if ((first && lb_stored_check_config(db, c) < 0) ||
+		    (tried = lb_stored_refresh(db, c, &below, 500)) < 0 ||
 		    db_commit(db) < 0) {
 			db_rollback(db);
 			return -1;
