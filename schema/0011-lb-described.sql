@@ -1,18 +1,15 @@
--- A load balancer's DescribeLoadBalancers <member>, rendered by eulbd
--- when the writer commits a change to it (lb_stored_refresh), so that
--- a describe copies one column instead of reading eight statements' rows
--- and writing the XML again. NULL means "render it from the rows": the
--- triggers below clear it whenever a row it is rendered from changes, in
--- this process or any other, in the same transaction. '' marks one too
--- large to store (lb_stored.c): read from its rows, and not rendered by
--- each write to it. `described_bound` is the emitter's resp_size_bound of
--- it, what pages are measured in.
+-- A load balancer's DescribeLoadBalancers <member>, rendered by eulbd's
+-- writer thread once a describe has read it from its rows (lb_stored.c),
+-- so that later describes copy one column instead of reading eight
+-- statements' rows and writing the XML again. NULL means "render it from
+-- the rows": the triggers below clear it whenever a row it is rendered
+-- from changes, in this process or any other, in the same transaction.
+-- '' marks one too large to store: read from its rows, and not cleared
+-- (nor rendered again) by writes to it. `described_bound` is the
+-- emitter's resp_size_bound of it, what pages are measured in.
 
 ALTER TABLE load_balancers ADD COLUMN described TEXT;
 ALTER TABLE load_balancers ADD COLUMN described_bound INTEGER;
-
-CREATE INDEX load_balancers_undescribed ON load_balancers(id)
-  WHERE described IS NULL;
 
 -- Every column a description shows (not lists, a cache of its own).
 -- An update clears the load balancer a row leaves as well as the one it

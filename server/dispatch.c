@@ -1,6 +1,5 @@
 #include "dispatch.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -285,13 +284,10 @@ dispatch_run_batch(struct request **rqs, size_t n, struct db *db)
 		db_rollback(db);
 		return;
 	}
-	/* The descriptions the batch changed, rendered before they are
-	 * read (schema/0011), and a few that other processes' writes
-	 * cleared. One left out is rendered from the rows when read. */
-	if (write) {
-		int64_t below = INT64_MAX;
-		lb_stored_refresh(db, rqs[0]->config, &below, (long)n + 4);
-	}
+	/* Descriptions describes asked for (lb_stored.c), sharing the
+	 * batch's commit. */
+	if (write)
+		lb_stored_render_wanted(db);
 	if (db_commit(db) == 0)
 		return;
 	db_rollback(db);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "dispatch.h"
+#include "lb_stored.h"
 #include "log.h"
 #include "request.h"
 #include "tls.h"
@@ -729,6 +730,8 @@ http_start(const struct server_config *c, char *url, size_t url_size)
 	if (s->fd >= 0)
 		s->writer = writer_start(http_write_done);
 	if (s->writer)
+		lb_stored_start(c, writer_poke, s->writer);
+	if (s->writer)
 		s->daemon = http_daemon(s);
 	if (s->daemon && s->tls && tls_start(s->tls, s->fd, s->daemon) < 0) {
 		MHD_stop_daemon(s->daemon);
@@ -746,6 +749,7 @@ http_start(const struct server_config *c, char *url, size_t url_size)
 		if (s->fd >= 0)
 			close(s->fd);
 		writer_stop(s->writer);
+		lb_stored_start(c, NULL, NULL);
 		writer_free(s->writer);
 		tls_free(s->tls);
 		free(s);
@@ -779,6 +783,7 @@ http_stop(struct http_server *s)
 		poll(NULL, 0, 10);
 	}
 	MHD_stop_daemon(s->daemon);
+	lb_stored_start(s->config, NULL, NULL);
 	writer_free(s->writer);
 	tls_free(s->tls);
 	close(s->fd);

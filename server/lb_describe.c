@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "emit.h"
+#include "lb_stored.h"
 #include "params.h"
 
 char *
@@ -301,6 +302,8 @@ lb_describe_lbs(struct request *rq, struct emit *e, const struct lb *lbs,
 	 * one: the page's statements walk every load balancer in it. */
 	struct store_page *pg = NULL;
 	if (!lb_described(e, lbs, n)) {
+		if (e->kind == EMIT_XML)
+			lb_stored_want(lbs, n);
 		unsigned lists = 0;
 		for (size_t i = 0; i < n; i++)
 			lists |= lb_describe_lists(&lbs[i]);

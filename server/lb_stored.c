@@ -1,18 +1,24 @@
 /*
  * Stored descriptions (schema/0011): each load balancer's
- * DescribeLoadBalancers <member>, rendered by the write that changes it
- * and copied by describes (lb_describe_lbs) instead of rendered again.
- * The schema's triggers clear a description whenever a row it is rendered
- * from changes; this renders cleared ones, in the writer's transaction.
+ * DescribeLoadBalancers <member>, copied by describes (lb_describe_lbs)
+ * instead of rendered again. The schema's triggers clear a description
+ * whenever a row it is rendered from changes. A describe that had to
+ * render one from its rows asks for it here (lb_stored_want); the writer
+ * thread renders and stores those, in the transaction of its next batch
+ * or, if none comes, in one of their own. So a load balancer nobody
+ * reads costs its writes nothing more, and one read often is stored
+ * again after each change.
  */
 #include "lb_stored.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "emit.h"
 #include "lb_describe.h"
+#include "db.h"
 #include "log.h"
 
 /* A description stored is written again by every write to its load
@@ -43,25 +49,90 @@ lb_stored_render(struct db *db, const struct server_config *c,
 	return rc;
 }
 
-int
-lb_stored_refresh(struct db *db, const struct server_config *c,
-                  int64_t *below, long limit)
-{
-	struct lb *rows;
+/* The load balancers describes asked for, by id; more are dropped (and
+ * asked for again by the next describe that reads them). */
+#define LB_STORED_WANTED 256
+
+static struct {
+	pthread_mutex_t lock;
+	int64_t ids[LB_STORED_WANTED];
 	size_t n;
-	if (store_lb_undescribed(db, *below, limit, &rows, &n) != STORE_OK)
-		return -1;
-	/* One that fails stays NULL (read from its rows); the rest go on. */
-	for (size_t i = 0; i < n; i++) {
-		if (lb_stored_render(db, c, &rows[i]) < 0)
+	const struct server_config *config;
+	void (*wake)(void *);
+	void *wake_arg;
+} lb_stored = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+void
+lb_stored_start(const struct server_config *c, void (*wake)(void *), void *arg)
+{
+	pthread_mutex_lock(&lb_stored.lock);
+	lb_stored.config = c;
+	lb_stored.wake = wake;
+	lb_stored.wake_arg = arg;
+	pthread_mutex_unlock(&lb_stored.lock);
+}
+
+void
+lb_stored_want(const struct lb *lbs, size_t n)
+{
+	int added = 0;
+	pthread_mutex_lock(&lb_stored.lock);
+	for (size_t i = 0; i < n && lb_stored.wake; i++) {
+		size_t j = 0;
+		if (lbs[i].described) /* stored, or marked too large */
+			continue;
+		while (j < lb_stored.n && lb_stored.ids[j] != lbs[i].id)
+			j++;
+		if (j == lb_stored.n && j < LB_STORED_WANTED) {
+			lb_stored.ids[lb_stored.n++] = lbs[i].id;
+			added = 1;
+		}
+	}
+	void (*wake)(void *) = added ? lb_stored.wake : NULL;
+	void *arg = lb_stored.wake_arg;
+	pthread_mutex_unlock(&lb_stored.lock);
+	if (wake)
+		wake(arg);
+}
+
+int
+lb_stored_render_wanted(struct db *db)
+{
+	int64_t ids[LB_STORED_WANTED];
+	pthread_mutex_lock(&lb_stored.lock);
+	size_t n = lb_stored.n;
+	const struct server_config *c = lb_stored.config;
+	memcpy(ids, lb_stored.ids, n * sizeof *ids);
+	lb_stored.n = 0;
+	pthread_mutex_unlock(&lb_stored.lock);
+	int rc = 0;
+	for (size_t i = 0; i < n && c; i++) {
+		struct lb lb;
+		/* Gone, or stored since: nothing to do. */
+		int got = store_lb_undescribed_get(db, ids[i], &lb);
+		if (got == STORE_NOT_FOUND)
+			continue;
+		if (got != STORE_OK || lb_stored_render(db, c, &lb) < 0) {
+			/* Read from its rows until a describe asks again. */
 			log_warn(
 			    "cannot store the description of load balancer "
-			    "%lld; it is read from its rows",
-			    (long long)rows[i].id);
-		*below = rows[i].id;
+			    "%lld",
+			    (long long)ids[i]);
+			rc = -1;
+		}
+		store_lb_free(&lb);
 	}
-	store_lb_rows_free(rows, n);
-	return (int)n;
+	return rc;
+}
+
+void
+lb_stored_run(struct db *db)
+{
+	if (db_begin(db, 1) < 0)
+		return;
+	lb_stored_render_wanted(db);
+	if (db_commit(db) < 0)
+		db_rollback(db);
 }
 
 /* What the stored descriptions depend on besides their rows. */

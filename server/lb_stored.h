@@ -2,18 +2,22 @@
 #ifndef EULB_LB_STORED_H
 #define EULB_LB_STORED_H
 
-#include <stdint.h>
-
 #include "config.h"
 #include "store.h"
 
-/* Renders up to limit of the descriptions the triggers of schema/0011
- * cleared, of load balancers with ids below *below, highest first, in
- * the write transaction that cleared them; sets *below to the last one
- * tried. How many were tried (one that fails is logged and left to be
- * read from its rows), or -1. */
-int lb_stored_refresh(struct db *db, const struct server_config *c,
-                      int64_t *below, long limit);
+/* Where lb_stored_want sends the writer thread (wake(arg)), and the
+ * configuration descriptions are rendered in; wake NULL: nowhere (the
+ * writer is gone). */
+void lb_stored_start(const struct server_config *c, void (*wake)(void *),
+                     void *arg);
+/* A describe read these from their rows: store the descriptions of those
+ * without one (neither stored nor marked too large). */
+void lb_stored_want(const struct lb *lbs, size_t n);
+/* On the writer thread, in a write transaction: stores what was asked
+ * for. -1 if one could not be (it is read from its rows). */
+int lb_stored_render_wanted(struct db *db);
+/* The same in a transaction of its own. */
+void lb_stored_run(struct db *db);
 /* Clears every stored description if what they depend on outside the
  * database (DNS domain, regions and their hosted zones, the system
  * account) is not what they were rendered with, else those marked too

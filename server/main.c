@@ -275,28 +275,19 @@ finish_rotation(void)
 }
 
 /* Stored descriptions rendered under another DNS domain or set of
- * regions are rendered again (schema/0011), as are those that other
- * processes' writes or the migration left empty: a transaction and a
- * checkpoint per 500, since writes render only their own and a few more.
- * One that cannot be rendered is read from its rows. */
+ * regions are cleared (schema/0011), and those marked too large looked
+ * at again. */
 static int
 check_descriptions(const struct server_config *c)
 {
 	struct db *db = db_thread();
-	int64_t below = INT64_MAX;
-	int tried = 500;
-	for (int first = 1; db && tried == 500; first = 0) {
-		if (db_begin(db, 1) < 0)
-			return -1;
-		if ((first && lb_stored_check_config(db, c) < 0) ||
-		    (tried = lb_stored_refresh(db, c, &below, 500)) < 0 ||
-		    db_commit(db) < 0) {
-			db_rollback(db);
-			return -1;
-		}
-		db_maintain(1);
+	if (!db || db_begin(db, 1) < 0)
+		return -1;
+	if (lb_stored_check_config(db, c) < 0 || db_commit(db) < 0) {
+		db_rollback(db);
+		return -1;
 	}
-	return db ? 0 : -1;
+	return 0;
 }
 
 /* A new master key next to a database that already holds sealed secrets

@@ -78,10 +78,9 @@ struct lb {
 	char *region; /* its region key */
 };
 void store_lb_free(struct lb *lb);
-/* Up to limit load balancers whose description is to be rendered, with
- * ids below below, highest first. */
-int store_lb_undescribed(struct db *db, int64_t below, long limit,
-                         struct lb **rows, size_t *n);
+/* The load balancer of that id if its description is to be rendered
+ * (NULL), else STORE_NOT_FOUND. */
+int store_lb_undescribed_get(struct db *db, int64_t id, struct lb *out);
 int store_lb_set_described(struct db *db, int64_t lb_id, const char *text,
                            size_t bound);
 /* Every description is to be rendered again (all), or those marked too

@@ -184,12 +184,15 @@ store_lb_page(struct db *db, const char *account_id, const char *region,
 }
 
 int
-store_lb_undescribed(struct db *db, int64_t below, long limit, struct lb **rows,
-                     size_t *n)
+store_lb_undescribed_get(struct db *db, int64_t id, struct lb *out)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LB_UNDESCRIBED);
-	db_bind_int(st, ":below", below);
-	return store_lb_rows(db, st, limit, 0, rows, n);
+	db_bind_int(st, ":id", id);
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW)
+		store_lb_row(st, out);
+	sqlite3_reset(st);
+	return db_row_rc(rc);
 }
 
 int

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "db.h"
 #include "dispatch.h"
+#include "lb_stored.h"
 #include "log.h"
 
 /* Enough to share one fsync among every connection of a busy server,
@@ -23,6 +24,7 @@ struct writer {
 	pthread_cond_t wake;
 	struct request *head, *tail; /* linked by queue_next */
 	int stopping;
+	int poked; /* writer_poke: lb_stored has descriptions to store */
 	writer_done_fn done;
 };
 
@@ -47,7 +49,7 @@ writer_main(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&w->lock);
 		int timed_out = 0;
-		while (!w->head && !w->stopping && !timed_out) {
+		while (!w->head && !w->stopping && !timed_out && !w->poked) {
 			struct timespec until;
 			clock_gettime(CLOCK_MONOTONIC, &until);
 			until.tv_sec += WRITER_SWEEP_SECONDS;
@@ -55,11 +57,19 @@ writer_main(void *arg)
 			                                   &until) == ETIMEDOUT;
 		}
 		size_t n = writer_take(w, batch);
-		int stopping = w->stopping;
+		int stopping = w->stopping, poked = w->poked;
+		w->poked = 0;
 		pthread_mutex_unlock(&w->lock);
 		if (n == 0) {
 			if (stopping)
 				break; /* and nothing left */
+			if (poked) {
+				/* Else a batch stores them (dispatch.c). */
+				struct db *db = db_thread();
+				if (db)
+					lb_stored_run(db);
+				continue;
+			}
 			db_maintain(1);
 			continue;
 		}
@@ -122,6 +132,16 @@ writer_submit(struct writer *w, struct request *rq, void *token,
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	return 0;
+}
+
+void
+writer_poke(void *arg)
+{
+	struct writer *w = arg;
+	pthread_mutex_lock(&w->lock);
+	w->poked = 1;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
 }
 
 void

@@ -23,6 +23,9 @@ struct writer *writer_start(writer_done_fn done);
  * the caller then runs the request itself. */
 int writer_submit(struct writer *w, struct request *rq, void *token,
                   writer_park_fn park);
+/* Wakes the writer to store the descriptions describes asked for
+ * (lb_stored_want), if no batch comes first. */
+void writer_poke(void *w);
 /* Runs what is queued, then ends the thread; later submits get -1. */
 void writer_stop(struct writer *w);
 /* After writer_stop, once nothing can call writer_submit any more. */

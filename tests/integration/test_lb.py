@@ -429,71 +429,26 @@ class PersistenceTest(ServerTestCase):
 
 
 class StoredDescriptionTest(ServerTestCase):
-    """Each load balancer's description is stored when a write changes it
-    (schema/0011) and copied into DescribeLoadBalancers. Every
+    """A describe that reads a load balancer from its rows has its
+    description stored (schema/0011), and later describes copy it. Every
     ServerTestCase compares the stored ones with the rows after each test;
-    this one what is not written through eulbd's API: another process's
-    rows, and the flags the descriptions depend on."""
+    this one when they are stored, what is not written through eulbd's
+    API (another process's rows), and the flags descriptions depend on."""
 
     server_args = ("--max-policies", "200")
 
-    def described(self, name):
-        return self.server.read_db("SELECT described IS NOT NULL FROM "
-                                   "load_balancers WHERE name = ?", name)
+    def stored(self, name):
+        rows = self.server.read_db("SELECT described FROM load_balancers "
+                                   "WHERE name = ?", name)
+        return rows[0][0] if rows else None
 
-    def test_a_large_description_is_read_from_its_rows(self):
-        """Past 32 KiB a description is not stored (every write to its
-        load balancer would write it again): marked '', until eulbd
-        starts again and finds it smaller."""
-        s = self.server
-        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-big")))
-
-        def stored():
-            return s.read_db("SELECT described FROM load_balancers WHERE "
-                             "name = 'sd-big'")[0][0]
-
-        def cookie(i):
-            name = "%03d-" % i + "p" * 200
-            self.assertOk(s.call("CreateLBCookieStickinessPolicy", [
-                ("LoadBalancerName", "sd-big"), ("PolicyName", name),
-                ("CookieExpirationPeriod", "60")]))
-            return name
-        names = [cookie(i) for i in range(120)]
-        self.assertEqual(stored(), "")
-        names.append(cookie(120))
-        self.assertEqual(stored(), "")  # not rendered by the write
-        body = self.assertOk(s.describe("sd-big"))
-        self.assertEqual(len(re.findall(rb"<PolicyName>", body)), 121)
-        self.assertIn(names[-1].encode(), body)
-        for name in names[:115]:
-            self.assertOk(s.call("DeleteLoadBalancerPolicy", [
-                ("LoadBalancerName", "sd-big"), ("PolicyName", name)]))
-        self.assertEqual(stored(), "")
-        s.restart()
-        self.assertIn("<PolicyName>%s</PolicyName>" % names[-1], stored())
-
-    def test_a_change_by_another_process_is_described(self):
-        s = self.server
-        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-other")))
-        self.assertEqual(self.described("sd-other"), [(1,)])
-        con = sqlite3.connect(s.db, timeout=10)
-        try:
-            con.execute("INSERT INTO lb_zones (lb_id, zone, position) "
-                        "SELECT id, 'sd-zone', 99 FROM load_balancers "
-                        "WHERE name = 'sd-other'")
-            con.commit()
-        finally:
-            con.close()
-        self.assertEqual(self.described("sd-other"), [(0,)])
-        body = self.assertOk(s.describe("sd-other"))
-        zones = [z.text for z in parse_xml(body).findall(
-            ".//AvailabilityZones/member")]
-        self.assertEqual(zones[-1], "sd-zone")
-        # eulbd's next write stores it again.
-        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-next")))
-        self.assertEqual(self.described("sd-other"), [(1,)])
-        body = self.assertOk(s.describe("sd-other"))
-        self.assertIn(b"<member>sd-zone</member>", body)
+    def stored_soon(self, name):
+        """Its stored description once the writer has had the time to
+        store what describes asked for (it is woken at once)."""
+        deadline = time.monotonic() + 10
+        while self.stored(name) is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.stored(name)
 
     def sql(self, statement):
         con = sqlite3.connect(self.server.db, timeout=10)
@@ -503,14 +458,131 @@ class StoredDescriptionTest(ServerTestCase):
         finally:
             con.close()
 
+    def test_stored_once_read_and_cleared_by_a_change(self):
+        s = self.server
+        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-read")))
+        # Writes alone store nothing: nobody has read it.
+        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-w1")))
+        self.assertIsNone(self.stored("sd-read"))
+        body = self.assertOk(s.describe("sd-read"))
+        member = self.stored_soon("sd-read")
+        self.assertIsNotNone(member, "not stored after a describe")
+        self.assertIn(member.encode(), body)
+        self.assertOk(s.call("ConfigureHealthCheck", [
+            ("LoadBalancerName", "sd-read"),
+            ("HealthCheck.Target", "TCP:81"),
+            ("HealthCheck.Interval", "10"), ("HealthCheck.Timeout", "5"),
+            ("HealthCheck.UnhealthyThreshold", "2"),
+            ("HealthCheck.HealthyThreshold", "2")]))
+        self.assertIsNone(self.stored("sd-read"))
+        self.assertIn(b"<Target>TCP:81</Target>",
+                      self.assertOk(s.describe("sd-read")))
+        self.assertIn("<Target>TCP:81</Target>", self.stored_soon("sd-read"))
+
+    def test_every_change_to_its_rows_clears_it(self):
+        """The triggers, row by row: any insert, update or delete in a
+        table a description is rendered from clears it, whoever writes
+        (here another process)."""
+        s = self.server
+        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-t")))
+        lb = s.read_db("SELECT id FROM load_balancers WHERE name = 'sd-t'"
+                       )[0][0]
+        self.sql("INSERT INTO policies (lb_id, name, type) VALUES (%d, "
+                 "'sd-p', 'LBCookieStickinessPolicyType')" % lb)
+        pol = s.read_db("SELECT id FROM policies WHERE name = 'sd-p'")[0][0]
+        changes = []
+        for table, cols, values, update in (
+                ("lb_zones", "lb_id, zone, position", "%d, 'z9', 99",
+                 "position = 98"),
+                ("lb_subnets", "lb_id, subnet, position", "%d, 's9', 99",
+                 "position = 98"),
+                ("lb_security_groups", "lb_id, group_id, position",
+                 "%d, 'g9', 99", "position = 98"),
+                ("listeners", "lb_id, lb_port, protocol, instance_port, "
+                 "instance_protocol", "%d, 9999, 'TCP', 9, 'TCP'",
+                 "instance_port = 10"),
+                ("policies", "lb_id, name, type", "%d, 'sd-q', 'X'",
+                 "name = 'sd-r'"),
+                ("listener_policies", "lb_id, lb_port, position, policy_id",
+                 "%d, 80, 99, " + str(pol), "position = 98"),
+                ("backend_policies", "lb_id, instance_port, position, "
+                 "policy_id", "%d, 9, 99, " + str(pol), "position = 98"),
+                ("instances", "lb_id, instance_id, state, position",
+                 "%d, 'i-sd', 'InService', 99", "instance_id = 'i-sd2'")):
+            where = "lb_id = %d AND rowid = (SELECT max(rowid) FROM %s)" % (
+                lb, table)
+            changes += [
+                "INSERT INTO %s (%s) VALUES (%s)" % (table, cols,
+                                                     values % lb),
+                "UPDATE %s SET %s WHERE %s" % (table, update, where),
+                "DELETE FROM %s WHERE %s" % (table, where)]
+        changes += [
+            "INSERT INTO policy_attributes (policy_id, position, name, "
+            "value) VALUES (%d, 1, 'CookieExpirationPeriod', '5')" % pol,
+            "UPDATE policy_attributes SET value = '6' WHERE policy_id = %d"
+            % pol,
+            "DELETE FROM policy_attributes WHERE policy_id = %d" % pol,
+            "UPDATE load_balancers SET hc_interval = 11 WHERE id = %d" % lb]
+        for change in changes:
+            self.assertOk(s.describe("sd-t"))
+            self.assertIsNotNone(self.stored_soon("sd-t"), change)
+            self.sql(change)
+            self.assertTrue(self.stored("sd-t") is None,
+                            "not cleared by: " + change)
+
+    def test_a_large_description_is_read_from_its_rows(self):
+        """Past 32 KiB a description is not stored (each change would
+        rewrite it): marked '', until eulbd starts again."""
+        s = self.server
+        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-big")))
+
+        def cookie(i):
+            name = "%03d-" % i + "p" * 200
+            self.assertOk(s.call("CreateLBCookieStickinessPolicy", [
+                ("LoadBalancerName", "sd-big"), ("PolicyName", name),
+                ("CookieExpirationPeriod", "60")]))
+            return name
+        names = [cookie(i) for i in range(120)]
+        self.assertOk(s.describe("sd-big"))
+        self.assertEqual(self.stored_soon("sd-big"), "")
+        names.append(cookie(120))
+        self.assertEqual(self.stored("sd-big"), "")  # not cleared
+        body = self.assertOk(s.describe("sd-big"))
+        self.assertEqual(len(re.findall(rb"<PolicyName>", body)), 121)
+        self.assertIn(names[-1].encode(), body)
+        for name in names[:115]:
+            self.assertOk(s.call("DeleteLoadBalancerPolicy", [
+                ("LoadBalancerName", "sd-big"), ("PolicyName", name)]))
+        self.assertEqual(self.stored("sd-big"), "")
+        s.restart()
+        self.assertIsNone(self.stored("sd-big"))
+        self.assertOk(s.describe("sd-big"))
+        self.assertIn("<PolicyName>%s</PolicyName>" % names[-1],
+                      self.stored_soon("sd-big"))
+
+    def test_a_change_by_another_process_is_described(self):
+        s = self.server
+        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-other")))
+        self.assertOk(s.describe("sd-other"))
+        self.assertIsNotNone(self.stored_soon("sd-other"))
+        self.sql("INSERT INTO lb_zones (lb_id, zone, position) SELECT id, "
+                 "'sd-zone', 99 FROM load_balancers WHERE name = 'sd-other'")
+        self.assertIsNone(self.stored("sd-other"))
+        body = self.assertOk(s.describe("sd-other"))
+        self.assertIn(b"<member>sd-zone</member>", body)
+        self.assertIn("<member>sd-zone</member>",
+                      self.stored_soon("sd-other"))
+
     def test_a_row_moved_between_load_balancers_leaves_both_described(self):
         s = self.server
         for name in ("sd-from", "sd-to"):
             self.assertOk(s.call("CreateLoadBalancer", create_params(name)))
         self.sql("INSERT INTO lb_zones (lb_id, zone, position) SELECT id, "
                  "'sd-move', 99 FROM load_balancers WHERE name = 'sd-from'")
-        self.assertOk(s.call("CreateLoadBalancer", create_params("sd-w")))
-        self.assertEqual(self.described("sd-from"), [(1,)])
+        self.assertOk(s.describe("sd-from"))
+        self.assertOk(s.describe("sd-to"))
+        self.assertIn("sd-move", self.stored_soon("sd-from"))
+        self.assertIsNotNone(self.stored_soon("sd-to"))
         self.sql("UPDATE lb_zones SET lb_id = (SELECT id FROM load_balancers "
                  "WHERE name = 'sd-to') WHERE zone = 'sd-move'")
         self.assertNotIn(b"sd-move", self.assertOk(s.describe("sd-from")))
@@ -524,13 +596,13 @@ class StoredDescriptionTest(ServerTestCase):
             body = self.assertOk(s.describe("sd-dns"))
             return parse_xml(body).findtext(".//DNSName")
         self.assertTrue(dns().endswith(".lb.localhost"), dns())
+        self.assertIsNotNone(self.stored_soon("sd-dns"))
         s.extra_args = s.extra_args + ["--dns-domain", "elb.example"]
         try:
             s.restart()
+            self.assertIsNone(self.stored("sd-dns"))
             self.assertTrue(dns().endswith(".lb.elb.example"), dns())
-            self.assertOk(s.call("CreateLoadBalancer",
-                                 create_params("sd-dns-2")))
-            self.assertEqual(self.described("sd-dns"), [(1,)])
+            self.assertIn(".lb.elb.example<", self.stored_soon("sd-dns"))
             self.assertTrue(dns().endswith(".lb.elb.example"), dns())
         finally:
             s.extra_args = s.extra_args[:-2]
@@ -693,7 +765,6 @@ class ListsBitsTest(ApiCliCase):
                 "'described\\_%' ESCAPE '\\')").fetchall():
             con.execute('DROP TRIGGER "%s"' % name)
         # and what schema 0011 added on top
-        con.execute("DROP INDEX load_balancers_undescribed")
         for column in ("lists", "described", "described_bound"):
             con.execute("ALTER TABLE load_balancers DROP COLUMN " + column)
         con.execute("PRAGMA user_version = 9")
