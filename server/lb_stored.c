@@ -75,24 +75,37 @@ lb_stored_start(const struct server_config *c, void (*wake)(void *), void *arg)
 void
 lb_stored_want(const struct lb *lbs, size_t n)
 {
-	int added = 0;
+	int asked = 0;
 	pthread_mutex_lock(&lb_stored.lock);
 	for (size_t i = 0; i < n && lb_stored.wake; i++) {
-		size_t j = 0;
 		if (lbs[i].described) /* stored, or marked too large */
 			continue;
+		asked = 1;
+		size_t j = 0;
 		while (j < lb_stored.n && lb_stored.ids[j] != lbs[i].id)
 			j++;
-		if (j == lb_stored.n && j < LB_STORED_WANTED) {
-			lb_stored.ids[lb_stored.n++] = lbs[i].id;
-			added = 1;
-		}
+		if (j < lb_stored.n)
+			continue;
+		if (j == LB_STORED_WANTED)
+			break;
+		lb_stored.ids[lb_stored.n++] = lbs[i].id;
 	}
-	void (*wake)(void *) = added ? lb_stored.wake : NULL;
-	void *arg = lb_stored.wake_arg;
+	/* Whenever ids wait, not only when this added one: a batch that
+	 * failed before storing them has left them there. Under the lock,
+	 * so that lb_stored_start(NULL) ends every call to wake; the writer
+	 * never takes this lock while it holds its own. */
+	if (asked && lb_stored.n && lb_stored.wake)
+		lb_stored.wake(lb_stored.wake_arg);
 	pthread_mutex_unlock(&lb_stored.lock);
-	if (wake)
-		wake(arg);
+}
+
+int
+lb_stored_pending(void)
+{
+	pthread_mutex_lock(&lb_stored.lock);
+	int n = (int)lb_stored.n;
+	pthread_mutex_unlock(&lb_stored.lock);
+	return n;
 }
 
 int
@@ -105,30 +118,32 @@ lb_stored_render_wanted(struct db *db)
 	memcpy(ids, lb_stored.ids, n * sizeof *ids);
 	lb_stored.n = 0;
 	pthread_mutex_unlock(&lb_stored.lock);
-	int rc = 0;
+	/* The first failure ends the round: it may have ended the
+	 * transaction. The rest are read from their rows, and asked for
+	 * again by the next describe that reads them. */
 	for (size_t i = 0; i < n && c; i++) {
-		struct lb lb;
+		struct lb lb = {0};
 		/* Gone, or stored since: nothing to do. */
 		int got = store_lb_undescribed_get(db, ids[i], &lb);
 		if (got == STORE_NOT_FOUND)
 			continue;
-		if (got != STORE_OK || lb_stored_render(db, c, &lb) < 0) {
-			/* Read from its rows until a describe asks again. */
+		int rc = got == STORE_OK ? lb_stored_render(db, c, &lb) : -1;
+		store_lb_free(&lb);
+		if (rc < 0) {
 			log_warn(
 			    "cannot store the description of load balancer "
 			    "%lld",
 			    (long long)ids[i]);
-			rc = -1;
+			return -1;
 		}
-		store_lb_free(&lb);
 	}
-	return rc;
+	return 0;
 }
 
 void
 lb_stored_run(struct db *db)
 {
-	if (db_begin(db, 1) < 0)
+	if (!lb_stored_pending() || db_begin(db, 1) < 0)
 		return;
 	lb_stored_render_wanted(db);
 	if (db_commit(db) < 0)

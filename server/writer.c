@@ -66,8 +66,10 @@ writer_main(void *arg)
 			if (poked) {
 				/* Else a batch stores them (dispatch.c). */
 				struct db *db = db_thread();
-				if (db)
+				if (db) {
 					lb_stored_run(db);
+					db_maintain(0);
+				}
 				continue;
 			}
 			db_maintain(1);
