@@ -5,9 +5,9 @@
  * whenever a row it is rendered from changes. A describe that had to
  * render one from its rows asks for it here (lb_stored_want); the writer
  * thread renders and stores those, in the transaction of its next batch
- * or, if none comes, in one of their own. So a load balancer nobody
- * reads costs its writes nothing more, and one read often is stored
- * again after each change.
+ * or, if none comes, in one of its own. So a load balancer nobody reads
+ * costs its writes nothing more, and one read often is stored again
+ * after each change.
  */
 #include "lb_stored.h"
 
@@ -17,15 +17,15 @@
 
 #include "buf.h"
 #include "emit.h"
-#include "lb_describe.h"
 #include "db.h"
+#include "lb_describe.h"
 #include "log.h"
 
-/* A description stored is written again by every write to its load
- * balancer, in the single writer: one larger than this (a few hundred
- * instances or policies) is marked '' and read from its rows instead, so
- * that writes to it cost no more than before (a description may reach
- * --max-response-bytes). */
+/* A description read often is rendered and written again, by the single
+ * writer, after each change to its load balancer: one larger than this (a
+ * few hundred instances or policies; a description may reach
+ * --max-response-bytes) is marked '' and read from its rows instead, and
+ * the triggers leave the mark alone (schema/0011). */
 #define LB_STORED_MAX ((size_t)32 * 1024)
 
 static int
