@@ -58,6 +58,17 @@ store_lb_free(struct lb *lb)
 	memset(lb, 0, sizeof *lb);
 }
 
+/* The one row st finds, bound, into out. */
+static int
+store_lb_one(struct db *db, sqlite3_stmt *st, struct lb *out)
+{
+	int rc = db_step(db, st);
+	if (rc == SQLITE_ROW)
+		store_lb_row(st, out);
+	sqlite3_reset(st);
+	return db_row_rc(rc);
+}
+
 static int
 store_lb_by_name(struct db *db, enum stmt_id id, const char *account_id,
                  const char *region, const char *name, struct lb *out)
@@ -67,11 +78,7 @@ store_lb_by_name(struct db *db, enum stmt_id id, const char *account_id,
 	db_bind_text(st, ":account", account_id);
 	db_bind_text(st, ":name_key", key);
 	free(key);
-	int rc = db_step(db, st);
-	if (rc == SQLITE_ROW)
-		store_lb_row(st, out);
-	sqlite3_reset(st);
-	return db_row_rc(rc);
+	return store_lb_one(db, st, out);
 }
 
 int
@@ -156,7 +163,8 @@ store_lb_rows(struct db *db, sqlite3_stmt *st, long limit, size_t described_max,
 		*rows = xrealloc(*rows, (*n + 1) * sizeof **rows);
 		struct lb *lb = &(*rows)[(*n)++];
 		store_lb_row(st, lb);
-		described += lb->described ? strlen(lb->described) : 0;
+		/* The bound, kept beside the text: no strlen per row. */
+		described += lb->described ? lb->described_bound : 0;
 		if (described > described_max) {
 			free(lb->described);
 			lb->described = NULL;
@@ -188,11 +196,7 @@ store_lb_undescribed_get(struct db *db, int64_t id, struct lb *out)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_LB_UNDESCRIBED);
 	db_bind_int(st, ":id", id);
-	int rc = db_step(db, st);
-	if (rc == SQLITE_ROW)
-		store_lb_row(st, out);
-	sqlite3_reset(st);
-	return db_row_rc(rc);
+	return store_lb_one(db, st, out);
 }
 
 int
